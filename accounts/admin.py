@@ -1,0 +1,113 @@
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from crm.audit import log_action
+from crm.models import BehaviourLog
+
+from .models import Role, RoleScope, Team, User
+from .roles import role_label
+
+
+class TeamChildInline(admin.TabularInline):
+    model = Team
+    fk_name = "parent"
+    fields = ["name", "kind", "manager"]
+    autocomplete_fields = ["manager"]
+    extra = 0
+    verbose_name = _("sub-team")
+    verbose_name_plural = _("sub-teams")
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = User
+    fields = ["username", "first_name", "last_name", "email", "is_active"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "manager"]
+    list_filter = ["kind", "parent"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent", "manager"]
+    list_select_related = ["parent", "manager"]
+    inlines = [TeamChildInline, TeamMemberInline]
+
+
+@admin.register(User)
+class CrmUserAdmin(UserAdmin):
+    list_display = ["username", "get_full_name", "email", "team", "roles", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "groups", "team", "language"]
+    search_fields = ["username", "first_name", "last_name", "email", "phone"]
+    autocomplete_fields = ["team"]
+    list_select_related = ["team"]
+    fieldsets = UserAdmin.fieldsets + ((_("CRM"), {"fields": ("team", "phone", "language", "timezone")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (
+        (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        return ", ".join(role_label(g.name) for g in obj.groups.all())
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.groups.values_list("name", flat=True))
+        if before != after:
+            log_action(
+                actor=request.user,
+                action=BehaviourLog.Action.PERMISSION_CHANGE,
+                obj=form.instance,
+                detail={"roles_before": sorted(before), "roles_after": sorted(after)},
+            )
+
+
+class RoleScopeInline(admin.TabularInline):
+    model = RoleScope
+    extra = 0
+    fields = ["module", "scope"]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Role)
+class RoleAdmin(GroupAdmin):
+    list_display = ["name", "scopes", "member_count"]
+    inlines = [RoleScopeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("record_scopes").annotate(members=Count("user"))
+
+    @admin.display(description=_("record scopes"))
+    def scopes(self, obj):
+        return ", ".join(f"{s.get_module_display()}: {s.get_scope_display()}" for s in obj.record_scopes.all())
+
+    @admin.display(description=_("members"))
+    def member_count(self, obj):
+        return obj.members
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        log_action(
+            actor=request.user,
+            action=BehaviourLog.Action.PERMISSION_CHANGE,
+            obj=form.instance,
+            module="accounts",
+            detail={"permissions": sorted(form.instance.permissions.values_list("codename", flat=True))},
+        )

@@ -1,0 +1,24 @@
+"""The six roles of the design, seeded by a data migration and editable in Django admin."""
+
+from django.utils.translation import gettext_lazy as _
+
+SALES_REP = "Sales rep"
+SALES_MANAGER = "Sales manager"
+MARKETING = "Marketing"
+SERVICE_AGENT = "Service agent"
+EXECUTIVE = "Executive"
+ADMINISTRATOR = "Administrator"
+
+# Role names are data (an administrator may rename them); these labels translate the seeded ones.
+ROLE_LABELS = {
+    SALES_REP: _("Sales rep"),
+    SALES_MANAGER: _("Sales manager"),
+    MARKETING: _("Marketing"),
+    SERVICE_AGENT: _("Service agent"),
+    EXECUTIVE: _("Executive"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+
+def role_label(name: str) -> str:
+    return str(ROLE_LABELS.get(name, name))

@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import LanguageForm, PreferencesForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:preferences")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+def preferences(request):
+    user = request.user
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            services.user_update_preferences(
+                user=user, language=form.cleaned_data["language"], timezone=form.cleaned_data["timezone"]
+            )
+            translation.activate(user.language)
+            messages.success(request, _("Your preferences have been saved."))
+            response = HttpResponseRedirect(reverse("accounts:preferences"))
+            response.set_cookie("django_language", user.language)
+            return response
+    else:
+        form = PreferencesForm(
+            initial={"language": user.language or translation.get_language(), "timezone": user.timezone}
+        )
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_not_required
+@require_POST
+def switch_language(request):
+    """Switches the interface language; a signed-in user keeps the choice on their profile."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_update_preferences(user=request.user, language=language)
+        response.set_cookie("django_language", language, samesite="Lax")
+    return response

@@ -1,0 +1,40 @@
+"""The behaviour log: the one way services record who did what."""
+
+import contextvars
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import BehaviourLog
+
+# The middleware puts the client address here so services need not pass requests around.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
+
+
+def log_action(*, actor, action, obj=None, module="", detail=None, username=None, ip=None):
+    """Record an action; call it inside the service's transaction."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    entry = BehaviourLog(
+        user=user,
+        username=username if username is not None else (user.get_username() if user else ""),
+        action=action,
+        module=module or (obj._meta.app_label if obj is not None else ""),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        ip=ip or current_ip.get(),
+        detail=detail or {},
+    )
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def behaviour_log_purge(*, now=None) -> int:
+    """Delete entries older than the retention setting; returns how many went."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.BEHAVIOUR_LOG_RETENTION_DAYS)
+    deleted, _ = BehaviourLog.objects.filter(at__lt=cutoff).delete()
+    return deleted

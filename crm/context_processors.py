@@ -1,0 +1,29 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Modules appear in the sidebar only once they work; each names the permission that opens it.
+NAVIGATION = [
+    ("home", _("Home"), "bi-house", None),
+    ("customers:customer-list", _("Customers"), "bi-buildings", "customers.view_customer"),
+    ("customers:contact-list", _("Contacts"), "bi-person-lines-fill", "customers.view_contact"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for url_name, label, icon, perm in NAVIGATION:
+        if perm and not user.has_perm(perm):
+            continue
+        items.append(
+            {
+                "url": reverse(url_name),
+                "label": label,
+                "icon": icon,
+                "active": current.split(":")[0] == url_name.split(":")[0] if ":" in url_name else current == url_name,
+            }
+        )
+    return {"nav_items": items}

@@ -1,0 +1,71 @@
+import django_filters
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import assignable_users
+from crm.scope import Module
+
+from .models import Customer, CustomerGroup, Tag
+from .search import customer_search
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name, phone, e-mail or contact"), "type": "search"}),
+    )
+    lifecycle_stage = django_filters.ChoiceFilter(label=_("Lifecycle stage"), choices=Customer.Lifecycle.choices)
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Customer.Level.choices)
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Kind.choices)
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Customer.Industry.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Customer.Source.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=None)
+    tag = django_filters.ModelChoiceFilter(label=_("Tag"), field_name="tags", queryset=Tag.objects.all())
+    group = django_filters.ModelChoiceFilter(
+        label=_("Group"), queryset=CustomerGroup.objects.all(), method="filter_group"
+    )
+    created_after = django_filters.DateFilter(
+        label=_("Created from"), field_name="created_at", lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    created_before = django_filters.DateFilter(
+        label=_("Created until"), field_name="created_at", lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("name", "name"), ("created_at", "created"), ("updated_at", "updated"), ("level", "level")),
+        field_labels={"name": _("Name"), "created_at": _("Created"), "updated_at": _("Updated"), "level": _("Level")},
+    )
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = assignable_users(user=user, module=Module.CUSTOMERS)
+        self.user = user
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def filter_search(self, queryset, name, value):
+        return customer_search(queryset, value)
+
+    def filter_group(self, queryset, name, group):
+        if group.kind == CustomerGroup.Kind.FILTER:
+            data = QueryDict(group.filter_query)
+            if "group" in data:  # a saved filter never refers to groups, so it cannot loop
+                data = data.copy()
+                data.pop("group")
+            return CustomerFilter(data, queryset=queryset, user=self.user).qs
+        return queryset.filter(groups=group)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by("-created_at", "-id")
+        return queryset

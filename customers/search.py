@@ -1,0 +1,33 @@
+"""How customers are found by free text."""
+
+import re
+import unicodedata
+
+
+def normalise_text(value: str) -> str:
+    """Fold full-width characters and case so '１３８' finds '138' and 'ACME' finds 'acme'."""
+    return unicodedata.normalize("NFKC", value or "").casefold().strip()
+
+
+def phone_digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def search_document(customer, contacts) -> str:
+    parts = [customer.name, customer.phone, phone_digits(customer.phone), customer.email]
+    for contact in contacts:
+        parts += [contact.name, contact.mobile, phone_digits(contact.mobile), contact.phone, contact.email]
+    return " ".join(normalise_text(p) for p in parts if p)
+
+
+# Three characters make a trigram; shorter text is matched as a name prefix instead of a full scan.
+MIN_CONTAINS_LENGTH = 3
+
+
+def customer_search(queryset, text: str):
+    text = normalise_text(text)
+    if not text:
+        return queryset
+    if len(text) < MIN_CONTAINS_LENGTH:
+        return queryset.filter(search_document__startswith=text)
+    return queryset.filter(search_document__contains=text)
