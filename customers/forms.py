@@ -11,6 +11,7 @@ from .models import Contact, Customer, CustomerGroup, Tag
 
 class CustomerForm(forms.ModelForm):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(), required=False)
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups"), queryset=CustomerGroup.objects.filter(kind=CustomerGroup.Kind.STATIC), required=False

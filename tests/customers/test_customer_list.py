@@ -1,0 +1,94 @@
+"""The customer list: search, filters, sort, pagination and a flat query count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers import services
+from customers.models import Customer
+from tests.factories import CustomerFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _list_queries(client, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("customers:customer-list"), params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("user_fixture", ["rep_user", "manager", "executive"])
+def test_list_query_count_is_flat_and_bounded(request, client_for, user_fixture):
+    user = request.getfixturevalue(user_fixture)
+    tags = [TagFactory(name=f"t{i}") for i in range(3)]
+    for i in range(5):
+        CustomerFactory(owner=user).tags.set(tags)
+    client = client_for(user)
+    few = _list_queries(client)
+    for i in range(195):
+        CustomerFactory(owner=user).tags.set(tags[: i % 3])
+    many = _list_queries(client)
+    assert few == many
+    assert many <= 12
+    assert _list_queries(client, q="customer", sort="name") <= 12
+
+
+def test_search_matches_name_phone_email_and_contact_names_in_chinese(client_for, rep_user):
+    acme = services.customer_create(actor=rep_user, data={"name": "上海华信科技有限公司", "phone": "+86 21-6888 1234"})
+    services.contact_create(actor=rep_user, customer=acme, data={"name": "王建华", "email": "wang@huaxin.example"})
+    other = services.customer_create(actor=rep_user, data={"name": "Northwind Trading Co., Ltd."})
+    client = client_for(rep_user)
+
+    def search(text):
+        return list(client.get(reverse("customers:customer-list"), {"q": text}).context["page"])
+
+    assert search("华信科技") == [acme]
+    assert search("王建华") == [acme]
+    assert search("HUAXIN.example") == [acme]
+    assert search("6888") == [acme]
+    assert search("north") == [other]
+    assert search("Ｎｏｒｔｈ") == [other]  # full-width input folds to half-width
+    assert search("上海") == [acme]  # two characters: a name prefix
+    assert search("nothing-like-this") == []
+
+
+def test_filters_and_sort(client_for, executive, rep_user):
+    b = CustomerFactory(name="Bravo", owner=rep_user, lifecycle_stage=Customer.Lifecycle.VIP, level="A")
+    a = CustomerFactory(name="Alpha", owner=rep_user, lifecycle_stage=Customer.Lifecycle.VIP, level="B")
+    CustomerFactory(name="Charlie", owner=rep_user, lifecycle_stage=Customer.Lifecycle.PROSPECT)
+    client = client_for(executive)
+    page = client.get(reverse("customers:customer-list"), {"lifecycle_stage": "vip", "sort": "name"}).context["page"]
+    assert list(page) == [a, b]
+    page = client.get(reverse("customers:customer-list"), {"lifecycle_stage": "vip", "sort": "-name"}).context["page"]
+    assert list(page) == [b, a]
+    page = client.get(reverse("customers:customer-list"), {"level": "A"}).context["page"]
+    assert list(page) == [b]
+
+
+def test_htmx_request_gets_only_the_table(client_for, rep_user):
+    CustomerFactory(name="Zeta", owner=rep_user)
+    response = client_for(rep_user).get(reverse("customers:customer-list"), {"q": "zeta"}, HTTP_HX_REQUEST="true")
+    assert [t.name for t in response.templates][0] == "customers/partials/customer_table.html"
+    assert b"<html" not in response.content
+    assert b"Zeta" in response.content
+
+
+def test_count_is_capped_for_large_lists(client_for, rep_user, settings):
+    settings.LIST_COUNT_LIMIT = 30
+    for _ in range(40):
+        CustomerFactory(owner=rep_user)
+    page = client_for(rep_user).get(reverse("customers:customer-list")).context["page"]
+    assert page.paginator.is_capped
+    assert page.paginator.count == 31
+
+
+def test_saved_filter_group_applies_its_query(client_for, executive, rep_user):
+    from customers.models import CustomerGroup
+
+    vip = CustomerFactory(name="Very Important", owner=rep_user, lifecycle_stage=Customer.Lifecycle.VIP)
+    CustomerFactory(name="Ordinary", owner=rep_user)
+    group = CustomerGroup.objects.create(name="VIPs", kind=CustomerGroup.Kind.FILTER, filter_query="lifecycle_stage=vip")
+    page = client_for(executive).get(reverse("customers:customer-list"), {"group": group.pk}).context["page"]
+    assert list(page) == [vip]
