@@ -101,7 +101,17 @@ def _stop(processes):
             process.kill()
 
 
+def _child(command, environment):
+    # Children get their own session: Ctrl-C reaches only this launcher, which stops each one once.
+    return subprocess.Popen(command, env=environment, start_new_session=True)  # noqa: S603
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     env, started = services("run")
     environment = {
         **os.environ,

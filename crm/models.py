@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -23,15 +24,15 @@ class BehaviourLog(models.Model):
     """
 
     class Action(models.TextChoices):
-        LOGIN = "login", _("Signed in")
-        LOGOUT = "logout", _("Signed out")
-        LOGIN_FAILED = "login_failed", _("Failed sign-in")
-        CREATE = "create", _("Created")
-        UPDATE = "update", _("Updated")
-        DELETE = "delete", _("Deleted")
-        BULK_UPDATE = "bulk_update", _("Bulk update")
-        EXPORT = "export", _("Exported")
-        PERMISSION_CHANGE = "permission_change", _("Permissions changed")
+        LOGIN = "login", pgettext_lazy("behaviour", "Signed in")
+        LOGOUT = "logout", pgettext_lazy("behaviour", "Signed out")
+        LOGIN_FAILED = "login_failed", pgettext_lazy("behaviour", "Failed sign-in")
+        CREATE = "create", pgettext_lazy("behaviour", "Created")
+        UPDATE = "update", pgettext_lazy("behaviour", "Updated")
+        DELETE = "delete", pgettext_lazy("behaviour", "Deleted")
+        BULK_UPDATE = "bulk_update", pgettext_lazy("behaviour", "Bulk update")
+        EXPORT = "export", pgettext_lazy("behaviour", "Exported")
+        PERMISSION_CHANGE = "permission_change", pgettext_lazy("behaviour", "Permissions changed")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -73,7 +73,8 @@ def test_bulk_add_tag_and_assign_owner_within_scope(client_for, manager, rep_use
     client.post(reverse("customers:customer-bulk"), {"action": "add_tag", "tag": tag.pk, "confirm": "1", "ids": ids})
     assert set(tag.customers.all()) == {customers["mine"], customers["teammate"]}
     client.post(
-        reverse("customers:customer-bulk"), {"action": "assign_owner", "owner": other_rep.pk, "confirm": "1", "ids": ids}
+        reverse("customers:customer-bulk"),
+        {"action": "assign_owner", "owner": other_rep.pk, "confirm": "1", "ids": ids},
     )
     assert set(Customer.objects.filter(owner=other_rep)) == {customers["mine"], customers["teammate"]}
 

@@ -23,7 +23,7 @@ def _list_queries(client, **params):
 def test_list_query_count_is_flat_and_bounded(request, client_for, user_fixture):
     user = request.getfixturevalue(user_fixture)
     tags = [TagFactory(name=f"t{i}") for i in range(3)]
-    for i in range(5):
+    for _ in range(5):
         CustomerFactory(owner=user).tags.set(tags)
     client = client_for(user)
     few = _list_queries(client)
@@ -89,6 +89,8 @@ def test_saved_filter_group_applies_its_query(client_for, executive, rep_user):
 
     vip = CustomerFactory(name="Very Important", owner=rep_user, lifecycle_stage=Customer.Lifecycle.VIP)
     CustomerFactory(name="Ordinary", owner=rep_user)
-    group = CustomerGroup.objects.create(name="VIPs", kind=CustomerGroup.Kind.FILTER, filter_query="lifecycle_stage=vip")
+    group = CustomerGroup.objects.create(
+        name="VIPs", kind=CustomerGroup.Kind.FILTER, filter_query="lifecycle_stage=vip"
+    )
     page = client_for(executive).get(reverse("customers:customer-list"), {"group": group.pk}).context["page"]
     assert list(page) == [vip]
