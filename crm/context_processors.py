@@ -23,7 +23,8 @@ def navigation(request):
                 "url": reverse(url_name),
                 "label": label,
                 "icon": icon,
-                "active": current.split(":")[0] == url_name.split(":")[0] if ":" in url_name else current == url_name,
+                # customers:customer-detail belongs to customers:customer-list, not to the contacts entry
+                "active": current.rsplit("-", 1)[0] == url_name.rsplit("-", 1)[0],
             }
         )
     return {"nav_items": items}

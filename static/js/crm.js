@@ -9,3 +9,18 @@ document.addEventListener("submit", function (event) {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+
+// Charts declare themselves: <canvas data-chart="bar" data-source="id-of-json-script">.
+document.addEventListener("DOMContentLoaded", function () {
+  if (typeof Chart === "undefined") { return; }
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    const source = document.getElementById(canvas.dataset.source);
+    if (!source) { return; }
+    const data = JSON.parse(source.textContent);
+    new Chart(canvas, {
+      type: canvas.dataset.chart,
+      data: { labels: data.labels, datasets: [{ data: data.values, label: data.label || "" }] },
+      options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } },
+    });
+  });
+});
