@@ -11,4 +11,7 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.switch_language, name="language"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/bell/", views.notification_bell, name="notification-bell"),
+    path("notifications/read/", views.notification_read, name="notification-read"),
 ]

@@ -9,6 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm import notifications
+from crm.pagination import paginate
+
 from . import services
 from .forms import LanguageForm, PreferencesForm
 
@@ -62,3 +65,25 @@ def switch_language(request):
             services.user_update_preferences(user=request.user, language=language)
         response.set_cookie("django_language", language, samesite="Lax")
     return response
+
+
+def notification_bell(request):
+    """The unread count, loaded by htmx after the page so it costs the page itself no query."""
+    return render(
+        request, "accounts/partials/notification_bell.html", {"unread": notifications.unread_count(user=request.user)}
+    )
+
+
+def notification_list(request):
+    page = paginate(notifications.notifications_for(user=request.user), request)
+    return render(request, "accounts/notification_list.html", {"page": page})
+
+
+@require_POST
+def notification_read(request):
+    ids = request.POST.getlist("ids") or None
+    notifications.notifications_mark_read(user=request.user, ids=ids)
+    target = request.POST.get("next") or reverse("accounts:notification-list")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("accounts:notification-list")
+    return HttpResponseRedirect(target)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -145,12 +146,24 @@ class Customer(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    quality_score = models.PositiveSmallIntegerField(_("data quality"), default=0)
+    quality_missing = models.JSONField(_("data quality issues"), default=list, blank=True)
+    churn_score = models.PositiveSmallIntegerField(_("churn risk"), default=0)
+    churn_reasons = models.JSONField(_("churn risk reasons"), default=list, blank=True)
+    rfm_segment = models.CharField(_("value segment"), max_length=32, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     # Lower-cased name, phones, e-mails and contact names in one column behind one trigram index,
     # so a search is a single indexed LIKE instead of an OR across tables. Kept by services.
     search_document = models.TextField(editable=False, default="")
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_document", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_document", "updated_at", "last_contacted_at", "quality_score", "quality_missing", "churn_score",
+            "churn_reasons", "rfm_segment",
+        ]
+    )  # fmt: skip
 
     scope_module = Module.CUSTOMERS
     scope_owner_field = "owner"
@@ -161,6 +174,12 @@ class Customer(TimeStampedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("import_customer", _("Can import customers")),
+            ("export_customer", _("Can export customers")),
+            ("merge_customer", _("Can merge duplicate customers")),
+            ("erase_customer", _("Can export or erase a customer's personal data")),
+        ]
         indexes = [
             GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="customer_search_trgm"),
             models.Index(fields=["owner", "-created_at"], name="customer_owner_created"),
@@ -169,6 +188,9 @@ class Customer(TimeStampedModel):
             models.Index(fields=["name"], name="customer_name"),
             models.Index(fields=["lifecycle_stage"], name="customer_lifecycle"),
             models.Index(fields=["-updated_at"], name="customer_updated"),
+            models.Index(fields=["quality_score"], name="customer_quality"),
+            models.Index(fields=["-churn_score"], name="customer_churn"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_trgm"),
         ]
 
     def __str__(self):
@@ -230,3 +252,257 @@ class Contact(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("customers:customer-detail", args=[self.customer_id])
+
+
+class Communication(TimeStampedModel):
+    """A record of talking to a customer (客户沟通记录): a call, a visit, a meeting, a message."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        VISIT = "visit", _("Visit")
+        MEETING = "meeting", _("Meeting")
+        EMAIL = "email", _("E-mail")
+        WECHAT = "wechat", _("WeChat")
+        SMS = "sms", _("SMS")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="communications"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("when"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    subject = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"), blank=True)
+    result = models.CharField(_("result"), max_length=200, blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_follow_up = models.DateField(_("next follow-up date"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    scope_parent = "customer"
+
+    class Meta:
+        verbose_name = _("communication record")
+        verbose_name_plural = _("communication records")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="communication_customer_when"),
+            models.Index(fields=["owner", "-occurred_at"], name="communication_owner_when"),
+            models.Index(fields=["-occurred_at"], name="communication_when"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("customers:customer-detail", args=[self.customer_id])
+
+
+class FollowUpTask(TimeStampedModel):
+    """Something to do for a customer by a due time, with reminders before and after it is due."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="tasks")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    communication = models.ForeignKey(
+        Communication,
+        verbose_name=_("from communication"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    title = models.CharField(_("what"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    due_at = models.DateTimeField(_("due"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT, related_name="follow_up_tasks"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    scope_parent = "customer"
+
+    class Meta:
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_at"], name="task_assignee_status_due"),
+            models.Index(fields=["status", "due_at"], name="task_status_due"),
+            models.Index(fields=["customer", "-due_at"], name="task_customer_due"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("customers:customer-detail", args=[self.customer_id])
+
+
+class CarePlan(models.Model):
+    """A rule that generates care actions (客户关怀): birthdays, holidays, anniversaries, after a purchase."""
+
+    class Occasion(models.TextChoices):
+        BIRTHDAY = "birthday", _("Contact's birthday")
+        HOLIDAY = "holiday", _("Holiday")
+        ANNIVERSARY = "anniversary", _("Customer anniversary")
+        AFTER_PURCHASE = "after_purchase", _("After a purchase")
+        CUSTOM = "custom", _("Custom date")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+        GIFT = "gift", _("Gift")
+
+    name = models.CharField(_("name"), max_length=100)
+    occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.PHONE)
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("For a holiday or custom date: the day it falls on this year.")
+    )
+    days_before = models.PositiveSmallIntegerField(_("days ahead"), default=0)
+    days_after_purchase = models.PositiveSmallIntegerField(_("days after purchase"), default=7)
+    level = models.CharField(_("only customers of level"), max_length=1, choices=Customer.Level.choices, blank=True)
+    group = models.ForeignKey(
+        CustomerGroup, verbose_name=_("only customers in group"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    content = models.TextField(_("message or gift"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("care plan")
+        verbose_name_plural = _("care plans")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ContactCadence(models.Model):
+    """How often customers of a level or group must be contacted, for example VIP every 30 days."""
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("customer level"), max_length=1, choices=Customer.Level.choices, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=16, choices=Customer.Lifecycle.choices, blank=True
+    )
+    group = models.ForeignKey(
+        CustomerGroup, verbose_name=_("customer group"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    interval_days = models.PositiveSmallIntegerField(_("contact at least every (days)"), default=30)
+    channel = models.CharField(_("channel"), max_length=8, choices=CarePlan.Channel.choices, default="phone")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("contact cadence")
+        verbose_name_plural = _("contact cadences")
+        ordering = ["interval_days", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CareAction(TimeStampedModel):
+    """One care touch generated by a plan or a cadence, due on a day, done with an outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To do")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="care_actions"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan = models.ForeignKey(CarePlan, verbose_name=_("care plan"), null=True, blank=True, on_delete=models.SET_NULL)
+    cadence = models.ForeignKey(
+        ContactCadence, verbose_name=_("contact cadence"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    occasion = models.CharField(_("occasion"), max_length=20, choices=CarePlan.Occasion.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=CarePlan.Channel.choices)
+    due_on = models.DateField(_("due on"))
+    content = models.TextField(_("message or gift"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT, related_name="care_actions"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    outcome = models.TextField(_("outcome"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # What generated it, so running the generator again adds nothing: "plan:3:contact:9:2026-05-01".
+    source_key = models.CharField(max_length=120, unique=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_parent = "customer"
+
+    class Meta:
+        verbose_name = _("care action")
+        verbose_name_plural = _("care actions")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_on"], name="care_assignee_status_due"),
+            models.Index(fields=["customer", "-due_on"], name="care_customer_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} · {self.get_channel_display()} · {self.due_on}"
+
+
+class CustomerMerge(models.Model):
+    """Two customers merged into one, with everything needed to undo it."""
+
+    survivor = models.ForeignKey(Customer, verbose_name=_("kept customer"), on_delete=models.CASCADE, related_name="+")
+    merged_id = models.BigIntegerField(_("merged customer id"))
+    merged_name = models.CharField(_("merged customer"), max_length=200)
+    # The merged customer's own row and contacts, the survivor's overwritten values, and the ids of
+    # every related row that was moved, per model label.
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("merged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self):
+        return f"{self.merged_name} → {self.survivor}"

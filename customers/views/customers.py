@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from crm.forms import apply_validation_error
 from crm.pagination import paginate
 
-from . import selectors, services
-from .forms import BulkActionForm, ContactForm, CustomerForm
+from .. import selectors, services
+from ..forms import BulkActionForm, ContactForm, CustomerForm
 
 
 @permission_required("customers.view_customer", raise_exception=True)

@@ -9,8 +9,8 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.scope import Module
 
-from .models import Contact, Customer, Tag
-from .search import search_document
+from ..models import Contact, Customer, Tag
+from ..search import search_document
 
 CUSTOMER_FIELDS = [
     "name", "kind", "industry", "level", "source", "lifecycle_stage", "phone", "email", "website",
