@@ -14,11 +14,13 @@ What it does:
    customer and contact tables are vacuumed and analysed, as autovacuum would do on a live system.
 2. Runs every case in-process through Django's test ``Client`` (``force_login``, no network), first a few
    warm-up requests, then ``--requests`` timed ones inside ``CaptureQueriesContext``.
-3. Prints one row per case: p50 and p95 server time in ms, SQL queries per request, and the rows matched
-   as the page reports them (capped at ``LIST_COUNT_LIMIT``, shown as "10,000+").
+3. Prints one row per case: p50 and p95 server time in ms, the p50 of the time spent in SQL (the rest is
+   Python: middleware, filter form, template), SQL queries per request, and the rows matched as the page
+   reports them (capped at ``LIST_COUNT_LIMIT``, shown as "10,000+").
 
-With ``--check`` the exit status is 1 when any case misses the design budget: p95 under 60 ms and at most
-12 queries per request (at 1,000,000 customers).
+With ``--explain`` each case's slowest query is also run under ``EXPLAIN (ANALYZE, BUFFERS)`` and the plan
+printed after the table. With ``--check`` the exit status is 1 when any case misses the design budget: p95
+under 60 ms and at most 12 queries per request (at 1,000,000 customers).
 
 Environment: ``BENCH_POSTGRES`` (default ``postgres://postgres@127.0.0.1:5432``) is the server the
 database lives on; ``REDIS_URL`` defaults to ``redis://127.0.0.1:6379/3``. ``DEBUG`` is off by default
@@ -30,6 +32,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 BUDGET_P95_MS = 60.0
@@ -44,6 +47,7 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per case.")
     parser.add_argument("--warmup", type=int, default=5, help="Untimed requests per case before timing.")
     parser.add_argument("--check", action="store_true", help="Exit 1 when a case misses the budget.")
+    parser.add_argument("--explain", action="store_true", help="Print EXPLAIN ANALYZE of each case's slowest query.")
     return parser.parse_args()
 
 
@@ -54,6 +58,7 @@ def setup_django(database):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic needed here
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     create_database(server, database)
 
@@ -141,7 +146,7 @@ def run_case(username, variants, requests, warmup):
     for n in range(warmup):
         response = client.get(url, variants[n % len(variants)])
         assert response.status_code == 200, response.status_code
-    timings, queries = [], []
+    timings, sql_times, queries, slowest = [], [], [], {"time": "0"}
     for n in range(requests):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
@@ -149,12 +154,25 @@ def run_case(username, variants, requests, warmup):
             timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.status_code
         queries.append(len(captured.captured_queries))
+        slowest = max([slowest, *captured.captured_queries], key=lambda q: float(q["time"]))
+        sql_times.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
     return {
         "p50": statistics.median(timings),
         "p95": statistics.quantiles(timings, n=20, method="inclusive")[18],
+        "sql": statistics.median(sql_times),
         "queries": max(queries),
         "rows": rows_matched(user, variants[0]),
+        "slowest": slowest["sql"],
     }
+
+
+def explain(sql):
+    """The plan of a captured query (its parameters are already inlined by the driver)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def main():
@@ -164,22 +182,26 @@ def main():
 
     print(f"\n{args.requests} timed requests per case after {args.warmup} warm-up; budget p95 < "
           f"{BUDGET_P95_MS:.0f} ms, <= {BUDGET_QUERIES} queries\n")  # fmt: skip
-    header = f"{'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'rows matched':>13}"
+    header = f"{'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'sql p50':>8} {'queries':>8} {'rows matched':>13}"
     print(header)
     print("-" * len(header))
-    missed = []
+    missed, plans = [], []
     for label, username, variants in cases():
         result = run_case(username, variants, args.requests, args.warmup)
         over = result["p95"] >= BUDGET_P95_MS or result["queries"] > BUDGET_QUERIES
         if over:
             missed.append(label)
+        plans.append((label, result["slowest"]))
         # Chinese characters are two columns wide in a terminal; pad by display width.
         pad = 34 - sum(2 if ord(c) > 0x2E80 else 1 for c in label)
         print(
-            f"{label}{' ' * max(pad, 1)} {result['p50']:8.1f} {result['p95']:8.1f} "
+            f"{label}{' ' * max(pad, 1)} {result['p50']:8.1f} {result['p95']:8.1f} {result['sql']:8.1f} "
             f"{result['queries']:8d} {result['rows']:>13}{'  OVER BUDGET' if over else ''}",
             flush=True,
         )
+    if args.explain:
+        for label, sql in plans:
+            print(f"\n=== {label}: slowest query\n{sql}\n{explain(sql)}")
     print()
     if missed:
         print(f"{len(missed)} case(s) over budget: {', '.join(missed)}")

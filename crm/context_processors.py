@@ -6,6 +6,10 @@ NAVIGATION = [
     ("home", _("Home"), "bi-house", None),
     ("customers:customer-list", _("Customers"), "bi-buildings", "customers.view_customer"),
     ("customers:contact-list", _("Contacts"), "bi-person-lines-fill", "customers.view_contact"),
+    ("customers:care-list", _("Customer care"), "bi-heart", "customers.view_careaction"),
+    ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
+    ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
+    ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
 ]
 
 

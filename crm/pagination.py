@@ -13,7 +13,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         limit = settings.LIST_COUNT_LIMIT
-        return self.object_list[: limit + 1].count()
+        # The order cannot change a count; without it PostgreSQL need not sort what it counts.
+        return self.object_list.order_by()[: limit + 1].count()
 
     @property
     def is_capped(self):

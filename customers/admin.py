@@ -3,7 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .forms import CustomerForm
-from .models import Contact, Customer, CustomerGroup, Tag
+from .models import CarePlan, Contact, ContactCadence, Customer, CustomerGroup, Tag
+from .services import care as care_services
 
 
 class ContactInline(admin.TabularInline):
@@ -70,3 +71,41 @@ class CustomerGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "description"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+
+class _CareRuleAdmin(admin.ModelAdmin):
+    """Care plans and cadences save through the care services, like the in-app pages."""
+
+    create_service = update_service = None
+    instance_kwarg = ""
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        if change:
+            saved = type(self).update_service(actor=request.user, data=data, **{self.instance_kwarg: obj})
+        else:
+            saved = type(self).create_service(actor=request.user, data=data)
+        form.instance = saved
+        obj.pk = saved.pk
+
+
+@admin.register(CarePlan)
+class CarePlanAdmin(_CareRuleAdmin):
+    list_display = ["name", "occasion", "channel", "date", "days_before", "level", "group", "is_active"]
+    list_filter = ["occasion", "channel", "is_active", "level"]
+    search_fields = ["name"]
+    list_select_related = ["group"]
+    create_service = care_services.care_plan_create
+    update_service = care_services.care_plan_update
+    instance_kwarg = "plan"
+
+
+@admin.register(ContactCadence)
+class ContactCadenceAdmin(_CareRuleAdmin):
+    list_display = ["name", "interval_days", "level", "lifecycle_stage", "group", "channel", "is_active"]
+    list_filter = ["is_active", "level", "lifecycle_stage"]
+    search_fields = ["name"]
+    list_select_related = ["group"]
+    create_service = care_services.contact_cadence_create
+    update_service = care_services.contact_cadence_update
+    instance_kwarg = "cadence"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import assignable_users
 from crm.scope import Module
 
-from .models import Customer, CustomerGroup, Tag
+from .models import Communication, Customer, CustomerGroup, Tag
 from .search import customer_search
 
 
@@ -34,6 +34,14 @@ class CustomerFilter(django_filters.FilterSet):
         label=_("Created until"), field_name="created_at", lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
+    quality = django_filters.ChoiceFilter(
+        label=_("Data quality"),
+        choices=[("incomplete", _("Incomplete")), ("complete", _("Complete"))],
+        method="filter_quality",
+    )
+    churn = django_filters.ChoiceFilter(
+        label=_("Churn risk"), choices=[("high", _("High churn risk"))], method="filter_churn"
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("name", "name"), ("created_at", "created"), ("updated_at", "updated"), ("level", "level")),
@@ -55,6 +63,19 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return customer_search(queryset, value)
 
+    def filter_quality(self, queryset, name, value):
+        """Incomplete: a data-quality score below QUALITY_THRESHOLD (customers/services/quality.py)."""
+        from .services.quality import quality_threshold
+
+        if value == "incomplete":
+            return queryset.filter(quality_score__lt=quality_threshold())
+        return queryset.filter(quality_score__gte=quality_threshold())
+
+    def filter_churn(self, queryset, name, value):
+        from .services.segments import CHURN_HIGH
+
+        return queryset.filter(churn_score__gte=CHURN_HIGH)
+
     def filter_group(self, queryset, name, group):
         if group.kind == CustomerGroup.Kind.FILTER:
             data = QueryDict(group.filter_query)
@@ -69,3 +90,38 @@ class CustomerFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by("-created_at", "-id")
         return queryset
+
+
+class CommunicationFilter(django_filters.FilterSet):
+    """Communication records across customers: by channel, who recorded them, when, and customer name."""
+
+    customer = django_filters.CharFilter(
+        label=_("Customer"),
+        field_name="customer__name",
+        lookup_expr="icontains",
+        widget=forms.TextInput(attrs={"placeholder": _("Customer name"), "type": "search"}),
+    )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Communication.Channel.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("Recorded by"), queryset=None)
+    occurred_after = django_filters.DateFilter(
+        label=_("From"), field_name="occurred_at", lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    occurred_before = django_filters.DateFilter(
+        label=_("Until"), field_name="occurred_at", lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = Communication
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = assignable_users(user=user, module=Module.CUSTOMERS)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("-occurred_at", "-id")

@@ -1,12 +1,15 @@
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
 from crm.scope import Module
 
-from .models import Contact, Customer, CustomerGroup, Tag
+from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 
 
 class CustomerForm(forms.ModelForm):
@@ -103,3 +106,63 @@ class BulkActionForm(forms.Form):
         if action == "add_tag" and not cleaned.get("tag"):
             self.add_error("tag", _("Choose the tag to add."))
         return cleaned
+
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CommunicationForm(forms.ModelForm):
+    """A communication record; the quick-add card on the customer page and the edit page share it."""
+
+    class Meta:
+        model = Communication
+        fields = ["occurred_at", "channel", "contact", "subject", "content", "result", "next_step", "next_follow_up"]
+        widgets = {
+            "occurred_at": DATETIME_LOCAL,
+            "next_follow_up": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "content": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(customer=customer)
+        if not self.instance.pk:
+            self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own form tag carries the token
+        self.helper.layout = Layout(
+            Row(Column("occurred_at"), Column("channel"), Column("contact")),
+            "subject",
+            "content",
+            Row(Column("result"), Column("next_step")),
+            Row(Column("next_follow_up", css_class="col-md-6")),
+        )
+
+    def _post_clean(self):
+        pass
+
+
+class FollowUpTaskForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpTask
+        fields = ["title", "due_at", "assignee", "notes"]
+        widgets = {"due_at": DATETIME_LOCAL, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users(user=user, module=Module.CUSTOMERS)
+        self.fields["assignee"].initial = user.pk
+        tomorrow = timezone.localtime() + timedelta(days=1)
+        self.fields["due_at"].initial = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("title", Row(Column("due_at"), Column("assignee")), "notes")
+
+    def _post_clean(self):
+        pass
+
+
+class TaskRescheduleForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("New due time"), widget=DATETIME_LOCAL)

@@ -1,10 +1,12 @@
 """Reads of customer records for a user. Every query starts from the record scope."""
 
+from datetime import datetime, time, timedelta
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Contact, Customer, CustomerGroup, Tag
+from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 from .search import normalise_text
 
 
@@ -104,3 +106,104 @@ def tag_choices():
 
 def group_choices():
     return CustomerGroup.objects.all()
+
+
+def communication_list(*, user, data=None):
+    """Communication records visible to ``user`` as a filter set; ``.qs`` has customer, contact, owner loaded."""
+    from .filters import CommunicationFilter
+
+    queryset = Communication.objects.visible_to(user).select_related("customer", "contact", "owner")
+    return CommunicationFilter(data or None, queryset=queryset, user=user)
+
+
+def communications_recent(*, customer, limit=10):
+    """The latest communications with a customer the caller already scoped, in one query."""
+    return list(
+        Communication.objects.filter(customer=customer)
+        .select_related("contact", "owner")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def communication_get(*, user, pk) -> Communication:
+    return get_object_or_404(Communication.objects.visible_to(user).select_related("customer", "contact"), pk=pk)
+
+
+def task_get(*, user, pk) -> FollowUpTask:
+    return get_object_or_404(FollowUpTask.objects.visible_to(user).select_related("customer"), pk=pk)
+
+
+def tasks_open_for_customer(*, customer, limit=10):
+    return list(
+        FollowUpTask.objects.filter(customer=customer, status=FollowUpTask.Status.OPEN)
+        .select_related("assignee")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def my_tasks(*, user, limit=50) -> dict:
+    """The user's open tasks as overdue (before today), today and upcoming, "today" in the active time zone.
+
+    Each section is one query of at most ``limit`` rows (plus one to tell that there are more).
+    """
+    now = timezone.localtime()
+    start = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
+    end = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    tasks = (
+        FollowUpTask.objects.visible_to(user)
+        .filter(assignee=user, status=FollowUpTask.Status.OPEN)
+        .select_related("customer", "contact")
+    )
+    sections = {
+        "overdue": tasks.filter(due_at__lt=start).order_by("due_at", "id"),
+        "today": tasks.filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id"),
+        "upcoming": tasks.filter(due_at__gte=end).order_by("due_at", "id"),
+    }
+    result = {"now": now}
+    for name, queryset in sections.items():
+        rows = list(queryset[: limit + 1])
+        result[name], result[f"{name}_more"] = rows[:limit], len(rows) > limit
+    return result
+
+
+# --- data quality, privacy and segments (customers/services/quality.py, privacy.py, segments.py)
+
+QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
+
+
+def quality_distribution(*, user) -> dict:
+    """How many customers visible to ``user`` fall in each quality bucket, in one aggregate query;
+    ``{"labels": ["0–39", …], "values": [n, …]}`` ready for a bar chart."""
+    counts = Customer.objects.visible_to(user).aggregate(
+        **{
+            f"b{low}": Count("pk", filter=Q(quality_score__gte=low, quality_score__lte=high))
+            for low, high in QUALITY_BUCKETS
+        }
+    )
+    return {
+        "labels": [f"{low}–{high}" for low, high in QUALITY_BUCKETS],
+        "values": [counts[f"b{low}"] for low, _high in QUALITY_BUCKETS],
+    }
+
+
+def marketable_customers(queryset):
+    """The customers of ``queryset`` that may receive marketing: not withdrawn, not erased.
+    Every marketing send (e-mail, SMS, invitations) starts from this."""
+    return queryset.exclude(consent=Customer.Consent.WITHDRAWN).filter(erased_at__isnull=True)
+
+
+def customer_insight(*, customer) -> dict:
+    """Quality, churn risk and value segment of a loaded customer, with translated labels (no query)."""
+    from .services.quality import quality_label, quality_threshold
+    from .services.segments import CHURN_HIGH, churn_reason_label, rfm_segment_label
+
+    return {
+        "quality_score": customer.quality_score,
+        "quality_low": customer.quality_score < quality_threshold(),
+        "quality_missing": [quality_label(code) for code in customer.quality_missing or []],
+        "churn_score": customer.churn_score,
+        "churn_high": customer.churn_score >= CHURN_HIGH,
+        "churn_reasons": [churn_reason_label(code) for code in customer.churn_reasons or []],
+        "rfm_segment": rfm_segment_label(customer.rfm_segment) if customer.rfm_segment else "",
+        "consent_choices": Customer.Consent.choices,
+    }

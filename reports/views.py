@@ -15,4 +15,5 @@ def home(request):
             "values": [numbers[f"mine_{stage}"] for stage in ("prospects", "customers", "vip", "churned")],
         }
         context["recent_customers"] = customer_selectors.recent_customers(user=request.user)
+        context["quality_chart"] = customer_selectors.quality_distribution(user=request.user)
     return render(request, "reports/home.html", context)

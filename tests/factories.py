@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Team, User
-from customers.models import Contact, Customer, Tag
+from customers.models import Communication, Contact, Customer, FollowUpTask, Tag
 from customers.search import search_document
 
 
@@ -65,3 +68,23 @@ class ContactFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"Contact {n}")
     mobile = "13800138000"
+
+
+class CommunicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Communication
+
+    customer = factory.SubFactory(CustomerFactory)
+    owner = factory.LazyAttribute(lambda c: c.customer.owner)
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    subject = factory.Sequence(lambda n: f"Call {n}")
+
+
+class FollowUpTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUpTask
+
+    customer = factory.SubFactory(CustomerFactory)
+    assignee = factory.LazyAttribute(lambda t: t.customer.owner)
+    title = factory.Sequence(lambda n: f"Follow up {n}")
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -85,6 +86,8 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# List queries are short; JIT compilation costs them more than it saves.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -139,10 +142,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.purge_behaviour_log",
         "schedule": 60 * 60 * 24,
     },
+    "generate-care-actions": {
+        "task": "customers.tasks.generate_care_actions",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "recompute-customer-scores": {
+        "task": "customers.tasks.recompute_customer_scores",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "send-task-reminders": {
+        "task": "customers.tasks.send_task_reminders",
+        "schedule": 5 * 60,
+    },
 }
+
+# Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
+QUALITY_THRESHOLD = env.int("QUALITY_THRESHOLD", default=60)
 
 # How long behaviour-log entries are kept before the nightly clean-up removes them.
 BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=365)
+
+# Follow-up tasks get a "due soon" reminder this many minutes before they are due.
+TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 
 # Absolute links in e-mails start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

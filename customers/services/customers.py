@@ -11,6 +11,7 @@ from crm.scope import Module
 
 from ..models import Contact, Customer, Tag
 from ..search import search_document
+from .quality import customer_quality_refresh
 
 CUSTOMER_FIELDS = [
     "name", "kind", "industry", "level", "source", "lifecycle_stage", "phone", "email", "website",
@@ -26,6 +27,7 @@ def _check_owner(*, actor, owner):
 def customer_refresh_search(*, customer: Customer) -> None:
     customer.search_document = search_document(customer, customer.contacts.all())
     Customer.objects.filter(pk=customer.pk).update(search_document=customer.search_document)
+    customer_quality_refresh(customer=customer)
 
 
 def _apply_consent(customer, previous_consent):
@@ -48,6 +50,7 @@ def customer_create(*, actor, data: dict, owner=None, tags=(), groups=()) -> Cus
     customer.save()
     customer.tags.set(tags)
     customer.groups.set(groups)
+    customer_quality_refresh(customer=customer)
     log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=customer)
     return customer
 
@@ -73,6 +76,7 @@ def customer_update(*, actor, customer: Customer, data: dict, owner=None, tags=N
         customer.tags.set(tags)
     if groups is not None:
         customer.groups.set(groups)
+    customer_quality_refresh(customer=customer)
     log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=customer, detail={"fields": changed})
     return customer
 

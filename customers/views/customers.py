@@ -11,7 +11,9 @@ from crm.forms import apply_validation_error
 from crm.pagination import paginate
 
 from .. import selectors, services
+from ..dedupe import find_duplicates
 from ..forms import BulkActionForm, ContactForm, CustomerForm
+from ..forms_dedupe import DuplicateConfirmForm
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -83,12 +85,18 @@ def _save_customer(request, form, customer=None):
 @permission_required("customers.add_customer", raise_exception=True)
 def customer_create(request):
     form = CustomerForm(request.POST or None, user=request.user)
+    confirm = DuplicateConfirmForm(request.POST or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        customer = _save_customer(request, form)
-        if customer is not None:
-            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
-            return redirect(customer)
-    return render(request, "customers/customer_form.html", {"form": form})
+        if not confirm.confirmed():
+            data = form.cleaned_data
+            duplicates = find_duplicates(user=request.user, name=data["name"], phone=data["phone"], email=data["email"])
+        if not duplicates:
+            customer = _save_customer(request, form)
+            if customer is not None:
+                messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+                return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "duplicates": duplicates})
 
 
 @permission_required("customers.change_customer", raise_exception=True)

@@ -24,3 +24,10 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A link marked data-with-query takes the page's current query string (the list's filters as htmx
+// has pushed them into the address bar), so "Export" exports what the list shows now.
+document.addEventListener("click", function (event) {
+  const link = event.target.closest("a[data-with-query]");
+  if (link) { link.search = window.location.search; }
+});

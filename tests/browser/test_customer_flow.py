@@ -8,7 +8,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from customers.models import Customer
 from tests.factories import CustomerFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 NAME = "深圳蓝海新能源有限公司"
 

@@ -12,7 +12,7 @@ from crm.models import BehaviourLog
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_purge_task_runs_on_a_real_worker(settings):
     settings.BEHAVIOUR_LOG_RETENTION_DAYS = 10
     stale = BehaviourLog.objects.create(action=BehaviourLog.Action.LOGIN_FAILED, username="stale")

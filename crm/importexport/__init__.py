@@ -1,0 +1,23 @@
+"""The import/export engine every app uses: an app describes its data set, the engine does the rest.
+
+- :mod:`.reading`: upload limits, type and zip-bomb checks, CSV encodings, row iteration;
+- :mod:`.spec`: ``ImportSpec`` / ``ImportField``, the app's description of a data set;
+- :mod:`.mapping`: guessing the column mapping from the header row;
+- :mod:`.importer`: dry run and import with duplicate and error policies;
+- :mod:`.exporter`: XLSX/CSV writers in constant memory with formula neutralising;
+- :mod:`.jobs`: running either as a background job with progress.
+
+It imports no app: apps pass in their specs, querysets and fields.
+"""
+
+from .exporter import ExportField, neutralise, write_rows
+from .importer import CREATE, DUPLICATE_POLICIES, SKIP, UPDATE, ImportOutcome, RowError, run_import
+from .mapping import guess_mapping, normalise_header
+from .reading import Table, check_upload, detect_encoding, open_table
+from .spec import ImportField, ImportSpec
+
+__all__ = [
+    "CREATE", "DUPLICATE_POLICIES", "SKIP", "UPDATE", "ExportField", "ImportField", "ImportOutcome", "ImportSpec",
+    "RowError", "Table", "check_upload", "detect_encoding", "guess_mapping", "neutralise", "normalise_header",
+    "open_table", "run_import", "write_rows",
+]  # fmt: skip

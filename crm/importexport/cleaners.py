@@ -1,0 +1,93 @@
+"""Cell cleaners an app can use in its ImportSpec: each takes text and returns a value or raises."""
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+_LIST_SEPARATORS = re.compile(r"[,，;；|、\n]+")
+
+
+def text(max_length: int):
+    def clean(value: str) -> str:
+        if len(value) > max_length:
+            raise ValidationError(
+                _("At most %(limit)d characters (this has %(count)d).") % {"limit": max_length, "count": len(value)}
+            )
+        return value
+
+    return clean
+
+
+def _fold(value) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip().casefold()
+
+
+def choice(choices, languages=("en", "zh-hans")):
+    """Accept a choice by its stored value or by its label in any of ``languages``.
+
+    A label such as "A – key account" is also accepted by either part ("A", "key account").
+    """
+    lookup = {}
+
+    def build():
+        for value, label in choices:
+            lookup.setdefault(_fold(value), value)
+            for language in languages:
+                with translation.override(language):
+                    shown = str(label)
+                lookup.setdefault(_fold(shown), value)
+                for part in re.split(r"\s+[–—-]\s+", shown, maxsplit=1):
+                    lookup.setdefault(_fold(part), value)
+
+    seen = {}  # raw text → value: a column repeats a handful of spellings thousands of times
+
+    def clean(value: str):
+        if value in seen:
+            return seen[value]
+        if not lookup:
+            build()
+        try:
+            seen[value] = lookup[_fold(value)]
+            return seen[value]
+        except KeyError:
+            allowed = ", ".join(str(label) for _value, label in choices)
+            raise ValidationError(
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
+            ) from None
+
+    return clean
+
+
+_email = EmailValidator()
+
+
+def email(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value).strip()
+    try:
+        _email(value)
+    except ValidationError:
+        raise ValidationError(_("“%(value)s” is not a valid e-mail address.") % {"value": value}) from None
+    return value
+
+
+_url = URLValidator()
+
+
+def url(value: str) -> str:
+    """A web address; ``example.com`` is read as ``https://example.com``."""
+    if "://" not in value:
+        value = f"https://{value}"
+    try:
+        _url(value)
+    except ValidationError:
+        raise ValidationError(_("“%(value)s” is not a valid web address.") % {"value": value}) from None
+    return value
+
+
+def split_list(value: str) -> list[str]:
+    """Names separated by commas, semicolons, '|' or '、' (half- or full-width)."""
+    return [part.strip() for part in _LIST_SEPARATORS.split(value) if part.strip()]

@@ -1,0 +1,284 @@
+"""Reading uploaded spreadsheets: limits, type checks, encodings, and a row iterator.
+
+Every check runs before the file is parsed: the size, the extension and the content must agree, and
+an XLSX archive's central directory is read first so a zip bomb is refused before openpyxl inflates it.
+"""
+
+import codecs
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+EXTENSIONS = (".xlsx", ".csv")
+
+# Below this size a member's compression ratio is not worth worrying about.
+_RATIO_MIN_BYTES = 1024 * 1024
+
+
+def _limit(name, default):
+    return getattr(settings, name, default)
+
+
+def max_bytes() -> int:
+    return _limit("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+def max_rows() -> int:
+    return _limit("IMPORT_MAX_ROWS", 200_000)
+
+
+def max_uncompressed_bytes() -> int:
+    return _limit("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+
+
+def max_compression_ratio() -> int:
+    return _limit("IMPORT_MAX_COMPRESSION_RATIO", 200)
+
+
+def _size(file) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        position = file.tell()
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+        file.seek(position)
+    return size
+
+
+def check_upload(file, name: str | None = None) -> str:
+    """Refuse a file that is too big or not what its name says; return its kind, ``"xlsx"`` or ``"csv"``."""
+    name = name or getattr(file, "name", "") or ""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ValidationError(
+            _("Upload an .xlsx or .csv file (the file “%(name)s” is neither).") % {"name": PurePath(name).name},
+            code="extension",
+        )
+    size = _size(file)
+    if size > max_bytes():
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s (IMPORT_MAX_BYTES).")
+            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes())},
+            code="too_big",
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    is_zip = head.startswith(b"PK\x03\x04")
+    if suffix == ".xlsx":
+        if not is_zip:
+            raise ValidationError(_("The file ends in .xlsx but is not an Excel workbook."), code="content")
+        check_xlsx_archive(file)
+        return "xlsx"
+    if is_zip or b"\x00" in head:
+        raise ValidationError(_("The file ends in .csv but is not a text file."), code="content")
+    return "csv"
+
+
+def check_xlsx_archive(file) -> None:
+    """Read the zip's central directory only: refuse what would inflate past the limits."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ValidationError(_("The file is not a valid Excel workbook."), code="content") from error
+    finally:
+        file.seek(0)
+    if not any(member.filename == "[Content_Types].xml" for member in members):
+        raise ValidationError(_("The file is a zip archive but not an Excel workbook."), code="content")
+    total = sum(member.file_size for member in members)
+    if total > max_uncompressed_bytes():
+        raise ValidationError(
+            _(
+                "The workbook would unpack to %(size)s; the limit is %(limit)s (IMPORT_MAX_UNCOMPRESSED_BYTES). "
+                "Split it into smaller files."
+            )
+            % {"size": filesizeformat(total), "limit": filesizeformat(max_uncompressed_bytes())},
+            code="too_big_unpacked",
+        )
+    for member in members:
+        if member.file_size < _RATIO_MIN_BYTES:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > max_compression_ratio():
+            raise ValidationError(
+                _(
+                    "The workbook part %(part)s is compressed %(ratio)d times; more than "
+                    "%(limit)d times (IMPORT_MAX_COMPRESSION_RATIO) is refused as a likely zip bomb."
+                )
+                % {"part": member.filename, "ratio": ratio, "limit": max_compression_ratio()},
+                code="compression_ratio",
+            )
+
+
+def detect_encoding(data: bytes) -> str:
+    """A BOM means UTF-8; otherwise strict UTF-8 if the whole file decodes, else GB18030 (a superset of GBK)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def cell_text(value) -> str:
+    """A cell as the text a person sees: 13800138000 not 13800138000.0, dates without midnight."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@dataclass
+class Table:
+    """The header row and an iterator of ``(row_number, cells)`` where the number is as in the sheet."""
+
+    headers: list[str]
+    rows: object
+    total_estimate: int
+    encoding: str = ""
+
+
+def _too_many_rows():
+    return ValidationError(
+        _("The file has more than %(limit)d rows (IMPORT_MAX_ROWS); split it into smaller files.")
+        % {"limit": max_rows()},
+        code="too_many_rows",
+    )
+
+
+def _limited(rows):
+    """Skip blank rows and stop with a clear error past the row limit."""
+    count = 0
+    limit = max_rows()
+    for number, cells in rows:
+        if not any(cells):
+            continue
+        count += 1
+        if count > limit:
+            raise _too_many_rows()
+        yield number, cells
+
+
+def _read_xlsx(file) -> Table:
+    """The first sheet of a workbook, read with python-calamine (Rust, fast) or else openpyxl read-only."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - calamine is a dependency; openpyxl is the fallback
+        return _read_xlsx_openpyxl(file)
+    file.seek(0)
+    try:
+        workbook = CalamineWorkbook.from_filelike(file)
+        sheet = workbook.get_sheet_by_index(0)
+        # Rows come from the sheet's first row (blank ones included); columns from the first one used.
+        last_row = (sheet.end or (0, 0))[0] + 1
+        iterator = iter(sheet.iter_rows())
+    except Exception as error:  # calamine raises its own kinds for a damaged file
+        raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
+    return _xlsx_table(iterator, 1, total=last_row)
+
+
+def _read_xlsx_openpyxl(file) -> Table:
+    from openpyxl import load_workbook
+
+    file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
+    sheet = workbook.worksheets[0]
+    return _xlsx_table(sheet.iter_rows(values_only=True), 1, total=sheet.max_row or 0, close=workbook.close)
+
+
+def _xlsx_table(iterator, first_row, *, total, close=None) -> Table:
+    headers = []
+    header_row = first_row - 1
+    for values in iterator:
+        header_row += 1
+        headers = [cell_text(v) for v in values]
+        if any(headers):
+            break
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+
+    def rows():
+        try:
+            for number, values in enumerate(iterator, start=header_row + 1):
+                cells = [cell_text(v) for v in values[:width]]
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                yield number, cells
+        finally:
+            if close is not None:
+                close()
+
+    return Table(headers=headers, rows=_limited(rows()), total_estimate=max(total - (header_row - first_row + 1), 0))
+
+
+def _read_csv(file) -> Table:
+    file.seek(0)
+    data = file.read()
+    encoding = detect_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            _("The CSV file is neither UTF-8 nor GBK/GB18030 text; save it as “CSV UTF-8” and try again.")
+        ) from error
+    del data
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    try:
+        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    headers = []
+    for headers in reader:
+        headers = [h.strip() for h in headers]
+        if any(headers):
+            break
+    width = len(headers)
+    header_line = reader.line_num
+
+    def rows():
+        for cells in reader:
+            cells = [c.strip() for c in cells[:width]]
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            # line_num counts physical lines; a quoted cell with line breaks still reports its last line.
+            yield reader.line_num, cells
+
+    total = max(text.count("\n") - header_line + 1, 0)
+    return Table(headers=headers, rows=_limited(rows()), total_estimate=total, encoding=encoding)
+
+
+def open_table(file, name: str | None = None) -> Table:
+    """Check the upload, then open it for reading row by row."""
+    kind = check_upload(file, name)
+    table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
+    if not any(table.headers):
+        raise ValidationError(_("The file has no header row."), code="no_header")
+    return table

@@ -1,0 +1,267 @@
+"""Duplicate detection: how phones, e-mails and names are compared, and which customers look alike.
+
+The normalisers are pure functions (also used by the import) that map the many ways people type
+the same phone, e-mail or company name onto one key. :func:`find_duplicates` looks a new entry up
+among the customers a user may see, using the trigram indexes for the heavy lifting and Python only
+to confirm the few candidates.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, Customer
+from .search import normalise_text
+
+# Applying a normaliser until nothing changes makes it idempotent even for odd Unicode, where one
+# NFKC/casefold pass can expose another change. Every pass shortens or keeps the text.
+_MAX_PASSES = 8
+
+
+def _fixpoint(step, value: str) -> str:
+    for _pass in range(_MAX_PASSES):
+        following = step(value)
+        if following == value:
+            break
+        value = following
+    return value
+
+
+def _nfkc_fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold()).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Phones
+
+_LEADING_PLUS = re.compile(r"^[\s(]*\+")
+_MAINLAND_MOBILE = re.compile(r"^1\d{10}$")
+
+
+def _digits(value: str) -> str:
+    # Any decimal digit (full-width ３, Arabic-Indic ٣ …) becomes its ASCII digit; the rest goes.
+    return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal())
+
+
+def _strip_country_code(digits: str, *, plus: bool) -> str:
+    if digits.startswith("0086"):
+        rest = digits[4:]
+    elif plus and digits.startswith("86"):
+        rest = digits[2:]
+    elif digits.startswith("86") and _MAINLAND_MOBILE.match(digits[2:]):
+        # Bare "86" before a mobile: 13 digits starting 861 are never a domestic number.
+        return digits[2:]
+    else:
+        return digits
+    if _MAINLAND_MOBILE.match(rest):
+        return rest
+    if rest.startswith("0"):
+        # "+86 (0)21 6888 8888": the trunk zero is already there.
+        return rest
+    if 9 <= len(rest) <= 11:
+        # "+86 21 6888 8888" is dialled "021 6888 8888" at home: keep the area code, add the zero.
+        return "0" + rest
+    return digits
+
+
+def normalise_phone(value) -> str:
+    """Digits only, without a mainland country code: '+86 138-0013-8000' → '13800138000'.
+
+    Landlines keep their area code ('(021) 6888-8888' → '02168888888'; '+86 21 6888 8888' gives
+    the same). Full-width digits count as digits; spaces, dashes, dots and parentheses go.
+    """
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    digits = _strip_country_code(_digits(text), plus=bool(_LEADING_PLUS.match(text)))
+    return _fixpoint(lambda d: _strip_country_code(d, plus=False), digits)
+
+
+# ---------------------------------------------------------------------------------------------
+# E-mails
+
+
+def normalise_email(value) -> str:
+    """Stripped, width-folded and case-folded: ' Li.Lei@Example.COM ' → 'li.lei@example.com'."""
+    return _fixpoint(_nfkc_fold, str(value or ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+
+# Compared after case folding and with punctuation removed, so "Co., Ltd." is the tokens co, ltd.
+ENGLISH_SUFFIXES = frozenset(
+    {"co", "company", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "gmbh"}
+)
+# Longest first, so 股份有限公司 goes in one step rather than leaving 股份.
+CHINESE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0002ffff"
+
+
+def _name_step(value: str) -> str:
+    tokens = _WORD.findall(_fixpoint(_nfkc_fold, value))
+    # A space between two Chinese characters separates nothing: "华信科技 有限公司" is one word.
+    merged: list[str] = []
+    for token in tokens:
+        if merged and _is_cjk(merged[-1][-1]) and _is_cjk(token[0]):
+            merged[-1] += token
+        else:
+            merged.append(token)
+    tokens = merged
+    while tokens:
+        last = tokens[-1]
+        if last in ENGLISH_SUFFIXES and len(tokens) > 1:
+            tokens.pop()
+            continue
+        suffix = next((s for s in CHINESE_SUFFIXES if last.endswith(s)), None)
+        if suffix is None:
+            break
+        if len(last) > len(suffix):
+            tokens[-1] = last[: -len(suffix)]
+        elif len(tokens) > 1:
+            tokens.pop()
+        else:
+            break  # the whole name is a suffix ("有限公司"): keep it rather than compare empty names
+    return "".join(tokens)
+
+
+def normalise_name(value) -> str:
+    """A company or person name reduced to what tells it apart.
+
+    Full-width folded to half-width, case-folded, spaces and punctuation removed, and legal-form
+    suffixes (有限公司, 集团, Co., Ltd., Inc., GmbH …) stripped from the end repeatedly:
+    '上海华信科技 有限公司' and 'ACME Co., Ltd.' become '上海华信科技' and 'acme'.
+    """
+    return _fixpoint(_name_step, str(value or ""))
+
+
+def _trigrams(text: str) -> set[str]:
+    # The same trigrams pg_trgm takes from one word: two spaces before, one after.
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Trigram similarity (as pg_trgm's ``similarity``) of two already normalised names."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    first, second = _trigrams(a), _trigrams(b)
+    return len(first & second) / len(first | second)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding duplicates
+
+NAME_SIMILARITY_THRESHOLD = 0.45
+# Fewer digits than this match too many unrelated numbers to be worth a warning.
+MIN_PHONE_DIGITS = 6
+# How many rows the indexed queries may hand over for confirmation, per requested result.
+CANDIDATES_PER_RESULT = 5
+
+REASON_PHONE = "phone"
+REASON_EMAIL = "email"
+REASON_NAME = "name"
+REASON_LABELS = {
+    REASON_PHONE: _("same phone"),
+    REASON_EMAIL: _("same e-mail"),
+    REASON_NAME: _("similar name"),
+}
+_REASON_ORDER = [REASON_PHONE, REASON_EMAIL, REASON_NAME]
+
+
+def customer_phone_keys(customer) -> set[str]:
+    """Normalised phones of a customer and its (prefetched) contacts."""
+    values = [customer.phone]
+    for contact in customer.contacts.all():
+        values += [contact.mobile, contact.phone]
+    return {key for key in map(normalise_phone, values) if key}
+
+
+def customer_email_keys(customer) -> set[str]:
+    values = [customer.email] + [contact.email for contact in customer.contacts.all()]
+    return {key for key in map(normalise_email, values) if key}
+
+
+def _contact_match(customer, *, phone_key, email_key):
+    reasons = []
+    if phone_key and phone_key in customer_phone_keys(customer):
+        reasons.append(REASON_PHONE)
+    if email_key and email_key in customer_email_keys(customer):
+        reasons.append(REASON_EMAIL)
+    return reasons
+
+
+def find_duplicates(*, user, name="", phone="", email="", exclude_pk=None, limit=10) -> list[Customer]:
+    """Customers visible to ``user`` that look like the given name, phone or e-mail.
+
+    Each result carries ``duplicate_reasons`` (codes: phone, email, name), ``duplicate_reason_labels``
+    and ``name_similarity``; the strongest matches come first. At most two indexed queries (plus one
+    for the candidates' contacts) whatever the number of customers.
+    """
+    base = Customer.objects.visible_to(user)
+    if exclude_pk is not None:
+        base = base.exclude(pk=exclude_pk)
+    phone_key, email_key, name_key = normalise_phone(phone), normalise_email(email), normalise_name(name)
+    cap = max(limit, 1) * CANDIDATES_PER_RESULT
+    found: dict[int, Customer] = {}
+
+    # Phone and e-mail: one LIKE on the trigram-indexed search document, confirmed on the candidates.
+    # The search document holds raw digits ("862168888888" for "+86 21 …"), so search without the
+    # trunk zero, which is a substring of every way of writing the number.
+    contact_condition = Q()
+    phone_needle = phone_key.lstrip("0")
+    if len(phone_needle) >= MIN_PHONE_DIGITS:
+        contact_condition |= Q(search_document__contains=phone_needle)
+    email_needle = normalise_text(email)
+    if "@" in email_key and len(email_needle) >= 3:
+        contact_condition |= Q(search_document__contains=email_needle)
+    if contact_condition:
+        contacts = Prefetch("contacts", queryset=Contact.objects.only("customer_id", "mobile", "phone", "email"))
+        candidates = base.filter(contact_condition).select_related("owner").prefetch_related(contacts)[:cap]
+        for customer in candidates:
+            reasons = _contact_match(customer, phone_key=phone_key, email_key=email_key)
+            if reasons:
+                customer.duplicate_reasons = reasons
+                customer.name_similarity = name_similarity(normalise_name(customer.name), name_key)
+                found[customer.pk] = customer
+
+    # Names: the `%` operator on UPPER(name) uses the customer_name_trgm index; the normalised
+    # names of the candidates are then compared here, so "ACME Co., Ltd." meets "acme". Only the
+    # normalised name is looked up: "…股份有限公司" as typed is similar to a quarter of all companies.
+    if name_key:
+        upper_key = name_key.upper()
+        candidates = (
+            base.annotate(name_upper=Upper("name"))
+            .filter(name_upper__trigram_similar=upper_key)
+            .annotate(similarity=TrigramSimilarity(Upper("name"), upper_key))
+            .select_related("owner")
+            .order_by("-similarity", "-pk")[:cap]
+        )
+        for customer in candidates:
+            similarity = name_similarity(normalise_name(customer.name), name_key)
+            if similarity < NAME_SIMILARITY_THRESHOLD:
+                continue
+            if customer.pk in found:
+                found[customer.pk].duplicate_reasons.append(REASON_NAME)
+                continue
+            customer.duplicate_reasons = [REASON_NAME]
+            customer.name_similarity = similarity
+            found[customer.pk] = customer
+
+    results = sorted(
+        found.values(),
+        key=lambda c: (-len(c.duplicate_reasons), REASON_NAME in c.duplicate_reasons, -c.name_similarity, -c.pk),
+    )[:limit]
+    for customer in results:
+        customer.duplicate_reasons.sort(key=_REASON_ORDER.index)
+        customer.duplicate_reason_labels = [REASON_LABELS[r] for r in customer.duplicate_reasons]
+    return results

@@ -1,0 +1,180 @@
+"""Customer import and export: upload, dry run, background import, and exports of the current filter."""
+
+from io import BytesIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from crm.importexport import SKIP, guess_mapping, open_table, run_import
+from crm.importexport.exporter import (
+    CONTENT_TYPES,
+    export_filename,
+    log_export,
+    queryset_rows,
+    write_rows,
+)
+from crm.importexport.jobs import export_job_run, import_job_run
+from crm.jobs import job_create
+from crm.models import Job
+
+from ..importing import DATASET, customer_import_spec, export_fields
+from ..selectors_transfer import customer_export_queryset, export_filter
+
+MODULE = "customers"
+
+
+def _fields(keys):
+    by_key = {f.key: f for f in export_fields()}
+    chosen = [by_key[k] for k in keys if k in by_key]
+    if not chosen:
+        raise ValidationError(_("Choose at least one column to export."))
+    return chosen
+
+
+# -- import ----------------------------------------------------------------------------------------
+
+
+def customers_import(
+    *, actor, file, name=None, mapping=None, duplicate_policy=SKIP, import_valid_rows=False, dry_run=False,
+    progress=None,
+):  # fmt: skip
+    """Import a file directly (the job runs this in the background; benchmarks and scripts call it).
+
+    ``mapping`` is column index → field key; when omitted it is guessed from the header row. Returns
+    the engine's ImportOutcome. One transaction: a refused file leaves nothing behind.
+    """
+    table = open_table(file, name)
+    spec = customer_import_spec(actor=actor, file_name=name or getattr(file, "name", ""))
+    if mapping is None:
+        mapping = guess_mapping(table.headers, spec)
+    return run_import(
+        spec=spec,
+        table=table,
+        mapping=mapping,
+        duplicate_policy=duplicate_policy,
+        import_valid_rows=import_valid_rows,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+@transaction.atomic
+def customer_import_upload(*, actor, file) -> Job:
+    """Check an uploaded file (size, type, header row) and keep it on a waiting import job."""
+    table = open_table(file)
+    spec = customer_import_spec(actor=actor)
+    options = {
+        "file_name": file.name,
+        "headers": table.headers,
+        "mapping": {str(i): key for i, key in guess_mapping(table.headers, spec).items()},
+        "estimated_rows": table.total_estimate,
+    }
+    file.seek(0)
+    return job_create(user=actor, kind=Job.Kind.IMPORT, dataset=DATASET, options=options, source_file=file)
+
+
+def customer_import_preview(*, actor, job: Job, mapping, duplicate_policy, import_valid_rows):
+    """A dry run of a waiting import job: every row checked, duplicates counted, nothing written."""
+    with job.source_file.open("rb") as source:
+        return customers_import(
+            actor=actor,
+            file=source,
+            name=job.options.get("file_name") or job.source_file.name,
+            mapping=mapping,
+            duplicate_policy=duplicate_policy,
+            import_valid_rows=import_valid_rows,
+            dry_run=True,
+        )
+
+
+@transaction.atomic
+def customer_import_start(*, actor, job: Job, mapping, duplicate_policy, import_valid_rows) -> Job:
+    """Queue the import of a waiting job once; a second confirmation of the same job queues nothing."""
+    from ..tasks import run_customer_import
+
+    job = Job.objects.select_for_update().get(pk=job.pk, user=actor)
+    if job.status != Job.Status.PENDING or job.options.get("queued"):
+        return job
+    job.options = {
+        **job.options,
+        "mapping": {str(i): key for i, key in mapping.items()},
+        "duplicate_policy": duplicate_policy,
+        "import_valid_rows": bool(import_valid_rows),
+        "queued": True,
+        "language": translation.get_language(),
+    }
+    job.total = job.options.get("estimated_rows") or 0
+    job.save(update_fields=["options", "total"])
+    transaction.on_commit(lambda: run_customer_import.delay(job.pk))
+    return job
+
+
+def customer_import_run(*, job_id) -> Job:
+    """The background part: runs at most once per job (see crm.importexport.jobs)."""
+    job = Job.objects.only("options").get(pk=job_id)
+    with translation.override(job.options.get("language")):
+        return import_job_run(
+            job_id=job_id,
+            spec_for=lambda actor: customer_import_spec(actor=actor, file_name=job.options.get("file_name", "")),
+        )
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def customers_export(*, actor, data, fields, fmt) -> tuple[str, str, bytes]:
+    """A small export, made at once: (file name, content type, content). Logged like every export."""
+    chosen = _fields(fields)
+    query = export_filter(data)
+    queryset = customer_export_queryset(user=actor, data=query)
+    out = BytesIO()
+    count = write_rows(out, fmt, [f.label for f in chosen], queryset_rows(queryset, chosen))
+    log_export(
+        actor=actor, dataset=DATASET, module=MODULE, rows=count, fields=[f.key for f in chosen],
+        filters=_filter_detail(query), fmt=fmt,
+    )  # fmt: skip
+    return export_filename(DATASET, fmt), CONTENT_TYPES[fmt], out.getvalue()
+
+
+def _filter_detail(query: QueryDict) -> dict:
+    return {key: values if len(values) > 1 else values[0] for key, values in query.lists() if values}
+
+
+@transaction.atomic
+def customer_export_start(*, actor, data, fields, fmt, total=0) -> Job:
+    """A large export as a background job; the job page shows progress and then the download."""
+    from ..tasks import run_customer_export
+
+    chosen = _fields(fields)
+    query = export_filter(data)
+    job = job_create(
+        user=actor,
+        kind=Job.Kind.EXPORT,
+        dataset=DATASET,
+        options={
+            "format": fmt,
+            "fields": [f.key for f in chosen],
+            "query": query.urlencode(),
+            "filter": _filter_detail(query),
+            "total": total,
+            "language": translation.get_language(),
+        },
+    )
+    transaction.on_commit(lambda: run_customer_export.delay(job.pk))
+    return job
+
+
+def customer_export_run(*, job_id) -> Job:
+    job = Job.objects.only("options").get(pk=job_id)
+    with translation.override(job.options.get("language")):
+        return export_job_run(
+            job_id=job_id,
+            queryset_for=lambda user, options: customer_export_queryset(
+                user=user, data=QueryDict(options.get("query", ""))
+            ),
+            fields_for=lambda options: _fields(options.get("fields") or []),
+            module=MODULE,
+        )

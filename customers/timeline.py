@@ -1,0 +1,158 @@
+"""The customer 360 timeline's sources: one registry every app adds its records to.
+
+Each source reduces its rows about one customer to four common columns — ``kind``, ``item_id``,
+``at``, ``title`` — so :func:`customers.selectors_timeline.customer_timeline` can merge all of them
+with one SQL ``UNION ALL``, order by time and cut one page with LIMIT/OFFSET, then load the page's
+rows of each kind with one query per kind.
+
+Apps to the right (sales orders and opportunities, service tickets, marketing registrations) add
+their records from their ``AppConfig.ready()``::
+
+    from customers.timeline import TimelineSource, register_timeline_source
+
+    register_timeline_source(TimelineSource(
+        kind="order", label=_("Order"), icon="bi-receipt",
+        rows=lambda customer, user: Order.objects.visible_to(user).filter(customer=customer),
+        at="ordered_at", title="number",
+        load=lambda ids: Order.objects.filter(pk__in=ids),
+        template="sales/partials/timeline_order.html",
+    ))
+
+``rows(customer, user)`` returns the source's queryset for the customer, already scoped to the
+user; ``at`` and ``title`` name (or are) expressions over it; ``load(ids)`` returns the queryset
+that fetches the page's rows with whatever they need to display (select_related), and
+``template`` renders one item, getting ``item`` (the row) and ``entry`` (kind, at, title, source).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import BehaviourLog
+
+from .models import CareAction, Communication, Contact, Customer, FollowUpTask
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    kind: str
+    label: object
+    icon: str
+    rows: Callable  # (customer, user) -> QuerySet
+    at: str | models.Expression
+    title: str | models.Expression
+    load: Callable  # (ids) -> QuerySet
+    template: str
+    id_field: str = "pk"
+
+
+TIMELINE_SOURCES: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    """Add a source, or replace the one of the same kind (so a reloaded app does not add it twice)."""
+    TIMELINE_SOURCES[source.kind] = source
+
+
+def _expr(value):
+    return F(value) if isinstance(value, str) else value
+
+
+def source_values(source: TimelineSource, customer, user):
+    """The source's rows for the customer reduced to the common columns."""
+    return (
+        source.rows(customer, user)
+        .order_by()
+        .annotate(
+            tl_kind=Value(source.kind, output_field=CharField()),
+            tl_id=Cast(_expr(source.id_field), output_field=models.BigIntegerField()),
+            tl_at=_expr(source.at),
+            tl_title=Cast(_expr(source.title), output_field=models.TextField()),
+        )
+        .values_list("tl_kind", "tl_id", "tl_at", "tl_title")
+    )
+
+
+# ---------------------------------------------------------------------------- this app's sources
+
+register_timeline_source(
+    TimelineSource(
+        kind="communication",
+        label=_("Communication"),
+        icon="bi-chat-left-text",
+        rows=lambda customer, user: Communication.objects.filter(customer=customer),
+        at="occurred_at",
+        title="subject",
+        load=lambda ids: Communication.objects.filter(pk__in=ids).select_related("contact", "owner"),
+        template="customers/partials/timeline_communication.html",
+    )
+)
+register_timeline_source(
+    TimelineSource(
+        kind="task",
+        label=_("Follow-up task"),
+        icon="bi-check2-square",
+        rows=lambda customer, user: FollowUpTask.objects.filter(customer=customer),
+        at="created_at",
+        title="title",
+        load=lambda ids: FollowUpTask.objects.filter(pk__in=ids).select_related("assignee"),
+        template="customers/partials/timeline_task.html",
+    )
+)
+register_timeline_source(
+    TimelineSource(
+        kind="care",
+        label=_("Care action"),
+        icon="bi-heart",
+        rows=lambda customer, user: CareAction.objects.filter(customer=customer),
+        at="created_at",
+        title="channel",
+        load=lambda ids: CareAction.objects.filter(pk__in=ids).select_related("plan", "cadence", "assignee"),
+        template="customers/partials/timeline_care.html",
+    )
+)
+register_timeline_source(
+    TimelineSource(
+        kind="contact",
+        label=_("Contact added"),
+        icon="bi-person-plus",
+        rows=lambda customer, user: Contact.objects.filter(customer=customer),
+        at="created_at",
+        title="name",
+        load=lambda ids: Contact.objects.filter(pk__in=ids),
+        template="customers/partials/timeline_contact.html",
+    )
+)
+register_timeline_source(
+    TimelineSource(
+        kind="change",
+        label=_("Record changed"),
+        icon="bi-pencil-square",
+        rows=lambda customer, user: Customer.history.filter(id=customer.pk),
+        at="history_date",
+        title="history_type",
+        id_field="history_id",
+        load=lambda ids: Customer.history.filter(history_id__in=ids).select_related("history_user"),
+        template="customers/partials/timeline_change.html",
+    )
+)
+# Field changes are already in the history; the behaviour log adds what history does not hold:
+# exports, erasure, bulk updates.
+register_timeline_source(
+    TimelineSource(
+        kind="log",
+        label=_("Activity"),
+        icon="bi-journal-text",
+        rows=lambda customer, user: BehaviourLog.objects.filter(
+            object_type=Customer._meta.label_lower, object_id=str(customer.pk)
+        ).exclude(action__in=[BehaviourLog.Action.CREATE, BehaviourLog.Action.UPDATE]),
+        at="at",
+        title="action",
+        load=lambda ids: BehaviourLog.objects.filter(pk__in=ids),
+        template="customers/partials/timeline_log.html",
+    )
+)

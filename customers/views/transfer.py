@@ -1,0 +1,94 @@
+"""Customer import (upload → columns and options → dry run → confirm → progress) and export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from crm.forms import apply_validation_error
+from crm.importexport.exporter import sync_max_rows
+from crm.jobs import job_get
+from crm.models import Job
+
+from .. import selectors_transfer
+from ..forms_transfer import ExportForm, ImportMappingForm, ImportUploadForm
+from ..importing import DATASET
+from ..services import transfer
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+def customer_import(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = transfer.customer_import_upload(actor=request.user, file=form.cleaned_data["file"])
+        except ValidationError as error:
+            apply_validation_error(form, ValidationError({"file": error.messages}))
+        else:
+            return redirect("customers:customer-import-map", pk=job.pk)
+    return render(request, "customers/customer_import.html", {"form": form})
+
+
+def _waiting_import(request, pk) -> Job:
+    job = job_get(user=request.user, pk=pk)
+    if job.kind != Job.Kind.IMPORT or job.dataset != DATASET:
+        raise Http404
+    return job
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+def customer_import_map(request, pk):
+    """GET: the guessed column mapping and options. POST: a dry run, or with ``confirm`` the real import."""
+    job = _waiting_import(request, pk)
+    if job.status != Job.Status.PENDING or job.options.get("queued"):
+        return redirect("job-detail", pk=job.pk)
+    form = ImportMappingForm(
+        request.POST or None, headers=job.options.get("headers", []), initial_mapping=job.options.get("mapping")
+    )
+    if request.method == "POST" and form.is_valid():
+        options = {
+            "mapping": form.cleaned_data["mapping"],
+            "duplicate_policy": form.cleaned_data["duplicate_policy"],
+            "import_valid_rows": form.cleaned_data["import_valid_rows"],
+        }
+        if "confirm" in request.POST:
+            transfer.customer_import_start(actor=request.user, job=job, **options)
+            messages.success(request, _("The import has started; this page shows its progress."))
+            return redirect("job-detail", pk=job.pk)
+        try:
+            outcome = transfer.customer_import_preview(actor=request.user, job=job, **options)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            context = {"form": form, "job": job, "outcome": outcome, "result": outcome.as_result()}
+            return render(request, "customers/customer_import_preview.html", context)
+    return render(request, "customers/customer_import_map.html", {"form": form, "job": job})
+
+
+@permission_required("customers.export_customer", raise_exception=True)
+def customer_export(request):
+    """GET: choose columns and format for the list's current filter. POST: export it.
+
+    Up to ``EXPORT_SYNC_MAX_ROWS`` rows download at once; more run as a job with a progress page.
+    """
+    if request.method != "POST":
+        form = ExportForm(initial={"query": selectors_transfer.export_filter(request.GET).urlencode()})
+        return render(request, "customers/customer_export.html", {"form": form, "list_query": form.initial["query"]})
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "customers/customer_export.html", {"form": form, "list_query": request.POST.get("query")}
+        )
+    data = QueryDict(form.cleaned_data["query"] or "")
+    fields, fmt = form.cleaned_data["fields"], form.cleaned_data["format"]
+    count = selectors_transfer.customer_export_count(user=request.user, data=data)
+    if count > sync_max_rows():
+        job = transfer.customer_export_start(actor=request.user, data=data, fields=fields, fmt=fmt)
+        messages.info(request, _("The export is large; it runs in the background and will be ready to download here."))
+        return redirect("job-detail", pk=job.pk)
+    filename, content_type, content = transfer.customers_export(actor=request.user, data=data, fields=fields, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

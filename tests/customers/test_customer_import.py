@@ -1,0 +1,284 @@
+"""Importing customers from XLSX/CSV: mapping, dry run, policies, scope, the job and its worker."""
+
+import csv
+import io
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from crm.celery import app
+from crm.models import BehaviourLog, Job
+from customers import tasks
+from customers.models import Contact, Customer
+from customers.services import transfer
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["客户名称", "联系电话", "电子邮件", "地址", "负责人", "客户等级", "来源", "行业", "标签", "联系人", "手机"]
+
+
+def xlsx_file(rows, name="customers.xlsx"):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def csv_file(rows, encoding="utf-8", name="customers.csv"):
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return SimpleUploadedFile(name, text.getvalue().encode(encoding))
+
+
+def good_rows(owner="mona"):
+    return [
+        HEADERS,
+        ["上海华信科技有限公司", "+86 21-6888 1234", "Info@HuaXin.example", "上海市浦东新区", owner, "A – 重点客户",
+         "展会", "制造业", "重点客户, 展会", "王建华", "13800138000"],
+        ["Northwind Trading Co., Ltd.", "010-8888 0001", "sales@northwind.example", "", "", "B", "Referral",
+         "Retail", "", "", ""],
+    ]  # fmt: skip
+
+
+def test_good_xlsx_import_creates_customers_contacts_tags_history_and_one_log_entry(manager, rep_user):
+    """Chinese headers are recognised, choices are read by Chinese or English label or code, the owner
+    comes from the file (or is the importer), and one behaviour-log entry records the counts."""
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(good_rows(owner="alice")))
+    assert (outcome.imported, outcome.created, outcome.error_rows) == (True, 2, 0)
+    huaxin = Customer.objects.get(name="上海华信科技有限公司")
+    assert (huaxin.owner, huaxin.team, huaxin.created_by) == (rep_user, rep_user.team, manager)
+    assert (huaxin.level, huaxin.source, huaxin.industry) == ("A", "exhibition", "manufacturing")
+    assert huaxin.email == "Info@HuaXin.example"
+    assert sorted(huaxin.tags.values_list("name", flat=True)) == ["展会", "重点客户"]
+    contact = Contact.objects.get(customer=huaxin)
+    assert (contact.name, contact.mobile, contact.is_primary) == ("王建华", "13800138000", True)
+    assert "王建华" in huaxin.search_document and "13800138000" in huaxin.search_document
+    assert huaxin.history.count() == 1 and contact.history.count() == 1
+    northwind = Customer.objects.get(name__startswith="Northwind")
+    assert (northwind.owner, northwind.level, northwind.source, northwind.industry) == (
+        manager,
+        "B",
+        "referral",
+        "retail",
+    )
+    entries = BehaviourLog.objects.filter(module="customers", detail__import="customers")
+    assert entries.count() == 1
+    assert entries.get().detail["created"] == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_in_utf8_bom_and_gbk_imports_the_same_chinese_text(manager, encoding):
+    outcome = transfer.customers_import(actor=manager, file=csv_file(good_rows(), encoding=encoding))
+    assert outcome.created == 2
+    assert Customer.objects.filter(name="上海华信科技有限公司", address="上海市浦东新区").exists()
+
+
+def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_saved(manager):
+    rows = good_rows() + [
+        ["", "021-1234567", "", "", "", "", "", "", "", "", ""],
+        ["Bad Ltd", "call me", "not-an-email", "", "nobody", "Z", "", "", "", "", "13800138000"],
+    ]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert not outcome.imported
+    assert Customer.objects.count() == 0
+    assert Contact.objects.count() == 0
+    assert not BehaviourLog.objects.filter(detail__import="customers").exists()
+    errors = {(e.row, e.column) for e in outcome.errors}
+    assert errors == {(4, "客户名称"), (5, "联系电话"), (5, "电子邮件"), (5, "负责人"), (5, "客户等级")}
+    message = next(e.message for e in outcome.errors if e.column == "客户等级")
+    assert "“Z” is not one of" in message
+
+
+def test_contact_details_without_a_contact_name_are_an_error_on_that_column(manager):
+    rows = [["名称", "联系人", "手机"], ["Solo Ltd", "", "13800138000"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "联系人")]
+
+
+def test_import_valid_rows_saves_only_the_good_ones(manager):
+    rows = good_rows() + [["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), import_valid_rows=True)
+    assert (outcome.imported, outcome.created, outcome.error_rows) == (True, 2, 1)
+    assert set(Customer.objects.values_list("name", flat=True)) == {
+        "上海华信科技有限公司",
+        "Northwind Trading Co., Ltd.",
+    }
+
+
+def test_owner_outside_the_importers_scope_is_a_row_error(manager, far_rep):
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(good_rows(owner="carol")))
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "负责人")]
+    assert "carol" in outcome.errors[0].message
+
+
+@pytest.fixture
+def existing(manager):
+    """A customer the file's first row duplicates by phone written differently and e-mail in other case."""
+    return CustomerFactory(
+        name="华信科技 (旧名)", owner=manager, phone="(021) 6888-1234", email="info@huaxin.example", level="C"
+    )
+
+
+@pytest.mark.parametrize(
+    "policy, created, updated, skipped, customers",
+    [("skip", 1, 0, 1, 2), ("update", 1, 1, 0, 2), ("create", 2, 0, 0, 3)],
+)
+def test_duplicate_policies(manager, existing, policy, created, updated, skipped, customers):
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(good_rows()), duplicate_policy=policy)
+    assert (outcome.created, outcome.updated, outcome.skipped) == (created, updated, skipped)
+    assert Customer.objects.count() == customers
+    existing.refresh_from_db()
+    if policy == "update":
+        assert (existing.name, existing.level, existing.source) == ("上海华信科技有限公司", "A", "exhibition")
+        assert existing.contacts.get().name == "王建华"
+        assert "王建华" in existing.search_document
+        assert existing.history.count() == 2  # the update is in the field history
+    else:
+        assert (existing.name, existing.level) == ("华信科技 (旧名)", "C")
+
+
+def test_duplicates_by_name_and_within_the_file(manager):
+    CustomerFactory(name="ACME  Trading", owner=manager, phone="", email="")
+    rows = [["Name", "Phone"], ["acme trading", ""], ["Globex", "0571-88886666"], ["Globex Two", "+86 571 8888 6666"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert (outcome.created, outcome.skipped) == (1, 2)
+    assert Customer.objects.filter(name__startswith="Globex").count() == 1
+
+
+def test_customers_outside_the_importers_scope_are_not_duplicates(manager, far_rep):
+    CustomerFactory(name="上海华信科技有限公司", owner=far_rep, phone="021-68881234")
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(good_rows()))
+    assert outcome.created == 2
+
+
+def test_dry_run_counts_errors_and_previews_without_saving(manager, existing):
+    rows = good_rows() + [["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), dry_run=True)
+    assert (outcome.created, outcome.skipped, outcome.error_rows) == (1, 1, 1)
+    assert Customer.objects.count() == 1
+    assert [p["action"] for p in outcome.preview] == ["skip", "create"]
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+
+def test_rep_without_the_import_permission_gets_403(client_for, rep_user):
+    assert client_for(rep_user).get(reverse("customers:customer-import")).status_code == 403
+
+
+def test_upload_guesses_the_mapping_from_chinese_headers(client_for, manager):
+    client = client_for(manager)
+    response = client.post(reverse("customers:customer-import"), {"file": xlsx_file(good_rows())})
+    job = Job.objects.get(user=manager)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:customer-import-map", args=[job.pk])
+    form = client.get(response["Location"]).context["form"]
+    guessed = [form[name].initial for name in form.column_names]
+    assert guessed == ["name", "phone", "email", "address", "owner", "level", "source", "industry", "tags",
+                       "contact_name", "contact_mobile"]  # fmt: skip
+
+
+def test_oversize_upload_is_refused_with_a_clear_message(client_for, manager, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    response = client_for(manager).post(
+        reverse("customers:customer-import"), {"file": csv_file([["name"]] + [["x" * 50]] * 40)}
+    )
+    assert response.status_code == 200
+    assert "IMPORT_MAX_BYTES" in response.context["form"].errors["file"][0]
+    assert not Job.objects.exists()
+
+
+def _mapping_post(form, **extra):
+    data = {name: form[name].initial for name in form.column_names}
+    data.update({"duplicate_policy": "skip"}, **extra)
+    return data
+
+
+def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, django_capture_on_commit_callbacks):
+    client = client_for(manager)
+    rows = good_rows() + [["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""]]
+    location = client.post(reverse("customers:customer-import"), {"file": xlsx_file(rows)})["Location"]
+    data = _mapping_post(client.get(location).context["form"])
+    response = client.post(location, data)
+    assert response.templates[0].name == "customers/customer_import_preview.html"
+    assert response.context["result"]["errors"] == [{"row": 4, "column": "联系电话", "message": response.context[
+        "result"]["errors"][0]["message"]}]  # fmt: skip
+    assert b'id="confirm-import"' not in response.content  # a file with errors imports nothing by default
+    data["import_valid_rows"] = "on"
+    response = client.post(location, data)
+    assert b'id="confirm-import"' in response.content
+    assert Customer.objects.count() == 0
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(location, {**data, "confirm": "1"})
+        client.post(location, {**data, "confirm": "1"})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job-detail", args=[job.pk])
+    assert len(callbacks) == 1
+    assert job.options["queued"] and job.options["import_valid_rows"]
+
+
+def test_someone_elses_import_job_is_404(client_for, manager, other_rep):
+    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    other_rep.user_permissions.add(*manager.groups.get().permissions.filter(codename="import_customer"))
+    assert client_for(other_rep).get(reverse("customers:customer-import-map", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_import_job_runs_on_a_real_worker_with_progress_result_and_error_report(manager):
+    rows = [HEADERS] + [[f"客户 {i}", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""] for i in range(2500)]
+    rows.append(["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""])
+    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(rows))
+    form_mapping = {int(k): v for k, v in job.options["mapping"].items()}
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        transfer.customer_import_start(
+            actor=manager, job=job, mapping=form_mapping, duplicate_policy="skip", import_valid_rows=True
+        )
+        job.refresh_from_db()
+        for _ in range(300):
+            job.refresh_from_db()
+            if job.status in (Job.Status.DONE, Job.Status.FAILED):
+                break
+            import time
+
+            time.sleep(0.1)
+    assert job.status == Job.Status.DONE, job.error
+    assert (job.processed, job.total) == (2501, 2501)
+    assert job.result["created"] == 2500 and job.result["error_rows"] == 1
+    assert job.result["errors"][0]["row"] == 2502
+    assert Customer.objects.count() == 2500
+    report = load_workbook(job.output_file.open("rb")).active
+    assert [list(r) for r in report.iter_rows(min_row=2, values_only=True)][0][:2] == [2502, "联系电话"]
+
+    # The same job delivered again imports nothing twice.
+    assert tasks.run_customer_import.apply(args=[job.pk]).get() == Job.Status.DONE
+    assert Customer.objects.count() == 2500
+    assert BehaviourLog.objects.filter(detail__import="customers").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_being_run_elsewhere_is_not_run_again(manager):
+    """While one worker holds the job, a second delivery does nothing (and a later one still can)."""
+    from django.db import connections
+
+    from crm.importexport import jobs
+
+    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    job.options = {**job.options, "mapping": job.options["mapping"], "queued": True}
+    job.save()
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [jobs._LOCK_CLASS, job.pk])
+        transfer.customer_import_run(job_id=job.pk)
+        assert Customer.objects.count() == 0
+        cursor.execute("ROLLBACK")
+    other.close()
+    transfer.customer_import_run(job_id=job.pk)
+    assert Customer.objects.count() == 2
