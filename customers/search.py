@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from django.db.models.functions import Left
+
 
 def normalise_text(value: str) -> str:
     """Fold full-width characters and case so '１３８' finds '138' and 'ACME' finds 'acme'."""
@@ -29,5 +31,6 @@ def customer_search(queryset, text: str):
     if not text:
         return queryset
     if len(text) < MIN_CONTAINS_LENGTH:
-        return queryset.filter(search_document__startswith=text)
+        # search_document starts with the name; the prefix index answers this without a scan.
+        return queryset.alias(search_prefix=Left("search_document", 16)).filter(search_prefix__startswith=text)
     return queryset.filter(search_document__contains=text)
