@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import services
-from .models import Contact, Customer, CustomerGroup, Tag
+from .models import CarePlan, Communication, Contact, Customer, CustomerGroup, Tag
 from .search import search_document
 
 CITIES = ["北京", "上海", "深圳", "杭州", "广州", "成都", "南京", "苏州", "武汉", "西安", "天津", "重庆"]
@@ -94,7 +94,46 @@ def seed(context):
                     "is_primary": k == 0,
                 },
             )
+    _seed_activity(rng, reps)
     context["stdout"].write(f"Demo customers: {Customer.objects.count()}")
+
+
+SUBJECTS = ["电话回访", "产品演示", "报价沟通", "合同条款确认", "Quarterly review", "Follow-up call", "上门拜访"]
+
+
+def _seed_activity(rng, reps):
+    """Communications, follow-ups, care rules and the scores the nightly jobs keep, so every page has data."""
+    from .services import care, quality, segments
+    from .services.communications import communication_create
+
+    now = timezone.now()
+    for customer in Customer.objects.filter(owner__in=reps).select_related("owner")[:40]:
+        for k in range(rng.randint(1, 3)):
+            communication_create(
+                actor=customer.owner,
+                customer=customer,
+                data={
+                    "occurred_at": now - timedelta(days=rng.randint(1, 200), hours=k),
+                    "channel": rng.choice(Communication.Channel.values),
+                    "subject": rng.choice(SUBJECTS),
+                    "content": "客户对新方案感兴趣，需要进一步报价。",
+                    "next_follow_up": (now + timedelta(days=rng.randint(-3, 10))).date() if k == 0 else None,
+                },
+            )
+    admin = User.objects.filter(is_superuser=True).first()
+    care.care_plan_create(
+        actor=admin,
+        data={"name": "联系人生日问候", "occasion": CarePlan.Occasion.BIRTHDAY, "channel": CarePlan.Channel.SMS,
+              "days_before": 3, "content": "祝您生日快乐！"},
+    )  # fmt: skip
+    care.contact_cadence_create(
+        actor=admin,
+        data={"name": "VIP 每 30 天联系", "lifecycle_stage": Customer.Lifecycle.VIP, "interval_days": 30,
+              "channel": CarePlan.Channel.PHONE},
+    )  # fmt: skip
+    care.care_actions_generate()
+    quality.customers_quality_recompute()
+    segments.customers_churn_recompute()
 
 
 def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):

@@ -6,6 +6,7 @@ from .views import customers as views
 from .views import dedupe as dedupe_views
 from .views import insight as insight_views
 from .views import tasks as task_views
+from .views import transfer as transfer_views
 
 app_name = "customers"
 
@@ -59,8 +60,6 @@ urlpatterns += [
 ]
 
 # Import and export (customers/views/transfer.py).
-from .views import transfer as transfer_views  # noqa: E402
-
 urlpatterns += [
     path("import/", transfer_views.customer_import, name="customer-import"),
     path("import/<int:pk>/", transfer_views.customer_import_map, name="customer-import-map"),

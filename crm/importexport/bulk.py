@@ -5,8 +5,16 @@ import's own checks. COPY streams the rows in PostgreSQL's own format. Primary k
 table's sequence first, so the caller can link contacts, tags and history rows to the new records.
 """
 
+import queue
+import threading
+from contextlib import contextmanager
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+
+_local = threading.local()
+# Primary keys reserved per sequence query while background writes run (fewer waits for the connection).
+PK_BLOCK = 10_000
 
 # Field types whose Python value psycopg writes as it is; others go through get_db_prep_save (JSON …).
 _PLAIN_TYPES = {
@@ -32,18 +40,116 @@ def allocate_pks(model, objs, *, using=DEFAULT_DB_ALIAS) -> None:
     missing = [obj for obj in objs if getattr(obj, meta.pk.attname) is None]
     if not missing:
         return
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(missing)],
-        )
-        for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
-            setattr(obj, meta.pk.attname, value)
+    for obj, value in zip(missing, _next_pks(meta.db_table, meta.pk.column, len(missing), using), strict=True):
+        setattr(obj, meta.pk.attname, value)
+
+
+class _BackgroundWriter:
+    """Runs the COPY statements of an import in a second thread, on the same connection and transaction.
+
+    The main thread goes on cleaning and checking the next rows while PostgreSQL inserts the previous
+    ones and maintains the indexes: on two cores that overlaps the two halves of the work. psycopg
+    connections are thread-safe (statements are serialised), so the transaction stays one.
+    """
+
+    def __init__(self, using):
+        connection = connections[using]
+        connection.ensure_connection()
+        self.using = using
+        self.raw = connection.connection
+        self.quote = connection.ops.quote_name
+        self.queue = queue.Queue(maxsize=4)
+        self.error = None
+        self.pk_pools = {}
+        self.sequences = None
+        self.thread = threading.Thread(target=self._run, name="import-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue
+            sql, rows, params = item
+            try:
+                with self.raw.cursor() as cursor:
+                    if rows is None:
+                        cursor.execute(sql, params)
+                        continue
+                    with cursor.copy(sql) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            except BaseException as error:  # reported to the main thread at its next write or at the end
+                self.error = error
+
+    def submit(self, sql, rows=None, params=None):
+        if self.error is not None:
+            raise self.error
+        self.queue.put((sql, rows, params))
+
+    def next_pks(self, table, column, count):
+        """Sequence values from a connection of their own: nextval needs no transaction and no waiting."""
+        if self.sequences is None:
+            self.sequences = connections.create_connection(self.using)
+        with self.sequences.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return [value for (value,) in cursor.fetchall()]
+
+    def close(self):
+        self.queue.put(None)
+        self.thread.join()
+        if self.sequences is not None:
+            self.sequences.close()
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def background_copies(using=DEFAULT_DB_ALIAS):
+    """Inside this block (and a transaction), :func:`copy_rows` hands its COPY to a writer thread.
+
+    Every write is finished, and any error raised, when the block ends; ``flush_copies`` waits earlier.
+    """
+    if getattr(_local, "writer", None) is not None:
+        yield
+        return
+    writer = _BackgroundWriter(using)
+    _local.writer = writer
+    try:
+        yield
+    finally:
+        _local.writer = None
+        writer.close()
+
+
+def _next_pks(table, column, count, using):
+    writer = getattr(_local, "writer", None)
+    if writer is None or writer.using != using:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return [value for (value,) in cursor.fetchall()]
+    pool = writer.pk_pools.setdefault(table, [])
+    if len(pool) < count:
+        pool.extend(writer.next_pks(table, column, max(count - len(pool), PK_BLOCK)))
+    taken = pool[:count]
+    del pool[:count]
+    return taken
 
 
 def copy_rows(table: str, columns, rows, *, using=DEFAULT_DB_ALIAS) -> None:
     """COPY plain rows (sequences of database-ready values) into ``table``."""
     connection = connections[using]
+    writer = getattr(_local, "writer", None)
+    if writer is not None and writer.using == using:
+        names = ", ".join(writer.quote(c) for c in columns)
+        writer.submit(f"COPY {writer.quote(table)} ({names}) FROM STDIN", list(rows))
+        return
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
@@ -108,12 +214,7 @@ def copy_insert_values(model, rows: list[dict], *, using=DEFAULT_DB_ALIAS) -> li
         return []
     connection = connections[using]
     meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        pks = [value for (value,) in cursor.fetchall()]
+    pks = _next_pks(meta.db_table, meta.pk.column, len(rows), using)
     fields = _fields(model)
     now = timezone.now()
     plan = []  # (attname, default, converter)
@@ -145,35 +246,26 @@ def copy_insert_values(model, rows: list[dict], *, using=DEFAULT_DB_ALIAS) -> li
 
 
 def copy_history_values(model, rows: list[dict], *, user=None, history_type="+", using=DEFAULT_DB_ALIAS) -> None:
-    """History rows for records just written with :func:`copy_insert_values` (the same dicts)."""
+    """History rows for records just written with :func:`copy_insert_values` (the same dicts, with pks).
+
+    Copied inside PostgreSQL from the rows just inserted (INSERT … SELECT), so no Python formats them twice.
+    """
     if not rows:
         return
     History = model.history.model
     tracked = {f.attname for f in History.tracked_fields}
     connection = connections[using]
-    now = timezone.now()
-    plan = []
-    for field in _fields(History):
-        if field.attname in _HISTORY_COLUMNS or field.attname not in tracked:
-            continue
-        original = model._meta.get_field(field.name)
-        if getattr(original, "auto_now", False) or getattr(original, "auto_now_add", False):
-            default = now
-        elif original.primary_key:
-            default = None
-        else:
-            default = original.get_default()
-        convert = None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save
-        plan.append((field.attname, default, convert))
-    columns = [History._meta.get_field(name).column for name, _d, _c in plan]
-    columns += ["history_date", "history_type", "history_user_id"]
-    extra = [now, history_type, getattr(user, "pk", None)]
-
-    def row_values(row):
-        values = []
-        for name, default, convert in plan:
-            value = row.get(name, default)
-            values.append(value if convert is None else convert(value, connection))
-        return values + extra
-
-    copy_rows(History._meta.db_table, columns, (row_values(row) for row in rows), using=using)
+    quote = connection.ops.quote_name
+    columns = [f.column for f in _fields(History) if f.attname not in _HISTORY_COLUMNS and f.attname in tracked]
+    names = ", ".join(quote(c) for c in columns)
+    sql = (
+        f"INSERT INTO {quote(History._meta.db_table)} ({names}, history_date, history_type, history_user_id) "  # noqa: S608
+        f"SELECT {names}, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s)"
+    )
+    params = [timezone.now(), history_type, getattr(user, "pk", None), [row[model._meta.pk.attname] for row in rows]]
+    writer = getattr(_local, "writer", None)
+    if writer is not None and writer.using == using:
+        writer.submit(sql, params=params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

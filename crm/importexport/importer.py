@@ -6,6 +6,7 @@ all checked so the report lists every error, then the transaction is rolled back
 """
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .bulk import background_copies
 from .mapping import missing_required
 from .reading import Table
 from .spec import ImportSpec
@@ -218,7 +220,9 @@ def run_import(
             if to_update:
                 spec.update(to_update)
 
-    with transaction.atomic():
+    with transaction.atomic(), ExitStack() as writes:
+        if not dry_run:
+            writes.enter_context(background_copies())
         batch = []
         for number, cells in table.rows:
             outcome.rows += 1
@@ -236,6 +240,7 @@ def run_import(
             if progress is not None and outcome.rows % progress_every == 0:
                 progress(outcome.rows)
         flush(batch)
+        writes.close()  # every row written (or the writer's error raised) before the end
         if dry_run:
             pass
         elif outcome.error_rows and not import_valid_rows:
