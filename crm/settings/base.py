@@ -159,6 +159,13 @@ CELERY_BEAT_SCHEDULE = {
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
 QUALITY_THRESHOLD = env.int("QUALITY_THRESHOLD", default=60)
 
+# Imports refuse larger files, longer sheets and workbooks that would unpack past the last limit.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# Exports up to this many rows download at once; larger ones run as a background job.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
+
 # How long behaviour-log entries are kept before the nightly clean-up removes them.
 BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=365)
 
