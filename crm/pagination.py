@@ -13,8 +13,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         limit = settings.LIST_COUNT_LIMIT
-        # The order cannot change a count; without it PostgreSQL need not sort what it counts.
-        return self.object_list.order_by()[: limit + 1].count()
+        # Order and joined columns cannot change a count; without them PostgreSQL counts from the index.
+        return self.object_list.order_by().values("pk")[: limit + 1].count()
 
     @property
     def is_capped(self):
