@@ -21,14 +21,12 @@ Budget (design): a 1,000,000-row export under 250 MB of memory. ``--check`` exit
 """
 
 import argparse
-import os
 import resource
 import sys
 import time
-import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchsetup import setup_django
+
 BUDGET_MB = 250
 
 
@@ -40,39 +38,13 @@ def parse_args():
     return parser.parse_args()
 
 
-def setup_django():
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench" / "media"))
-    warnings.filterwarnings("ignore", message="No directory at")
-    sys.path.insert(0, str(ROOT))
-    create_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
-
-
-def create_database(url):
-    import psycopg
-    from psycopg import sql
-
-    server, database = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-            print(f"Created database {database}")
-
-
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def main():
     args = parse_args()
-    setup_django()
+    setup_django("crm_bench")
     from django.core.management import call_command
 
     from accounts.models import User

@@ -27,10 +27,9 @@ import os
 import random
 import sys
 import time
-import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchsetup import ROOT, setup_django
+
 BUDGET_S = 15.0
 
 
@@ -41,31 +40,6 @@ def parse_args():
     parser.add_argument("--profile", action="store_true", help="Print the top of a cProfile of the import.")
     parser.add_argument("--check", action="store_true", help="Exit 1 when over the budget.")
     return parser.parse_args()
-
-
-def setup_django():
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_import")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
-    os.environ.setdefault("DEBUG", "0")
-    warnings.filterwarnings("ignore", message="No directory at")
-    sys.path.insert(0, str(ROOT))
-    create_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
-
-
-def create_database(url):
-    import psycopg
-    from psycopg import sql
-
-    server, database = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-            print(f"Created database {database}")
 
 
 HEADERS = ["客户名称", "类型", "客户等级", "客户阶段", "来源", "行业", "联系电话", "邮箱", "网站", "地址", "负责人",
@@ -174,7 +148,7 @@ def prepare(existing_target):
 
 def main():
     args = parse_args()
-    setup_django()
+    setup_django("crm_bench_import")
     from django.db import connection
 
     from customers.services import transfer
