@@ -31,10 +31,6 @@ def _fixpoint(step, value: str) -> str:
     return value
 
 
-def _nfkc_fold(value: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold()).strip()
-
-
 # ---------------------------------------------------------------------------------------------
 # Phones
 
@@ -85,7 +81,7 @@ def normalise_phone(value) -> str:
 
 def normalise_email(value) -> str:
     """Stripped, width-folded and case-folded: ' Li.Lei@Example.COM ' → 'li.lei@example.com'."""
-    return _fixpoint(_nfkc_fold, str(value or ""))
+    return _fixpoint(normalise_text, str(value or ""))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,7 +102,7 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _name_step(value: str) -> str:
-    tokens = _WORD.findall(_fixpoint(_nfkc_fold, value))
+    tokens = _WORD.findall(_fixpoint(normalise_text, value))
     # A space between two Chinese characters separates nothing: "华信科技 有限公司" is one word.
     merged: list[str] = []
     for token in tokens:
