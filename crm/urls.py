@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),
 ]
 
 if settings.DEBUG:

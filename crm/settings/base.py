@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_celery_beat",
+    "captcha",
     "crm",
     "accounts",
     "customers",
@@ -185,6 +186,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Public forms (no sign-in) accept this many posts per client address; see crm/public.py.
+PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_LENGTH = 5
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
