@@ -10,6 +10,10 @@ NAVIGATION = [
     ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
     ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
     ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
+    ("reports:dashboard", _("Dashboard"), "bi-bar-chart-line", "reports.view_dashboard"),
+    ("reports:report-builder", _("Custom reports"), "bi-table", "reports.add_savedreport"),
+    ("reports:saved-report-list", _("Saved reports"), "bi-bookmark", "reports.view_savedreport"),
+    ("reports:statistics", _("Statistics"), "bi-graph-up", "reports.view_statistics"),
 ]
 
 

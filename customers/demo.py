@@ -186,6 +186,9 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
                 customer_id, customer.name, "company", rng.choice("ABCD"), rng.choice(Customer.Source.values),
                 rng.choice(Customer.Lifecycle.values), owner_id, team_id, customer.phone, customer.email,
                 search_document(customer, contacts), created, created,
+                # Scores and last contact as the nightly jobs would leave them, so reports have spread.
+                rng.randint(20, 100), "[]", rng.randint(0, 100), "[]", "",
+                None if rng.random() < 0.2 else created + (now - created) * rng.random(),
             ))  # fmt: skip
             for contact in contacts:
                 contact_rows.append((
@@ -196,10 +199,11 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
             with cursor.copy(
                 "COPY customers_customer (id, name, kind, level, source, lifecycle_stage, owner_id, team_id, "
                 "phone, email, search_document, created_at, updated_at, industry, website, address, notes, "
-                "consent, consent_method) FROM STDIN"
+                "consent, consent_method, quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, "
+                "last_contacted_at) FROM STDIN"
             ) as copy:
                 for row in customer_rows:
-                    copy.write_row(row + ("", "", "", "", "unknown", ""))
+                    copy.write_row(row[:13] + ("", "", "", "", "unknown", "") + row[13:])
             with cursor.copy(
                 "COPY customers_contact (id, customer_id, name, title, mobile, email, is_primary, created_at, "
                 "updated_at, phone, notes) FROM STDIN"

@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.send_task_reminders",
         "schedule": 5 * 60,
     },
+    "send-scheduled-reports": {
+        "task": "reports.tasks.send_scheduled_reports",
+        "schedule": 5 * 60,
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -202,3 +206,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# A custom report lists at most this many rows (on the page and in its exports); grouped reports are small.
+REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)

@@ -1,0 +1,359 @@
+"""The custom report builder's engine: a definition checked against the data-set whitelist, then run
+with the ORM on the user's scoped queryset. Nothing the user sends becomes SQL text.
+
+A definition is a dict::
+
+    {"columns": ["name", "owner"],
+     "filters": [{"field": "lifecycle_stage", "op": "eq", "value": "vip"}],
+     "group_by": [{"field": "created_at", "trunc": "month"}],
+     "aggregates": [{"func": "count"}, {"func": "avg", "field": "quality_score"}],
+     "chart": "bar"}
+
+With ``group_by`` (or only aggregates) the result has one row per group; otherwise it lists rows with
+the chosen columns, at most ``REPORT_MAX_ROWS``.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .registry import AGGREGATES, TRUNCATIONS, Dataset
+from .tables import Chart, Series, Table
+
+CHARTS = ("table", "bar", "line", "pie")
+OPERATOR_LABELS = {
+    "eq": gettext_lazy("is"),
+    "ne": gettext_lazy("is not"),
+    "lt": gettext_lazy("less than"),
+    "lte": gettext_lazy("at most"),
+    "gt": gettext_lazy("greater than"),
+    "gte": gettext_lazy("at least"),
+    "in": gettext_lazy("is one of"),
+    "contains": gettext_lazy("contains"),
+    "isnull": gettext_lazy("is empty"),
+}
+AGGREGATE_LABELS = {
+    "count": gettext_lazy("Count"),
+    "sum": gettext_lazy("Sum"),
+    "avg": gettext_lazy("Average"),
+    "min": gettext_lazy("Minimum"),
+    "max": gettext_lazy("Maximum"),
+}
+TRUNCATION_LABELS = {"day": gettext_lazy("by day"), "week": gettext_lazy("by week"), "month": gettext_lazy("by month")}
+_AGGREGATE_FUNCS = {"sum": Sum, "avg": Avg, "min": Min, "max": Max}
+_TRUNC_FUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+_LOOKUPS = {"eq": "exact", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte", "in": "in", "contains": "icontains"}
+MAX_GROUPS = 1000
+
+
+def max_rows() -> int:
+    return getattr(settings, "REPORT_MAX_ROWS", 5000)
+
+
+def _parse_value(field, op, raw):
+    """The filter value as the field's type; a ValueError names what was wrong."""
+    if op == "isnull":
+        if str(raw).lower() in ("1", "true", "yes", "on", ""):
+            return True
+        if str(raw).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(_("Answer yes or no."))
+    if op == "in":
+        items = [part.strip() for part in str(raw).split(",") if part.strip()]
+        if not items:
+            raise ValueError(_("Give at least one value, separated by commas."))
+        return [_parse_one(field, item) for item in items]
+    return _parse_one(field, raw)
+
+
+def _parse_one(field, raw):
+    raw = "" if raw is None else str(raw).strip()
+    kind = field.kind
+    if kind == "choice":
+        allowed = [value for value, _label in field.choices]
+        if raw not in allowed:
+            raise ValueError(_("Choose one of: %(values)s.") % {"values": ", ".join(allowed)})
+        return raw
+    if kind == "number":
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(_("Enter a number.")) from None
+    if kind in ("date", "datetime"):
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+    if kind in ("user", "team"):
+        if not raw.isdigit():
+            raise ValueError(_("Enter an id."))
+        return int(raw)
+    if kind == "bool":
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(_("Answer yes or no."))
+    if not raw:
+        raise ValueError(_("Enter a value."))
+    return raw[:200]
+
+
+def validate(dataset: Dataset, definition: dict) -> dict:
+    """The definition reduced to whitelisted, typed parts; ValidationError naming each bad part."""
+    if not isinstance(definition, dict):
+        raise ValidationError(_("The report definition is not valid."))
+    errors: dict[str, list] = {}
+    clean = {"columns": [], "filters": [], "group_by": [], "aggregates": [], "chart": "table"}
+
+    def reject(part, message):
+        errors.setdefault(part, []).append(message)
+
+    for key in definition.get("columns") or []:
+        field = dataset.field(str(key))
+        if field is None or not field.column:
+            reject(
+                "columns", _("“%(field)s” is not a column of %(dataset)s.") % {"field": key, "dataset": dataset.label}
+            )
+        elif key not in clean["columns"]:
+            clean["columns"].append(key)
+
+    for item in definition.get("filters") or []:
+        item = item if isinstance(item, dict) else {}
+        key, op = str(item.get("field", "")), str(item.get("op", "eq"))
+        field = dataset.field(key)
+        if field is None or not field.filterable:
+            reject(
+                "filters",
+                _("“%(field)s” cannot be filtered in %(dataset)s.") % {"field": key, "dataset": dataset.label},
+            )
+            continue
+        if op not in field.operators:
+            reject("filters", _("“%(op)s” is not an operator for %(field)s.") % {"op": op, "field": field.label})
+            continue
+        try:
+            value = _parse_value(field, op, item.get("value", ""))
+        except ValueError as error:
+            reject("filters", f"{field.label}: {error}")
+            continue
+        clean["filters"].append({"field": key, "op": op, "value": _jsonable(value)})
+
+    for item in definition.get("group_by") or []:
+        item = item if isinstance(item, dict) else {"field": item}
+        key, trunc = str(item.get("field", "")), item.get("trunc") or ""
+        field = dataset.field(key)
+        if field is None or not field.groupable:
+            reject(
+                "group_by",
+                _("%(dataset)s cannot be grouped by “%(field)s”.") % {"field": key, "dataset": dataset.label},
+            )
+            continue
+        if field.kind in ("date", "datetime"):
+            trunc = trunc or "month"
+            if trunc not in TRUNCATIONS:
+                reject("group_by", _("Group dates by day, week or month."))
+                continue
+        elif trunc:
+            reject("group_by", _("Only dates can be grouped by day, week or month."))
+            continue
+        clean["group_by"].append({"field": key, "trunc": trunc})
+    if len(clean["group_by"]) > 2:
+        reject("group_by", _("Group by at most two fields."))
+
+    for item in definition.get("aggregates") or []:
+        item = item if isinstance(item, dict) else {}
+        func, key = str(item.get("func", "")), str(item.get("field") or "")
+        if func not in AGGREGATES:
+            reject("aggregates", _("“%(func)s” is not an aggregate.") % {"func": func})
+            continue
+        if func == "count":
+            clean["aggregates"].append({"func": "count", "field": ""})
+            continue
+        field = dataset.field(key)
+        if field is None or not field.aggregatable:
+            reject(
+                "aggregates",
+                _("“%(field)s” cannot be summed or averaged in %(dataset)s.")
+                % {"field": key, "dataset": dataset.label},
+            )
+            continue
+        clean["aggregates"].append({"func": func, "field": key})
+    if clean["group_by"] and not clean["aggregates"]:
+        clean["aggregates"] = [{"func": "count", "field": ""}]
+    if not clean["group_by"] and not clean["aggregates"] and not clean["columns"]:
+        clean["columns"] = list(dataset.default_columns)
+
+    chart = definition.get("chart") or "table"
+    if chart not in CHARTS:
+        reject("chart", _("Choose a table, bar, line or pie chart."))
+    else:
+        clean["chart"] = chart
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _jsonable(value):
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal | datetime.date):
+        return str(value)
+    return value
+
+
+def _filter_q(dataset, item) -> Q:
+    field = dataset.field(item["field"])
+    op = item["op"]
+    value = _parse_value(field, op, ",".join(item["value"]) if isinstance(item["value"], list) else item["value"])
+    if op == "isnull":
+        # Empty text and choices are stored as "", not NULL.
+        if field.kind in ("text", "choice"):
+            condition = Q(**{field.path: ""}) | Q(**{f"{field.path}__isnull": True})
+        else:
+            condition = Q(**{f"{field.path}__isnull": True})
+        return condition if value else ~condition
+    path = field.path
+    if field.kind == "datetime":
+        path = f"{path}__date"
+    if op == "ne":
+        return ~Q(**{path: value}) | Q(**{f"{field.path}__isnull": True})
+    return Q(**{f"{path}__{_LOOKUPS[op]}": value})
+
+
+def aggregate_label(dataset, item) -> str:
+    if item["func"] == "count":
+        return str(AGGREGATE_LABELS["count"])
+    return f"{AGGREGATE_LABELS[item['func']]} · {dataset.field(item['field']).label}"
+
+
+def group_label(dataset, item) -> str:
+    field = dataset.field(item["field"])
+    if item.get("trunc"):
+        return f"{field.label} ({TRUNCATION_LABELS[item['trunc']]})"
+    return str(field.label)
+
+
+def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") -> tuple[Table, Chart | None]:
+    """Compute a report for ``user``: a table and, for a grouped report with a chart, its chart.
+
+    ``queryset`` lets a caller narrow further (the dashboard filters); it must already be scoped.
+    """
+    definition = validate(dataset, definition)
+    qs = queryset if queryset is not None else dataset.queryset(user)
+    for item in definition["filters"]:
+        qs = qs.filter(_filter_q(dataset, item))
+    aggregates = {}
+    for index, item in enumerate(definition["aggregates"]):
+        if item["func"] == "count":
+            aggregates[f"a{index}"] = Count("pk")
+        else:
+            aggregates[f"a{index}"] = _AGGREGATE_FUNCS[item["func"]](dataset.field(item["field"]).path)
+    agg_headers = [aggregate_label(dataset, item) for item in definition["aggregates"]]
+
+    if definition["group_by"]:
+        group_keys, annotations = [], {}
+        for index, item in enumerate(definition["group_by"]):
+            field = dataset.field(item["field"])
+            name = f"g{index}"
+            if item["trunc"]:
+                tz = timezone.get_current_timezone() if field.kind == "datetime" else None
+                annotations[name] = _TRUNC_FUNCS[item["trunc"]](field.path, tzinfo=tz)
+            else:
+                annotations[name] = _display(field)
+            group_keys.append(name)
+        rows_qs = qs.order_by().annotate(**annotations).values(*group_keys).annotate(**aggregates).order_by(*group_keys)
+        raw = list(rows_qs[:MAX_GROUPS])
+        rows = []
+        for row in raw:
+            cells = []
+            for index, item in enumerate(definition["group_by"]):
+                cells.append(_group_cell(dataset.field(item["field"]), row[f"g{index}"], item["trunc"]))
+            cells += [_number(row[f"a{i}"]) for i in range(len(aggregates))]
+            rows.append(cells)
+        headers = [group_label(dataset, item) for item in definition["group_by"]] + agg_headers
+        table = Table(title=title or dataset.label, headers=headers, rows=rows)
+        return table, _chart(definition, table, title or dataset.label)
+
+    if definition["aggregates"]:
+        values = qs.aggregate(**aggregates)
+        table = Table(
+            title=title or dataset.label,
+            headers=agg_headers,
+            rows=[[_number(values[f"a{i}"]) for i in range(len(aggregates))]],
+        )
+        return table, None
+
+    fields = [dataset.field(key) for key in definition["columns"]]
+    limit = max_rows()
+    raw = list(qs.values_list(*[f.shown_path for f in fields])[:limit])
+    rows = [[_cell(field, value) for field, value in zip(fields, row, strict=True)] for row in raw]
+    note = _("Showing the first %(limit)s rows.") % {"limit": limit} if len(raw) >= limit else ""
+    return Table(title=title or dataset.label, headers=[str(f.label) for f in fields], rows=rows, note=note), None
+
+
+def _display(field):
+    from django.db.models import F
+
+    return F(field.shown_path)
+
+
+def _group_cell(field, value, trunc):
+    if trunc:
+        if value is None:
+            return ""
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if trunc == "month":
+            return day.strftime("%Y-%m")
+        if trunc == "week":
+            year, week, _weekday = day.isocalendar()
+            return f"{year}-W{week:02d}"
+        return day.isoformat()
+    return _cell(field, value)
+
+
+def _cell(field, value):
+    if field.kind == "choice":
+        return field.choice_label(value)
+    if field.kind == "bool":
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if value is None:
+        return ""
+    return value
+
+
+def _number(value):
+    if isinstance(value, float):
+        return round(Decimal(str(value)), 2)
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return value if value is not None else 0
+
+
+def _chart(definition, table, title):
+    chart = definition["chart"]
+    if chart == "table" or not table.rows:
+        return None
+    kind = {"pie": "doughnut"}.get(chart, chart)
+    group_count = len(definition["group_by"])
+    if group_count == 1:
+        labels = [row[0] for row in table.rows]
+        series = [
+            Series(label=table.headers[1 + i], values=[row[1 + i] for row in table.rows])
+            for i in range(len(table.headers) - 1)
+        ]
+        return Chart(title=title, kind=kind, labels=labels, series=series)
+    # Two groups: the first along the axis, one series per value of the second, first aggregate as value.
+    labels = list(dict.fromkeys(row[0] for row in table.rows))
+    seconds = list(dict.fromkeys(row[1] for row in table.rows))
+    lookup = {(row[0], row[1]): row[2] for row in table.rows}
+    series = [Series(label=second, values=[lookup.get((label, second), 0) for label in labels]) for second in seconds]
+    return Chart(title=title, kind=kind, labels=labels, series=series, stacked=kind == "bar")

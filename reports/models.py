@@ -1,0 +1,133 @@
+"""Saved custom reports, their e-mail schedules and each scheduled run."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel
+
+
+class SavedReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reports the user owns or that were shared with them or one of their roles.
+
+        A saved report holds only a definition; its numbers are always computed with the viewer's own
+        record scope, so sharing a report never shares rows the viewer could not see anyway.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(
+            Q(owner=user)
+            | Q(pk__in=SavedReport.shared_with_users.through.objects.filter(user=user).values("savedreport"))
+            | Q(pk__in=SavedReport.shared_with_roles.through.objects.filter(group__user=user).values("savedreport"))
+        )
+
+
+class SavedReport(TimeStampedModel):
+    """A custom report (自定义报表): a data set, columns, filters, grouping, aggregates and a chart.
+
+    ``definition`` is checked against the data-set registry (reports/datasets.py) every time it is
+    saved or run, so a field later removed from a whitelist can never be queried.
+    """
+
+    class Chart(models.TextChoices):
+        TABLE = "table", _("Table only")
+        BAR = "bar", _("Bar chart")
+        LINE = "line", _("Line chart")
+        PIE = "pie", _("Pie chart")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    dataset = models.CharField(_("data set"), max_length=64)
+    definition = models.JSONField(_("definition"), default=dict)
+    chart = models.CharField(_("chart"), max_length=8, choices=Chart.choices, default=Chart.TABLE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="saved_reports"
+    )
+    shared_with_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("shared with users"), blank=True, related_name="+"
+    )
+    shared_with_roles = models.ManyToManyField(Group, verbose_name=_("shared with roles"), blank=True, related_name="+")
+
+    objects = SavedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+        ordering = ["name", "id"]
+        permissions = [
+            ("view_dashboard", _("Can view dashboards")),
+            ("view_report_templates", _("Can view report templates")),
+            ("view_usage_report", _("Can view the system usage report")),
+            ("view_statistics", _("Can use statistics")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reports:saved-report-detail", args=[self.pk])
+
+
+class ReportSchedule(TimeStampedModel):
+    """A saved report e-mailed every day, week or month to a list of recipients."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly (Mondays)")
+        MONTHLY = "monthly", _("Monthly (on the 1st)")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    report = models.ForeignKey(
+        SavedReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="schedules"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="report_schedules"
+    )
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    send_hour = models.PositiveSmallIntegerField(
+        _("send at hour"), default=8, help_text=_("Local time of the owner, 0–23.")
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
+    recipients = models.TextField(_("recipients"), help_text=_("E-mail addresses, one per line or comma-separated."))
+    is_active = models.BooleanField(_("active"), default=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+        ordering = ["report__name", "id"]
+        indexes = [models.Index(fields=["is_active"], name="reportschedule_active")]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_frequency_display()}"
+
+    def recipient_list(self) -> list[str]:
+        return [part.strip() for part in self.recipients.replace(",", "\n").splitlines() if part.strip()]
+
+
+class ReportRun(models.Model):
+    """One sending of a scheduled report; at most one per schedule and period."""
+
+    schedule = models.ForeignKey(
+        ReportSchedule, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="runs"
+    )
+    period = models.CharField(_("period"), max_length=16, help_text=_("2026-11-24, 2026-W48 or 2026-11."))
+    ran_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    recipients = models.JSONField(_("recipients"), default=list)
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-ran_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "period"], name="reportrun_once_per_period")]
+
+    def __str__(self):
+        return f"{self.schedule} · {self.period}"

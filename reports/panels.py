@@ -1,0 +1,308 @@
+"""Today's dashboard panels: customers, communications and follow-up tasks.
+
+Each panel is one or two aggregate queries over the user's scoped data, narrowed by the dashboard
+filters. Sales (funnel, won revenue, win rate, pipeline), marketing (campaign ROI) and service (ticket
+volume, SLA, CSAT) add their panels here with ``register_panel`` when their apps land.
+"""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Communication, Customer, FollowUpTask
+from customers.services.quality import quality_threshold
+
+from . import datasets
+from .filters import DashboardFilters, month_end, narrow
+from .registry import Panel, register_panel
+from .tables import Chart, Series
+
+QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
+
+
+def _link(url_name, **params) -> str:
+    return f"{reverse(url_name)}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
+
+
+def _month_counts(queryset, date_path, split_field):
+    """{(month date, split value): count} in one grouped query."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth(date_path, tzinfo=tz))
+        .values("month", split_field)
+        .annotate(n=Count("pk"))
+    )
+    return {
+        (row["month"].date() if hasattr(row["month"], "date") else row["month"], row[split_field]): row["n"]
+        for row in rows
+    }
+
+
+def customer_growth(user, filters: DashboardFilters) -> Chart:
+    """New customers per month, stacked by lifecycle stage; a bar opens the customers created that month."""
+    dataset = datasets.CUSTOMERS
+    qs = narrow(dataset, dataset.queryset(user), filters)
+    counts = _month_counts(qs, "created_at", "lifecycle_stage")
+    months = filters.months()
+    series = []
+    for stage, label in Customer.Lifecycle.choices:
+        series.append(
+            Series(
+                label=label,
+                values=[counts.get((m, stage), 0) for m in months],
+                links=[
+                    _link(
+                        "customers:customer-list",
+                        lifecycle_stage=stage,
+                        owner=filters.owner,
+                        created_after=max(m, filters.start).isoformat(),
+                        created_before=min(month_end(m), filters.end).isoformat(),
+                    )
+                    for m in months
+                ],
+            )
+        )
+    return Chart(
+        title=_("New customers by month and lifecycle stage"),
+        kind="bar",
+        labels=[m.strftime("%Y-%m") for m in months],
+        series=series,
+        stacked=True,
+    )
+
+
+def customers_by_source(user, filters: DashboardFilters) -> Chart:
+    """Customers created in the period per source, in one conditional aggregate."""
+    dataset = datasets.CUSTOMERS
+    qs = narrow(dataset, dataset.queryset(user), filters)
+    choices = [*Customer.Source.choices, ("", _("Unknown"))]
+    counts = qs.aggregate(**{f"s{i}": Count("pk", filter=Q(source=value)) for i, (value, _l) in enumerate(choices)})
+    return Chart(
+        title=_("New customers by source"),
+        kind="doughnut",
+        labels=[label for _v, label in choices],
+        series=[
+            Series(
+                label=_("Customers"),
+                values=[counts[f"s{i}"] for i in range(len(choices))],
+                links=[
+                    _link(
+                        "customers:customer-list",
+                        source=value,
+                        owner=filters.owner,
+                        created_after=filters.start.isoformat(),
+                        created_before=filters.end.isoformat(),
+                    )
+                    if value
+                    else None
+                    for value, _label in choices
+                ],
+            )
+        ],
+    )
+
+
+def data_quality(user, filters: DashboardFilters) -> Chart:
+    """All customers in scope (not only new ones) by data-quality score bucket."""
+    dataset = datasets.CUSTOMERS
+    qs = narrow(dataset, dataset.queryset(user), filters, period=False)
+    counts = qs.aggregate(
+        **{
+            f"b{low}": Count("pk", filter=Q(quality_score__gte=low, quality_score__lte=high))
+            for low, high in QUALITY_BUCKETS
+        }
+    )
+    threshold = quality_threshold()
+    return Chart(
+        title=_("Customers by data-quality score"),
+        kind="bar",
+        labels=[f"{low}–{high}" for low, high in QUALITY_BUCKETS],
+        series=[
+            Series(
+                label=_("Customers"),
+                values=[counts[f"b{low}"] for low, _h in QUALITY_BUCKETS],
+                # The list filters on the threshold only: buckets below it open the incomplete customers.
+                links=[
+                    _link(
+                        "customers:customer-list",
+                        owner=filters.owner,
+                        quality="incomplete" if high < threshold else "complete",
+                    )
+                    for _low, high in QUALITY_BUCKETS
+                ],
+            )
+        ],
+    )
+
+
+def communications_by_channel(user, filters: DashboardFilters) -> Chart:
+    """Communications per month, stacked by channel; a bar opens that month's records of the channel."""
+    dataset = datasets.COMMUNICATIONS
+    qs = narrow(dataset, dataset.queryset(user), filters)
+    counts = _month_counts(qs, "occurred_at", "channel")
+    months = filters.months()
+    series = [
+        Series(
+            label=label,
+            values=[counts.get((m, channel), 0) for m in months],
+            links=[
+                _link(
+                    "customers:communication-list",
+                    channel=channel,
+                    owner=filters.owner,
+                    occurred_after=max(m, filters.start).isoformat(),
+                    occurred_before=min(month_end(m), filters.end).isoformat(),
+                )
+                for m in months
+            ],
+        )
+        for channel, label in Communication.Channel.choices
+    ]
+    return Chart(
+        title=_("Communications by month and channel"),
+        kind="bar",
+        labels=[m.strftime("%Y-%m") for m in months],
+        series=series,
+        stacked=True,
+    )
+
+
+def follow_up_tasks(user, filters: DashboardFilters) -> Chart:
+    """Follow-up tasks due each month: done, overdue (open past due) and still open."""
+    dataset = datasets.FOLLOW_UP_TASKS
+    qs = narrow(dataset, dataset.queryset(user), filters)
+    now = timezone.now()
+    rows = (
+        qs.order_by()
+        .annotate(month=TruncMonth("due_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(
+            done=Count("pk", filter=Q(status=FollowUpTask.Status.DONE)),
+            overdue=Count("pk", filter=Q(status=FollowUpTask.Status.OPEN, due_at__lt=now)),
+            open=Count("pk", filter=Q(status=FollowUpTask.Status.OPEN, due_at__gte=now)),
+        )
+    )
+    by_month = {row["month"].date(): row for row in rows}
+    months = filters.months()
+    task_list = reverse("customers:task-list")
+    series = [
+        Series(label=label, values=[by_month.get(m, {}).get(key, 0) for m in months], links=[task_list] * len(months))
+        for key, label in (("done", _("Done")), ("overdue", _("Overdue")), ("open", _("Open")))
+    ]
+    return Chart(
+        title=_("Follow-up tasks by due month"),
+        kind="bar",
+        labels=[m.strftime("%Y-%m") for m in months],
+        series=series,
+        stacked=True,
+    )
+
+
+def headline_numbers(user, filters: DashboardFilters) -> list[dict]:
+    """The big numbers above the charts (and on the big screen): three aggregate queries."""
+    numbers = []
+    if user.has_perm("customers.view_customer"):
+        dataset = datasets.CUSTOMERS
+        qs = narrow(dataset, dataset.queryset(user), filters, period=False)
+        values = qs.aggregate(
+            total=Count("pk"),
+            new=Count("pk", filter=Q(created_at__gte=filters.start_at(), created_at__lt=filters.end_before())),
+            vip=Count("pk", filter=Q(lifecycle_stage=Customer.Lifecycle.VIP)),
+        )
+        numbers += [
+            {
+                "label": _("Customers"),
+                "value": values["total"],
+                "url": _link("customers:customer-list", owner=filters.owner),
+            },
+            {
+                "label": _("New in period"),
+                "value": values["new"],
+                "url": _link(
+                    "customers:customer-list",
+                    owner=filters.owner,
+                    created_after=filters.start.isoformat(),
+                    created_before=filters.end.isoformat(),
+                ),
+            },
+            {
+                "label": _("VIP customers"),
+                "value": values["vip"],
+                "url": _link("customers:customer-list", owner=filters.owner, lifecycle_stage=Customer.Lifecycle.VIP),
+            },
+        ]
+    if user.has_perm("customers.view_communication"):
+        dataset = datasets.COMMUNICATIONS
+        count = narrow(dataset, dataset.queryset(user), filters).count()
+        numbers.append(
+            {
+                "label": _("Communications in period"),
+                "value": count,
+                "url": _link(
+                    "customers:communication-list",
+                    owner=filters.owner,
+                    occurred_after=filters.start.isoformat(),
+                    occurred_before=filters.end.isoformat(),
+                ),
+            }
+        )
+    if user.has_perm("customers.view_followuptask"):
+        dataset = datasets.FOLLOW_UP_TASKS
+        overdue = (
+            narrow(dataset, dataset.queryset(user), filters, period=False)
+            .filter(status=FollowUpTask.Status.OPEN, due_at__lt=timezone.now())
+            .count()
+        )
+        numbers.append({"label": _("Overdue tasks"), "value": overdue, "url": reverse("customers:task-list")})
+    return numbers
+
+
+for _panel in (
+    Panel(
+        "customer_growth",
+        _("New customers by month and lifecycle stage"),
+        "customers",
+        "customers.view_customer",
+        customer_growth,
+        order=10,
+    ),
+    Panel(
+        "customers_by_source",
+        _("New customers by source"),
+        "customers",
+        "customers.view_customer",
+        customers_by_source,
+        chart="doughnut",
+        order=20,
+    ),
+    Panel(
+        "data_quality",
+        _("Customers by data-quality score"),
+        "customers",
+        "customers.view_customer",
+        data_quality,
+        order=30,
+    ),
+    Panel(
+        "communications_by_channel",
+        _("Communications by month and channel"),
+        "customers",
+        "customers.view_communication",
+        communications_by_channel,
+        order=40,
+    ),
+    Panel(
+        "follow_up_tasks",
+        _("Follow-up tasks by due month"),
+        "customers",
+        "customers.view_followuptask",
+        follow_up_tasks,
+        order=50,
+    ),
+):
+    register_panel(_panel)

@@ -1,0 +1,77 @@
+"""Reads of the reports app for a user: every figure starts from the data sets' scoped querysets."""
+
+from django.contrib.auth.models import Group
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Team
+from accounts.selectors import assignable_users
+from crm.scope import Module, Scope
+
+from . import builder, report_templates
+from .filters import DashboardFilters
+from .models import ReportSchedule, SavedReport
+from .panels import headline_numbers
+from .registry import dataset_get, panels_for
+
+
+def dashboard(*, user, filters: DashboardFilters, big_screen=False) -> dict:
+    """The headline numbers and every panel the user may see, each computed in SQL."""
+    panels = panels_for(user, big_screen=big_screen)
+    charts = [(panel, panel.compute(user, filters)) for panel in panels]
+    return {"numbers": headline_numbers(user, filters), "charts": charts}
+
+
+def filter_teams(*, user):
+    """Teams the dashboard team filter offers: those within the user's customer scope."""
+    teams = Team.objects.order_by("name")
+    if user.record_scope(Module.CUSTOMERS) == Scope.ALL:
+        return teams
+    return teams.filter(pk__in=user.scope_team_ids())
+
+
+def filter_owners(*, user):
+    return assignable_users(user=user, module=Module.CUSTOMERS)
+
+
+def saved_report_list(*, user):
+    return SavedReport.objects.visible_to(user).select_related("owner").order_by("name", "id")
+
+
+def saved_report_get(*, user, pk) -> SavedReport:
+    """A saved report the user owns or that was shared with them, or 404."""
+    return get_object_or_404(SavedReport.objects.visible_to(user).select_related("owner"), pk=pk)
+
+
+def saved_report_owned(*, user, pk) -> SavedReport:
+    return get_object_or_404(SavedReport.objects.filter(owner=user), pk=pk)
+
+
+def saved_report_result(*, user, report: SavedReport):
+    """The report's table and chart computed with ``user``'s own scope; 404 for a data set they lack."""
+    from django.http import Http404
+
+    dataset = dataset_get(report.dataset)
+    if dataset is None or not dataset.available_to(user):
+        raise Http404
+    return builder.run(dataset, report.definition, user=user, title=report.name)
+
+
+def schedules_for(*, user):
+    return ReportSchedule.objects.filter(owner=user).select_related("report").order_by("report__name", "id")
+
+
+def schedule_owned(*, user, pk) -> ReportSchedule:
+    return get_object_or_404(ReportSchedule.objects.filter(owner=user), pk=pk)
+
+
+def share_roles():
+    return Group.objects.order_by("name")
+
+
+def template_tables(*, user, key, filters: DashboardFilters):
+    from django.http import Http404
+
+    template = report_templates.template_get(key)
+    if template is None or not user.has_perms(template.permissions):
+        raise Http404
+    return template, template.build(user, filters)

@@ -1,0 +1,53 @@
+"""What every report produces: charts and tables, in a shape the pages, exports and e-mails all read."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Table:
+    """A titled table of already-aggregated rows (cells are plain values: str, int, Decimal, date)."""
+
+    title: Any
+    headers: list
+    rows: list[list]
+    note: Any = ""
+
+
+@dataclass
+class Series:
+    label: Any
+    values: list
+    # One link per value (or None): the filtered list behind that bar.
+    links: list = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """Chart data for Chart.js, also readable as a table for exports and for screen readers."""
+
+    title: Any
+    kind: str
+    labels: list
+    series: list[Series]
+    stacked: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "type": self.kind,
+            "stacked": self.stacked,
+            "labels": [str(label) for label in self.labels],
+            "datasets": [
+                {"label": str(s.label), "data": [float(v) if v is not None else None for v in s.values],
+                 "links": list(s.links)}
+                for s in self.series
+            ],
+        }  # fmt: skip
+
+    def table(self) -> Table:
+        headers = [""] + [str(s.label) for s in self.series]
+        rows = [[str(label)] + [s.values[i] for s in self.series] for i, label in enumerate(self.labels)]
+        return Table(title=self.title, headers=headers, rows=rows)
+
+    def total(self):
+        return sum(v or 0 for s in self.series for v in s.values)
