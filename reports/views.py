@@ -17,6 +17,9 @@ from customers.models import Customer
 from . import builder, exports, report_templates, selectors, services, statistics
 from .forms import BuilderForm, DashboardFilterForm, SaveReportForm, ScheduleForm, StatisticsForm
 from .registry import dataset_get, datasets_for
+from .tables import Table
+
+PAGE_ROWS = 200
 
 
 def home(request):
@@ -141,6 +144,13 @@ def report_builder(request):
             definition = None
     if table is not None and request.GET.get("format"):
         return _export_response(request, name=form.dataset.label, tables=[table], detail={"definition": definition})
+    if table is not None and len(table.rows) > PAGE_ROWS:
+        # The page shows a preview; the export holds every row up to REPORT_MAX_ROWS.
+        note = _("Showing %(shown)s of %(rows)s rows; export to get them all.") % {
+            "shown": PAGE_ROWS,
+            "rows": len(table.rows),
+        }
+        table = Table(title=table.title, headers=table.headers, rows=table.rows[:PAGE_ROWS], note=note)
     save_form = SaveReportForm(
         initial={
             "name": editing.name,
@@ -230,18 +240,28 @@ def saved_report_list(request):
 @permission_required("reports.view_savedreport", raise_exception=True)
 def saved_report_detail(request, pk):
     report = selectors.saved_report_get(user=request.user, pk=pk)
-    table, chart = selectors.saved_report_result(user=request.user, report=report)
-    if request.GET.get("format"):
+    table, chart, problems = _saved_result(request, report)
+    if request.GET.get("format") and table is not None:
         return _export_response(request, name=report.name, tables=[table], detail={"saved_report": report.pk})
     context = {
         "report": report,
         "table": table,
         "chart": chart,
+        "problems": problems,
         "schedules": selectors.schedules_for(user=request.user).filter(report=report),
         "schedule_form": ScheduleForm(initial={"recipients": request.user.email}),
         "edit_url": f"{reverse('reports:report-builder')}?report={report.pk}",
     }
     return render(request, "reports/savedreport_detail.html", context)
+
+
+def _saved_result(request, report):
+    """The saved report's table and chart, or the reasons its definition no longer passes the whitelist."""
+    try:
+        table, chart = selectors.saved_report_result(user=request.user, report=report)
+    except ValidationError as error:
+        return None, None, error.messages
+    return table, chart, []
 
 
 @require_POST
@@ -274,8 +294,9 @@ def schedule_create(request, pk):
         else:
             messages.success(request, _("The report will be e-mailed as scheduled."))
             return redirect(report)
-    table, chart = selectors.saved_report_result(user=request.user, report=report)
+    table, chart, problems = _saved_result(request, report)
     context = {
+        "problems": problems,
         "report": report,
         "table": table,
         "chart": chart,
@@ -343,8 +364,6 @@ def statistics_view(request):
 
 
 def _statistics_tables(context):
-    from .tables import Table
-
     describe = Table(
         title=_("Descriptive statistics"),
         headers=[
