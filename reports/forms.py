@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,7 +83,10 @@ class BuilderForm(forms.Form):
     dataset = forms.ChoiceField(label=_("Data set"))
     columns = forms.MultipleChoiceField(label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple)
     chart = forms.ChoiceField(
-        label=_("Chart"), choices=[(c, label) for c, label in SavedReport.Chart.choices if c in CHARTS], initial="table"
+        label=_("Chart"),
+        choices=[(c, label) for c, label in SavedReport.Chart.choices if c in CHARTS],
+        initial="table",
+        required=False,
     )
 
     def __init__(self, *args, datasets, dataset, **kwargs):
@@ -141,23 +145,21 @@ class BuilderForm(forms.Form):
         }
 
     @staticmethod
-    def initial_from(dataset_key: str, definition: dict) -> dict:
+    def initial_from(dataset_key: str, definition: dict) -> QueryDict:
         """The query a saved definition opens the builder with."""
-        initial = {"dataset": dataset_key, "columns": definition.get("columns", []), "chart": definition.get("chart")}
+        data = QueryDict(mutable=True)
+        data["dataset"] = dataset_key
+        data.setlist("columns", [str(c) for c in definition.get("columns", [])])
+        data["chart"] = definition.get("chart") or "table"
         for n, item in enumerate(definition.get("filters", []), start=1):
-            value = item["value"]
-            initial.update(
-                {
-                    f"filter_{n}": item["field"],
-                    f"op_{n}": item["op"],
-                    f"value_{n}": ",".join(value) if isinstance(value, list) else value,
-                }
-            )
+            value = item.get("value", "")
+            data[f"filter_{n}"], data[f"op_{n}"] = item.get("field", ""), item.get("op", "eq")
+            data[f"value_{n}"] = ",".join(value) if isinstance(value, list) else str(value)
         for n, item in enumerate(definition.get("group_by", []), start=1):
-            initial.update({f"group_{n}": item["field"], f"trunc_{n}": item["trunc"]})
+            data[f"group_{n}"], data[f"trunc_{n}"] = item.get("field", ""), item.get("trunc") or ""
         for n, item in enumerate(definition.get("aggregates", []), start=1):
-            initial.update({f"agg_{n}": item["func"], f"agg_field_{n}": item["field"]})
-        return initial
+            data[f"agg_{n}"], data[f"agg_field_{n}"] = item.get("func", ""), item.get("field") or ""
+        return data
 
 
 class SaveReportForm(forms.Form):
