@@ -8,6 +8,7 @@ from accounts.selectors import assignable_users
 from crm.scope import Module, Scope
 
 from . import builder, report_templates
+from .caching import cached
 from .filters import DashboardFilters
 from .models import ReportSchedule, SavedReport
 from .panels import headline_numbers
@@ -17,8 +18,16 @@ from .registry import dataset_get, panels_for
 def dashboard(*, user, filters: DashboardFilters, big_screen=False) -> dict:
     """The headline numbers and every panel the user may see, each computed in SQL."""
     panels = panels_for(user, big_screen=big_screen)
-    charts = [(panel, panel.compute(user, filters)) for panel in panels]
-    return {"numbers": headline_numbers(user, filters), "charts": charts}
+
+    def compute():
+        return {
+            "numbers": [{**n, "label": str(n["label"])} for n in headline_numbers(user, filters)],
+            "charts": [(panel.key, panel.compute(user, filters).frozen()) for panel in panels],
+        }
+
+    data = cached("dashboard", user=user, params=[filters.query(), [p.key for p in panels]], compute=compute)
+    by_key = {panel.key: panel for panel in panels}
+    return {"numbers": data["numbers"], "charts": [(by_key[key], chart) for key, chart in data["charts"]]}
 
 
 def filter_teams(*, user):
@@ -53,7 +62,18 @@ def saved_report_result(*, user, report: SavedReport):
     dataset = dataset_get(report.dataset)
     if dataset is None or not dataset.available_to(user):
         raise Http404
-    return builder.run(dataset, report.definition, user=user, title=report.name)
+    return report_result(user=user, dataset=dataset, definition=report.definition, title=report.name)
+
+
+def report_result(*, user, dataset, definition, title=""):
+    """A custom report's table and chart for ``user`` (cached briefly, see reports/caching.py)."""
+    clean = builder.validate(dataset, definition)
+
+    def compute():
+        table, chart = builder.run(dataset, clean, user=user, title=title)
+        return table.frozen(), chart.frozen() if chart else None
+
+    return cached("report", user=user, params=[dataset.key, clean, str(title)], compute=compute)
 
 
 def schedules_for(*, user):

@@ -13,6 +13,10 @@ class Table:
     rows: list[list]
     note: Any = ""
 
+    def frozen(self) -> "Table":
+        """A copy with translated text made plain strings, safe to cache."""
+        return Table(title=str(self.title), headers=[str(h) for h in self.headers], rows=self.rows, note=str(self.note))
+
 
 @dataclass
 class Series:
@@ -43,6 +47,16 @@ class Chart:
                 for s in self.series
             ],
         }  # fmt: skip
+
+    def frozen(self) -> "Chart":
+        """A copy with translated text made plain strings, safe to cache."""
+        return Chart(
+            title=str(self.title),
+            kind=self.kind,
+            labels=[str(label) for label in self.labels],
+            series=[Series(label=str(s.label), values=s.values, links=s.links) for s in self.series],
+            stacked=self.stacked,
+        )
 
     def table(self) -> Table:
         headers = [""] + [str(s.label) for s in self.series]

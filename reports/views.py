@@ -14,7 +14,7 @@ from crm.forms import apply_validation_error
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
-from . import builder, exports, report_templates, selectors, services, statistics
+from . import exports, report_templates, selectors, services, statistics
 from .forms import BuilderForm, DashboardFilterForm, SaveReportForm, ScheduleForm, StatisticsForm
 from .registry import dataset_get, datasets_for
 from .tables import Table
@@ -138,7 +138,7 @@ def report_builder(request):
     if data and form.is_valid():
         definition = form.definition()
         try:
-            table, chart = builder.run(form.dataset, definition, user=request.user)
+            table, chart = selectors.report_result(user=request.user, dataset=form.dataset, definition=definition)
         except ValidationError as error:
             apply_validation_error(form, error)
             definition = None

@@ -209,3 +209,5 @@ LOGGING = {
 
 # A custom report lists at most this many rows (on the page and in its exports); grouped reports are small.
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)
+# Computed report figures (dashboards, the big screen, custom reports) are cached this long per user; 0 = off.
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=120)

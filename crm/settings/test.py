@@ -23,3 +23,5 @@ LANGUAGE_CODE = "en"
 SMS_BACKEND = "crm.sms.MemoryBackend"
 # The captcha accepts "PASSED" in tests; any other wrong answer is still refused.
 CAPTCHA_TEST_MODE = True
+# Report tests change data between requests and expect fresh figures; one test turns the cache on.
+REPORT_CACHE_SECONDS = 0

@@ -182,3 +182,21 @@ def test_big_screen_renders_dark_and_refreshes_its_body(client_for, manager):
     partial = client.get(reverse("reports:big-screen"), headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert b"<html" not in partial.content and b"report-numbers" in partial.content
+
+
+def test_cached_figures_are_per_user_and_skip_the_aggregates(client_for, rep_user, far_rep, settings):
+    settings.REPORT_CACHE_SECONDS = 60
+    from django.core.cache import cache
+
+    cache.clear()
+    CustomerFactory(owner=rep_user)
+    CustomerFactory(owner=far_rep)
+    CustomerFactory(owner=far_rep)
+    alice = client_for(rep_user)
+    first = _dashboard_queries(alice)
+    assert _dashboard_queries(alice) < first  # the second view reads the cache
+    numbers = {str(n["label"]): n["value"] for n in alice.get(reverse("reports:dashboard")).context["numbers"]}
+    assert numbers["Customers"] == 1
+    carol = client_for(far_rep)
+    numbers = {str(n["label"]): n["value"] for n in carol.get(reverse("reports:dashboard")).context["numbers"]}
+    assert numbers["Customers"] == 2  # another user never gets Alice's cached figures

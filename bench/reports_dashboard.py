@@ -1,0 +1,148 @@
+"""Benchmark the reports: the dashboard and a grouped custom report at volume.
+
+Run from the repository root:
+
+    .venv/bin/python bench/reports_dashboard.py --customers 1000000
+    .venv/bin/python bench/reports_dashboard.py --customers 1000000 --check --explain
+
+The database (``DATABASE_URL``, default ``crm_bench_reports``) is created and migrated when missing, and
+``seed_demo --customers`` tops the generated customers up to ``--customers``. Each case runs in-process
+through Django's test ``Client`` (``force_login``): warm-up requests, then ``--requests`` timed ones inside
+``CaptureQueriesContext``. It prints p50/p95 server time, the SQL share and the queries per request.
+Budget: p95 under 300 ms per page. Sales panels (funnel, revenue at 1,000,000 opportunities) join
+these cases when the sales app lands.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+from benchsetup import setup_django
+
+BUDGET_P95_MS = 300.0
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000, help="Target total of generated customers.")
+    parser.add_argument("--requests", type=int, default=20, help="Timed requests per case.")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--check", action="store_true", help="Exit 1 when a case misses the budget.")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each case's slowest query.")
+    return parser.parse_args()
+
+
+def prepare(target):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from customers.models import Customer
+
+    call_command("migrate", verbosity=0)
+    have = Customer.objects.filter(created_by__isnull=True).count()
+    missing = max(target - have, 0)
+    print(f"Generated customers present: {have:,}; loading {missing:,}")
+    call_command("seed_demo", customers=missing, verbosity=0)
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) customers_customer")
+    print(f"Totals: {Customer.objects.count():,} customers")
+
+
+def cases():
+    """(label, username, url name, query parameters)."""
+    grouped = {
+        "dataset": "customers",
+        "group_1": "created_at",
+        "trunc_1": "month",
+        "group_2": "lifecycle_stage",
+        "agg_1": "count",
+        "agg_2": "avg",
+        "agg_field_2": "quality_score",
+        "chart": "bar",
+    }
+    by_source = {
+        "dataset": "customers",
+        "group_1": "source",
+        "agg_1": "count",
+        "agg_2": "avg",
+        "agg_field_2": "churn_score",
+    }
+    return [
+        ("dashboard, 12 months (executive)", "executive", "reports:dashboard", {}),
+        ("dashboard, 12 months (manager)", "manager", "reports:dashboard", {}),
+        ("dashboard, 30 days (executive)", "executive", "reports:dashboard", {"period": "30d"}),
+        ("grouped report month×stage (executive)", "executive", "reports:report-builder", grouped),
+        ("grouped report month×stage (manager)", "manager", "reports:report-builder", grouped),
+        ("grouped report by source (executive)", "executive", "reports:report-builder", by_source),
+    ]
+
+
+def run_case(username, url_name, params, requests, warmup):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    url = reverse(url_name)
+    for _ in range(warmup):
+        assert client.get(url, params).status_code == 200
+    timings, sql_times, queries, slowest = [], [], [], {"time": "0", "sql": ""}
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+        queries.append(len(captured.captured_queries))
+        sql_times.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+        slowest = max([slowest, *captured.captured_queries], key=lambda q: float(q["time"]))
+    return {
+        "p50": statistics.median(timings),
+        "p95": statistics.quantiles(timings, n=20, method="inclusive")[18] if len(timings) > 1 else timings[0],
+        "sql": statistics.median(sql_times),
+        "queries": max(queries),
+        "slowest": slowest["sql"],
+    }
+
+
+def main():
+    args = parse_args()
+    setup_django("crm_bench_reports")
+    prepare(args.customers)
+    header = f"{'case':<42} {'p50 ms':>8} {'p95 ms':>8} {'sql p50':>8} {'queries':>8}"
+    print(
+        f"\n{args.requests} timed requests per case after {args.warmup} warm-up; budget p95 < {BUDGET_P95_MS:.0f} ms\n"
+    )
+    print(header)
+    print("-" * len(header))
+    missed, plans = [], []
+    for label, username, url_name, params in cases():
+        result = run_case(username, url_name, params, args.requests, args.warmup)
+        over = result["p95"] >= BUDGET_P95_MS
+        if over:
+            missed.append(label)
+        plans.append((label, result["slowest"]))
+        print(
+            f"{label:<42} {result['p50']:8.1f} {result['p95']:8.1f} {result['sql']:8.1f} {result['queries']:8d}"
+            f"{'  OVER BUDGET' if over else ''}",
+            flush=True,
+        )
+    if args.explain:
+        from django.db import connection
+
+        for label, sql in plans:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                print(f"\n=== {label}\n{sql}\n" + "\n".join(row[0] for row in cursor.fetchall()))
+    print("\n" + (f"Over budget: {', '.join(missed)}" if missed else "All cases within budget."))
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
