@@ -11,6 +11,7 @@ NAVIGATION = [
     ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
     ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
     ("reports:dashboard", _("Dashboard"), "bi-bar-chart-line", "reports.view_dashboard"),
+    ("reports:template-list", _("Report templates"), "bi-file-earmark-bar-graph", "reports.view_report_templates"),
     ("reports:report-builder", _("Custom reports"), "bi-table", "reports.add_savedreport"),
     ("reports:saved-report-list", _("Saved reports"), "bi-bookmark", "reports.view_savedreport"),
     ("reports:statistics", _("Statistics"), "bi-graph-up", "reports.view_statistics"),

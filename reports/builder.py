@@ -138,8 +138,11 @@ def validate(dataset: Dataset, definition: dict) -> dict:
         if op not in field.operators:
             reject("filters", _("“%(op)s” is not an operator for %(field)s.") % {"op": op, "field": field.label})
             continue
+        raw = item.get("value", "")
+        if isinstance(raw, list):  # a definition saved before: "in" values are stored as a list
+            raw = ",".join(str(v) for v in raw)
         try:
-            value = _parse_value(field, op, item.get("value", ""))
+            value = _parse_value(field, op, raw)
         except ValueError as error:
             reject("filters", f"{field.label}: {error}")
             continue
@@ -211,7 +214,8 @@ def _jsonable(value):
 def _filter_q(dataset, item) -> Q:
     field = dataset.field(item["field"])
     op = item["op"]
-    value = _parse_value(field, op, ",".join(item["value"]) if isinstance(item["value"], list) else item["value"])
+    raw = item["value"]
+    value = _parse_value(field, op, ",".join(str(v) for v in raw) if isinstance(raw, list) else raw)
     if op == "isnull":
         # Empty text and choices are stored as "", not NULL.
         if field.kind in ("text", "choice"):

@@ -170,3 +170,28 @@ def test_builder_page_runs_a_grouped_report_with_a_chart(client_for, manager):
 
 def test_reps_cannot_open_the_builder(client_for, rep_user):
     assert client_for(rep_user).get(reverse("reports:report-builder")).status_code == 403
+
+
+def test_owner_filters_take_ids_and_lists_of_ids(fixture_customers, rep_user, executive, far_rep):
+    def count(op, value):
+        definition = {"aggregates": [{"func": "count"}], "filters": [{"field": "owner", "op": op, "value": value}]}
+        return builder.run(CUSTOMERS, definition, user=executive)[0].rows[0][0]
+
+    assert count("eq", str(rep_user.pk)) == 5
+    assert count("ne", str(rep_user.pk)) == 2
+    assert count("in", f"{rep_user.pk},{far_rep.pk}") == 7
+    saved = builder.validate(CUSTOMERS, {"filters": [{"field": "owner", "op": "in", "value": f"{far_rep.pk}"}]})
+    assert saved["filters"][0]["value"] == [far_rep.pk]
+    assert builder.run(CUSTOMERS, {**saved, "aggregates": [{"func": "count"}]}, user=executive)[0].rows == [[2]]
+
+
+def test_the_sidebar_links_reports_by_permission(client_for, rep_user, manager):
+    rep_links = {item["url"] for item in client_for(rep_user).get(reverse("home")).context["nav_items"]}
+    assert reverse("reports:dashboard") in rep_links
+    assert reverse("reports:report-builder") not in rep_links
+    manager_links = {item["url"] for item in client_for(manager).get(reverse("home")).context["nav_items"]}
+    assert {
+        reverse("reports:report-builder"),
+        reverse("reports:statistics"),
+        reverse("reports:template-list"),
+    } <= manager_links

@@ -59,3 +59,19 @@ def test_reps_have_no_report_templates(client_for, rep_user):
     client = client_for(rep_user)
     assert client.get(reverse("reports:template-list")).status_code == 404
     assert client.get(reverse("reports:template-detail", args=["customer_analysis"])).status_code == 404
+
+
+def test_customer_analysis_query_count_is_flat(client_for, executive, rep_user, far_rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(executive)
+    url = reverse("reports:template-detail", args=["customer_analysis"])
+    CustomerFactory(owner=rep_user)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(30):
+        CustomerFactory(owner=(rep_user, far_rep)[i % 2], industry="it", source="event")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many) <= 14

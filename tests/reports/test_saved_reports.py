@@ -92,3 +92,38 @@ def test_a_stored_definition_outside_the_whitelist_does_not_run(client_for, mana
     assert response.status_code == 200
     assert response.context["table"] is None
     assert "owner__password" in " ".join(response.context["problems"])
+
+
+def _queries(client, url, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_report_pages_keep_a_flat_query_count_as_rows_grow(client_for, manager):
+    listing = SavedReportFactory(owner=manager, definition={"columns": ["name", "owner", "team", "lifecycle_stage"]})
+    grouped = SavedReportFactory(owner=manager, definition={"group_by": [{"field": "owner"}, {"field": "level"}]})
+    client = client_for(manager)
+    builder_params = {
+        "dataset": "customers",
+        "group_1": "owner",
+        "group_2": "created_at",
+        "trunc_2": "week",
+        "agg_1": "count",
+    }
+    CustomerFactory(owner=manager)
+    before = [_queries(client, r.get_absolute_url()) for r in (listing, grouped)]
+    before.append(_queries(client, reverse("reports:report-builder"), builder_params))
+    before.append(_queries(client, reverse("reports:saved-report-list")))
+    for i in range(30):
+        if i % 3 == 0:
+            SavedReportFactory(owner=manager).shared_with_users.add(manager)
+        CustomerFactory(owner=manager, level="ABCD"[i % 4])
+    after = [_queries(client, r.get_absolute_url()) for r in (listing, grouped)]
+    after.append(_queries(client, reverse("reports:report-builder"), builder_params))
+    after.append(_queries(client, reverse("reports:saved-report-list")))
+    assert before == after
+    assert max(after) <= 12
