@@ -34,7 +34,7 @@ def _style(form):
 
 
 class DashboardFilterForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="12m")
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)

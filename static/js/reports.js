@@ -21,7 +21,7 @@
         data: set.data,
         links: set.links || [],
         backgroundColor: round ? set.data.map(function (_v, i) { return colour(i); }) : colour(index),
-        borderColor: colour(index),
+        borderColor: round ? "rgba(0,0,0,0)" : colour(index),
         fill: false,
       };
     });
@@ -54,7 +54,8 @@
       const xs = points.map(function (p) { return p.x; });
       const low = Math.min.apply(null, xs), high = Math.max.apply(null, xs);
       datasets.push({
-        type: "line", label: "y = " + spec.slope.toFixed(3) + "x + " + spec.intercept.toFixed(3),
+        type: "line",
+        label: "y = " + spec.slope.toFixed(3) + "x " + (spec.intercept < 0 ? "− " : "+ ") + Math.abs(spec.intercept).toFixed(3),
         data: [{ x: low, y: spec.slope * low + spec.intercept }, { x: high, y: spec.slope * high + spec.intercept }],
         borderColor: "#dc3545", pointRadius: 0,
       });
