@@ -28,6 +28,8 @@ class ReportTemplate:
     description: Any
     permissions: tuple
     build: Any  # (user, DashboardFilters) -> list[Table]
+    # The customer analysis describes the customer base as it is now: its page offers no period.
+    uses_period: bool = True
 
 
 _TEMPLATES: dict[str, ReportTemplate] = {}
@@ -198,6 +200,7 @@ register_template(
         _("Customers by lifecycle, level, industry, source and owner, with data quality and contact recency."),
         ("reports.view_report_templates", "customers.view_customer"),
         customer_analysis,
+        uses_period=False,
     )
 )
 register_template(

@@ -106,8 +106,11 @@ def template_detail(request, key):
             name=template.title,
             tables=tables,
             detail={"template": key},
-            subtitle=f"{filters.start} – {filters.end}",
+            subtitle=f"{filters.start} – {filters.end}" if template.uses_period else "",
         )
+    if not template.uses_period:
+        for name in ("period", "start", "end"):
+            form.fields.pop(name)
     return render(request, "reports/template_detail.html", {"template": template, "tables": tables, "form": form})
 
 

@@ -75,3 +75,11 @@ def test_customer_analysis_query_count_is_flat(client_for, executive, rep_user, 
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many) <= 14
+
+
+def test_customer_analysis_offers_no_period_but_system_usage_does(client_for, executive, db):
+    admin_user = UserFactory(username="root2", role=roles.ADMINISTRATOR)
+    analysis = client_for(executive).get(reverse("reports:template-detail", args=["customer_analysis"]))
+    assert "period" not in analysis.context["form"].fields and "owner" in analysis.context["form"].fields
+    usage = client_for(admin_user).get(reverse("reports:template-detail", args=["system_usage"]))
+    assert "period" in usage.context["form"].fields
