@@ -1,4 +1,4 @@
-"""Today's data sets: customers, contacts, communications and follow-up tasks.
+"""Today's data sets: customers, contacts, communications, follow-up tasks and care actions.
 
 Sales, marketing and service add theirs here (leads, opportunities, orders, contracts, campaigns,
 registrations, tickets, surveys) with one ``register_dataset`` call each, when their models land.
@@ -8,7 +8,7 @@ from django.db.models import Count, F, FloatField, Func, IntegerField, OuterRef,
 from django.db.models.functions import Coalesce, Now
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Communication, Contact, Customer, FollowUpTask
+from customers.models import CareAction, CarePlan, Communication, Contact, Customer, FollowUpTask
 
 from .registry import Dataset, Field, Measure, register_dataset
 
@@ -144,6 +144,31 @@ FOLLOW_UP_TASKS = register_dataset(
                   groupable=True),
             _owner("assignee", _("Assignee")),
             Field("completed_at", _("Completed at"), "completed_at", kind="datetime", groupable=True),
+        ),
+    )
+)  # fmt: skip
+
+CARE_ACTIONS = register_dataset(
+    Dataset(
+        key="care_actions",
+        label=_("Care actions"),
+        permission="customers.view_careaction",
+        queryset=lambda user: CareAction.objects.visible_to(user),
+        owner_path="assignee",
+        team_path="customer__team",
+        date_path="due_on",
+        default_columns=("due_on", "customer", "channel", "status", "assignee"),
+        fields=(
+            Field("due_on", _("Due on"), "due_on", kind="date", groupable=True),
+            Field("customer", _("Customer"), "customer__name"),
+            Field("occasion", _("Occasion"), "occasion", kind="choice", choices=tuple(CarePlan.Occasion.choices),
+                  groupable=True),
+            Field("channel", _("Channel"), "channel", kind="choice", choices=tuple(CarePlan.Channel.choices),
+                  groupable=True),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(CareAction.Status.choices),
+                  groupable=True),
+            _owner("assignee", _("Assignee")),
+            Field("done_at", _("Done at"), "done_at", kind="datetime", groupable=True),
         ),
     )
 )  # fmt: skip

@@ -195,3 +195,19 @@ def test_the_sidebar_links_reports_by_permission(client_for, rep_user, manager):
         reverse("reports:statistics"),
         reverse("reports:template-list"),
     } <= manager_links
+
+
+def test_care_actions_are_a_data_set_scoped_through_their_customer(rep_user, far_rep):
+    from customers.models import CareAction
+
+    for n, (owner, status) in enumerate(
+        [(rep_user, "done"), (rep_user, "pending"), (rep_user, "done"), (far_rep, "done")]
+    ):
+        CareAction.objects.create(
+            customer=CustomerFactory(owner=owner), channel="phone", due_on=timezone.localdate(), assignee=owner,
+            status=status, source_key=f"test:{n}",
+        )  # fmt: skip
+    from reports.datasets import CARE_ACTIONS
+
+    table, _chart = builder.run(CARE_ACTIONS, {"group_by": [{"field": "status"}]}, user=rep_user)
+    assert table.rows == [["Done", 2], ["To do", 1]]
