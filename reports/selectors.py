@@ -1,6 +1,7 @@
 """Reads of the reports app for a user: every figure starts from the data sets' scoped querysets."""
 
 from django.contrib.auth.models import Group
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Team
@@ -10,7 +11,7 @@ from crm.scope import Module, Scope
 from . import builder, report_templates
 from .caching import cached
 from .filters import DashboardFilters
-from .models import ReportSchedule, SavedReport
+from .models import ReportRun, ReportSchedule, SavedReport
 from .panels import headline_numbers
 from .registry import dataset_get, panels_for
 
@@ -76,8 +77,15 @@ def report_result(*, user, dataset, definition, title=""):
     return cached("report", user=user, params=[dataset.key, clean, str(title)], compute=compute)
 
 
-def schedules_for(*, user):
-    return ReportSchedule.objects.filter(owner=user).select_related("report").order_by("report__name", "id")
+def schedules_for(*, user, recent_runs=5):
+    """The user's schedules, each with its latest runs (one extra query for all of them)."""
+    runs = ReportRun.objects.order_by("-ran_at", "-id")[:recent_runs]
+    return (
+        ReportSchedule.objects.filter(owner=user)
+        .select_related("report")
+        .prefetch_related(Prefetch("runs", queryset=runs, to_attr="recent_runs"))
+        .order_by("report__name", "id")
+    )
 
 
 def schedule_owned(*, user, pk) -> ReportSchedule:

@@ -125,3 +125,13 @@ def test_the_beat_task_on_a_real_worker_sends_once(rep_user, settings):
         assert tasks.send_scheduled_reports.delay().get(timeout=30)["sent"] == 1
         assert tasks.send_scheduled_reports.delay().get(timeout=30)["sent"] == 0
     assert ReportRun.objects.count() == 1
+
+
+def test_the_report_page_lists_the_schedules_latest_runs(client_for, manager):
+    schedule = ReportScheduleFactory(report=SavedReportFactory(owner=manager))
+    for day in range(1, 8):
+        services.schedules_send_due(now=_shanghai(2026, 11, day, 9))
+    response = client_for(manager).get(schedule.report.get_absolute_url())
+    (shown,) = response.context["schedules"]
+    assert [run.period for run in shown.recent_runs] == [f"2026-11-0{day}" for day in (7, 6, 5, 4, 3)]
+    assert b"2026-11-07" in response.content
