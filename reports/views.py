@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -46,7 +47,7 @@ def _export_response(request, *, name, tables, detail=None, subtitle=""):
     except ValidationError:
         raise Http404 from None
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(str(name), fmt)}"'
+    response["Content-Disposition"] = content_disposition_header(True, exports.filename(str(name), fmt))
     return response
 
 

@@ -83,5 +83,6 @@ def test_saved_report_pdf_and_an_unknown_format(client_for, manager):
     client = client_for(manager)
     response = client.get(reverse("reports:saved-report-detail", args=[report.pk]), {"format": "pdf"})
     assert "月报" in _pdf_text(response.content)
+    assert "filename*=utf-8''%E6%9C%88%E6%8A%A5-" in response["Content-Disposition"]
     bad = client.get(reverse("reports:saved-report-detail", args=[report.pk]), {"format": "exe"})
     assert bad.status_code == 404
