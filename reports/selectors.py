@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Team
@@ -53,13 +54,14 @@ def saved_report_get(*, user, pk) -> SavedReport:
 
 
 def saved_report_owned(*, user, pk) -> SavedReport:
+    """A report the user owns (only the owner edits or deletes), or 404; ``pk`` may come from a form."""
+    if not str(pk).isdigit():
+        raise Http404
     return get_object_or_404(SavedReport.objects.filter(owner=user), pk=pk)
 
 
 def saved_report_result(*, user, report: SavedReport):
     """The report's table and chart computed with ``user``'s own scope; 404 for a data set they lack."""
-    from django.http import Http404
-
     dataset = dataset_get(report.dataset)
     if dataset is None or not dataset.available_to(user):
         raise Http404
@@ -97,8 +99,6 @@ def share_roles():
 
 
 def template_tables(*, user, key, filters: DashboardFilters):
-    from django.http import Http404
-
     template = report_templates.template_get(key)
     if template is None or not user.has_perms(template.permissions):
         raise Http404

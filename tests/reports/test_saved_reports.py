@@ -127,3 +127,11 @@ def test_report_pages_keep_a_flat_query_count_as_rows_grow(client_for, manager):
     after.append(_queries(client, reverse("reports:saved-report-list")))
     assert before == after
     assert max(after) <= 12
+
+
+def test_a_malformed_report_id_answers_404(client_for, manager):
+    client = client_for(manager)
+    assert client.get(reverse("reports:report-builder"), {"report": "1 OR 1=1"}).status_code == 404
+    assert (
+        client.post(reverse("reports:saved-report-save"), {**BUILDER, "name": "x", "report": "abc"}).status_code == 404
+    )
