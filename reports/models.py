@@ -77,8 +77,8 @@ class ReportSchedule(TimeStampedModel):
 
     class Frequency(models.TextChoices):
         DAILY = "daily", _("Daily")
-        WEEKLY = "weekly", _("Weekly (Mondays)")
-        MONTHLY = "monthly", _("Monthly (on the 1st)")
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -92,7 +92,9 @@ class ReportSchedule(TimeStampedModel):
     )
     frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
     send_hour = models.PositiveSmallIntegerField(
-        _("send at hour"), default=8, help_text=_("Local time of the owner, 0–23.")
+        _("send at hour"),
+        default=8,
+        help_text=_("The owner's local time, 0–23: sent at the first check after this hour each day, week or month."),
     )
     format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
     recipients = models.TextField(_("recipients"), help_text=_("E-mail addresses, one per line or comma-separated."))
