@@ -10,6 +10,10 @@ NAVIGATION = [
     ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
     ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
     ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
+    ("service:ticket-list", _("Tickets"), "bi-life-preserver", "service.view_ticket"),
+    ("service:article-list", _("Knowledge base"), "bi-journal-bookmark", "service.view_article"),
+    ("service:statistics", _("Service statistics"), "bi-graph-up", "service.view_service_statistics"),
+    ("service:help", _("Help"), "bi-question-circle", None),
 ]
 
 

@@ -12,7 +12,7 @@ from customers.models import Customer
 from customers.search import customer_search
 
 from .links import ticket_id_from
-from .models import Article, Queue, Ticket, TicketAttachment, TicketComment
+from .models import Article, Queue, SatisfactionSurvey, Ticket, TicketAttachment, TicketComment
 from .services.sla import RUNNING
 
 # "Breaching soon": a deadline within this many hours.
@@ -90,13 +90,21 @@ def attachment_get(*, user, pk) -> TicketAttachment:
 
 
 def assignable_agents(*, ticket: Ticket):
-    queue = ticket.queue
+    return agents_of(queues=[ticket.queue_id])
+
+
+def agents_of(*, queues):
+    """Everyone who can take tickets of these queues: their agents and managers."""
     return (
         get_user_model()
-        .objects.filter(Q(service_queues=queue) | Q(managed_queues=queue), is_active=True)
+        .objects.filter(Q(service_queues__in=queues) | Q(managed_queues__in=queues), is_active=True)
         .distinct()
         .order_by("username")
     )
+
+
+def ticket_survey(*, ticket: Ticket):
+    return SatisfactionSurvey.objects.filter(ticket=ticket).first()
 
 
 def customers_to_pick(*, user, text: str, limit: int = 10):
