@@ -148,6 +148,11 @@ def article_list(*, user, text: str = "", category=None, include_drafts: bool = 
     return articles
 
 
+def article_choices(*, limit: int = 200):
+    """Published FAQ articles a ticket can be linked to, by title."""
+    return Article.objects.filter(status=Article.Status.PUBLISHED, help_module="").only("pk", "title")[:limit]
+
+
 def article_get(*, user, pk, include_drafts: bool = False) -> Article:
     articles = Article.objects.select_related("category", "author")
     if not include_drafts:

@@ -64,7 +64,11 @@ def _event(ticket, kind, *, actor=None, from_status="", to_status="", **detail) 
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("queue__calendar", "sla_policy").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("queue__calendar", "sla_policy", "customer", "contact", "assignee")
+        .get(pk=ticket.pk)
+    )
 
 
 def _check_assignee(queue: Queue, assignee) -> None:

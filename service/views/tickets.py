@@ -83,7 +83,7 @@ def _detail_context(request, ticket, **forms):
         or AssignForm(agents=selectors.assignable_agents(ticket=ticket), initial={"assignee": ticket.assignee_id}),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
         "articles": ticket.articles.all(),
-        "article_choices": selectors.article_list(user=request.user).only("pk", "title")[:200],
+        "article_choices": selectors.article_choices(),
         "survey": selectors.ticket_survey(ticket=ticket),
         "status_error": forms.get("status_error"),
     }
