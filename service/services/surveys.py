@@ -17,7 +17,9 @@ from ..models import SatisfactionSurvey, Ticket, TicketEvent
 @transaction.atomic
 def survey_answer(*, ticket: Ticket, score: int, comment: str = "", nps: int | None = None) -> SatisfactionSurvey:
     """Record the one answer a ticket may get; a low score flags the ticket for the queue manager."""
-    current = Ticket.objects.select_for_update().select_related("queue__manager", "assignee").get(pk=ticket.pk)
+    current = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("queue__manager", "assignee").get(pk=ticket.pk)
+    )
     if current.resolved_at is None and current.status not in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
         raise ValidationError(_("This ticket is not resolved yet."))
     if SatisfactionSurvey.objects.filter(ticket=current).exists():
