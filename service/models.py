@@ -131,7 +131,9 @@ class SlaPolicy(models.Model):
         _("business hours"), default=True, help_text=_("Count only working time of the queue's calendar.")
     )
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the time used)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("warning at this percentage of the time"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
 
     class Meta:

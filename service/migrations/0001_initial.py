@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('first_response_minutes', models.PositiveIntegerField(verbose_name='first response within (minutes)')),
                 ('resolution_minutes', models.PositiveIntegerField(verbose_name='resolution within (minutes)')),
                 ('business_hours', models.BooleanField(default=True, help_text="Count only working time of the queue's calendar.", verbose_name='business hours')),
-                ('warning_percent', models.PositiveSmallIntegerField(default=75, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn at (% of the time used)')),
+                ('warning_percent', models.PositiveSmallIntegerField(default=75, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warning at this percentage of the time')),
             ],
             options={
                 'verbose_name': 'SLA policy',
