@@ -12,3 +12,11 @@ def send_sla_reminders(self):
     if counts["failed"]:
         raise self.retry()
     return counts
+
+
+@shared_task
+def run_ticket_export(job_id):
+    """A ticket export too large to download at once; running the same job again does nothing."""
+    from .services import exports
+
+    return exports.ticket_export_run(job_id=job_id).status

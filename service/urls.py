@@ -6,6 +6,7 @@ app_name = "service"
 
 urlpatterns = [
     path("", tickets.ticket_list, name="ticket-list"),
+    path("export/<str:fmt>/", tickets.ticket_export, name="ticket-export"),
     path("new/", tickets.ticket_pick_customer, name="ticket-pick-customer"),
     path("new/<int:customer_pk>/", tickets.ticket_create, name="ticket-create"),
     path("<int:pk>/", tickets.ticket_detail, name="ticket-detail"),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.forms import apply_validation_error
+from crm.importexport.exporter import FORMATS, sync_max_rows
 from crm.pagination import paginate
 
 from .. import selectors
 from ..forms import AssignForm, CommentForm, FollowUpForm, TicketEditForm, TicketForm
 from ..models import Article
-from ..services import surveys, tickets
+from ..services import exports, surveys, tickets
 
 VIEW_LABELS = {
     "mine": gettext_lazy("My tickets"),
@@ -38,6 +39,23 @@ def ticket_list(request):
     counts = selectors.ticket_view_counts(user=request.user)
     context["views"] = [(key, label, counts.get(key)) for key, label in VIEW_LABELS.items()]
     return render(request, "service/ticket_list.html", context)
+
+
+@permission_required("service.view_ticket", raise_exception=True)
+def ticket_export(request, fmt):
+    """The list's current view and filter as XLSX or CSV; a large export runs as a job with progress."""
+    if fmt not in FORMATS:
+        raise Http404
+    query = exports.export_filter(request.GET)
+    queryset = exports.ticket_export_queryset(user=request.user, data=query)
+    if queryset.order_by()[: sync_max_rows() + 1].count() > sync_max_rows():
+        job = exports.ticket_export_start(actor=request.user, data=query, fmt=fmt)
+        messages.info(request, _("The export is large; it runs in the background and will be ready to download here."))
+        return redirect("job-detail", pk=job.pk)
+    filename, content_type, content = exports.tickets_export(actor=request.user, data=query, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @permission_required("service.add_ticket", raise_exception=True)
