@@ -223,6 +223,8 @@ class Ticket(TimeStampedModel):
     sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
     sla_remaining_seconds = models.IntegerField(null=True, blank=True, editable=False)
     sla_warn_remaining_seconds = models.IntegerField(null=True, blank=True, editable=False)
+    # Working seconds spent waiting on the customer so far, so a new priority can recompute the deadlines.
+    sla_paused_seconds = models.PositiveIntegerField(default=0, editable=False)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

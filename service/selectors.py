@@ -26,7 +26,8 @@ def _view_condition(*, user, view: str, now) -> Q:
     running = Q(status__in=RUNNING, sla_paused_at__isnull=True)
     conditions = {
         "mine": Q(assignee=user, status__in=Ticket.OPEN_STATUSES),
-        "queues": Q(queue__members=user, status__in=Ticket.OPEN_STATUSES),
+        # A subquery, not a join: joined agents would multiply the rows the view counts aggregate over.
+        "queues": Q(queue__in=Queue.objects.filter(members=user).values("pk"), status__in=Ticket.OPEN_STATUSES),
         "soon": (awaiting_response & Q(response_due_at__gt=now, response_due_at__lte=now + SOON))
         | (running & Q(resolution_due_at__gt=now, resolution_due_at__lte=now + SOON)),
         "overdue": (awaiting_response & Q(response_due_at__lte=now)) | (running & Q(resolution_due_at__lte=now)),

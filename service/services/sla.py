@@ -74,11 +74,35 @@ def sla_resume(ticket: Ticket, *, at) -> None:
     if ticket.sla_paused_at is None:
         return
     hours = working_hours(ticket)
+    ticket.sla_paused_seconds += work_seconds_between(hours, ticket.sla_paused_at, at)
     ticket.resolution_due_at = add_work_seconds(hours, at, ticket.sla_remaining_seconds or 0)
     if ticket.sla_warn_remaining_seconds:
         ticket.resolution_warn_at = add_work_seconds(hours, at, ticket.sla_warn_remaining_seconds)
     ticket.sla_paused_at = None
     ticket.sla_remaining_seconds = ticket.sla_warn_remaining_seconds = None
+
+
+def sla_reprioritise(ticket: Ticket) -> None:
+    """Deadlines for a new priority, counted from the ticket's creation as if it had always had it; time
+    spent waiting on the customer still does not count. Not saved."""
+    paused_at, remaining_before = ticket.sla_paused_at, ticket.sla_remaining_seconds
+    sla_start(ticket, at=ticket.created_at)
+    policy = ticket.sla_policy
+    if policy is None:
+        ticket.sla_paused_at = ticket.sla_remaining_seconds = ticket.sla_warn_remaining_seconds = None
+        return
+    hours = working_hours(ticket)
+    resolution = policy.resolution_minutes * 60
+    warning = resolution * policy.warning_percent // 100
+    waited = ticket.sla_paused_seconds
+    ticket.resolution_due_at = add_work_seconds(hours, ticket.created_at, resolution + waited)
+    ticket.resolution_warn_at = add_work_seconds(hours, ticket.created_at, warning + waited)
+    if paused_at is not None and remaining_before is not None:
+        used = work_seconds_between(hours, ticket.created_at, paused_at) - waited
+        ticket.sla_remaining_seconds = max(resolution - used, 0)
+        ticket.sla_warn_remaining_seconds = max(warning - used, 0)
+        ticket.resolution_due_at = add_work_seconds(hours, paused_at, ticket.sla_remaining_seconds)
+        ticket.resolution_warn_at = add_work_seconds(hours, paused_at, ticket.sla_warn_remaining_seconds)
 
 
 # ---------------------------------------------------------------------------- warnings and escalations

@@ -153,13 +153,16 @@ def ticket_create(*, actor, customer, queue: Queue, data: dict, contact=None, as
 
 @transaction.atomic
 def ticket_update(*, actor, ticket: Ticket, data: dict) -> Ticket:
-    """Edit subject, description, type and priority. A new priority keeps the deadlines already set."""
+    """Edit subject, description, type and priority. A new priority on an open ticket brings the deadlines
+    of its SLA policy."""
     current = _lock(ticket)
     changed = [f for f in TICKET_FIELDS if f in data and getattr(current, f) != data[f]]
     for field in TICKET_FIELDS:
         if field in data:
             setattr(current, field, data[field])
     current.full_clean(exclude=["customer", "queue", "contact", "assignee"])
+    if "priority" in changed and current.is_open:
+        sla.sla_reprioritise(current)
     current.save()
     if changed:
         _event(current, TicketEvent.Kind.UPDATED, actor=actor, fields=changed)

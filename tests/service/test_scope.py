@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts import roles
 from service.models import SatisfactionSurvey, Ticket
-from service.selectors import ticket_view_queryset
+from service.selectors import ticket_view_counts, ticket_view_queryset
 from tests.factories import TeamFactory, UserFactory
 
 from .factories import QueueFactory, TicketFactory
@@ -108,6 +108,8 @@ def test_the_views_pick_the_right_tickets(queue, customer, agent, agent2):
     assert pick("soon") == {soon}
     assert pick("overdue") == {late}
     assert closed in pick("all")
+    counts = ticket_view_counts(user=agent)
+    assert (counts["mine"], counts["queues"], counts["soon"], counts["overdue"]) == (1, 5, 1, 1)
 
 
 @pytest.mark.parametrize("view", ["mine", "queues", "all"])

@@ -112,6 +112,8 @@ def test_waiting_on_the_customer_pauses_the_resolution_clock(settings):
     assert ticket.resolution_due_at == at(25, 15)
     assert ticket.resolution_warn_at == at(25, 12, 45)
     assert ticket.sla_paused_at is None
+    # the working time spent waiting: Monday 15–18, all of Tuesday, Wednesday 9–11
+    assert ticket.sla_paused_seconds == (3 + 9 + 2) * HOUR
 
 
 def test_a_pause_over_a_weekend_and_a_holiday(settings):

@@ -131,3 +131,30 @@ def test_agent_creates_a_ticket_through_the_form(client_for, queue, customer, ag
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response["Location"] == ticket.get_absolute_url()
     assert ticket.priority == "high" and ticket.created_by == agent and ticket.assignee is not None
+
+
+def test_a_new_priority_brings_its_deadlines_and_keeps_the_waiting_out(queue, customer, agent):
+    SlaPolicyFactory(priority="normal", first_response_minutes=120, resolution_minutes=600)
+    SlaPolicyFactory(priority="urgent", first_response_minutes=15, resolution_minutes=120)
+    ticket = tickets.ticket_create(actor=agent, customer=customer, queue=queue, data=DATA, assignee=agent)
+    created = ticket.created_at
+    # an hour was spent waiting on the customer earlier
+    Ticket.objects.filter(pk=ticket.pk).update(sla_paused_seconds=3600)
+    ticket = tickets.ticket_update(actor=agent, ticket=ticket, data={"priority": "urgent"})
+    assert ticket.response_due_at == created + timedelta(minutes=15)
+    assert ticket.resolution_due_at == created + timedelta(hours=3)
+
+
+def test_a_new_priority_while_waiting_recounts_the_time_left(queue, customer, agent):
+    SlaPolicyFactory(priority="normal", resolution_minutes=600)
+    SlaPolicyFactory(priority="urgent", resolution_minutes=120)
+    ticket = tickets.ticket_create(actor=agent, customer=customer, queue=queue, data=DATA, assignee=agent)
+    paused_at = ticket.created_at + timedelta(minutes=30)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status="waiting", sla_paused_at=paused_at, sla_remaining_seconds=570 * 60
+    )
+    ticket = tickets.ticket_update(actor=agent, ticket=ticket, data={"priority": "urgent"})
+    assert ticket.sla_remaining_seconds == 90 * 60
+    assert ticket.resolution_due_at == paused_at + timedelta(minutes=90)
+    ticket = tickets.ticket_transition(actor=agent, ticket=ticket, to_status="in_progress")
+    assert abs(ticket.resolution_due_at - (timezone.now() + timedelta(minutes=90))) < timedelta(seconds=5)
