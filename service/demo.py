@@ -121,9 +121,12 @@ def _tickets(queue, agent):
             SatisfactionSurvey.objects.filter(pk=survey.pk).update(
                 answered_at=timezone.now() - timedelta(days=rng.randint(0, 150))
             )
-    # Some tickets are older (every instant moved back together), so the lists show overdue work.
-    for pk in list(Ticket.objects.filter(queue=queue).order_by("pk").values_list("pk", flat=True))[::3]:
-        shift = timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 8))
-        moved = ["created_at", "response_due_at", "response_warn_at", "resolution_due_at", "resolution_warn_at",
-                 "first_responded_at", "resolved_at", "closed_at"]  # fmt: skip
-        Ticket.objects.filter(pk=pk).update(**{name: F(name) - shift for name in moved})
+    # Spread the tickets over the last weeks: the opening and its deadlines move further back than the
+    # answers, so the statistics show real response times and some deadlines missed.
+    opening = ["created_at", "response_due_at", "response_warn_at", "resolution_due_at", "resolution_warn_at"]
+    answers = ["first_responded_at", "resolved_at", "closed_at"]
+    for pk in Ticket.objects.filter(queue=queue).order_by("pk").values_list("pk", flat=True):
+        shift = timedelta(days=rng.randint(0, 60))
+        took = timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
+        changes = {name: F(name) - shift - took for name in opening} | {name: F(name) - shift for name in answers}
+        Ticket.objects.filter(pk=pk).update(**changes)

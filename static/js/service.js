@@ -6,9 +6,14 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!source) { return; }
     const data = JSON.parse(source.textContent);
     const type = canvas.dataset.serviceChart;
-    const options = { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: type === "doughnut", position: "bottom" } } };
+    const options = {
+      responsive: true, aspectRatio: 1.4,
+      plugins: { legend: { display: type === "doughnut", position: "bottom" } },
+    };
     if (canvas.dataset.max) {
       options.scales = { y: { min: 1, max: Number(canvas.dataset.max) } };
+    } else if (type === "bar") {
+      options.scales = { y: { beginAtZero: true, ticks: { precision: 0 } } };
     }
     new Chart(canvas, {
       type: type,

@@ -1,5 +1,7 @@
 """The public ticket form, the signed tracking page and the satisfaction survey — no sign-in."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -185,3 +187,10 @@ def test_a_survey_link_cannot_open_another_ticket(client, queue, customer):
     ticket = TicketFactory(queue=queue, customer=customer, status="resolved")
     assert ticket_by_token(survey_token(ticket), salt=SURVEY_SALT) == ticket
     assert client.get(_survey_url(ticket).replace(survey_token(ticket), survey_token(ticket) + "0")).status_code == 404
+
+
+def test_the_captcha_picture_loads_for_visitors_who_are_not_signed_in(client, queue):
+    page = client.get(reverse("service:public-ticket-submit")).content.decode()
+    image = re.search(r'src="(/captcha/image/\w+/)"', page).group(1)
+    response = client.get(image)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
