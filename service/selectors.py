@@ -3,8 +3,10 @@
 from datetime import timedelta
 from itertools import chain
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import CharField, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -52,12 +54,36 @@ def ticket_list(*, user, data=None):
     return TicketFilter(data or None, queryset=queryset), view
 
 
+COUNTED_VIEWS = ["mine", "queues", "soon", "overdue", "follow_up"]
+
+
 def ticket_view_counts(*, user) -> dict:
-    """How many tickets each view holds, in one query."""
+    """How many tickets each view holds, each counted up to ``LIST_COUNT_LIMIT`` + 1, in one query.
+
+    Each view is its own capped subquery that reads only open or flagged tickets through its index, so the
+    cost grows with the work at hand, not with the history of closed tickets.
+    """
     now = timezone.now()
-    views = ["mine", "queues", "soon", "overdue", "follow_up"]
-    aggregates = {view: Count("pk", filter=_view_condition(user=user, view=view, now=now)) for view in views}
-    return Ticket.objects.visible_to(user).aggregate(**aggregates)
+    limit = settings.LIST_COUNT_LIMIT
+    parts, params = [], []
+    for view in COUNTED_VIEWS:
+        capped = (
+            ticket_view_queryset(user=user, view=view, now=now)
+            .order_by()
+            .annotate(counted_view=Value(view, output_field=CharField()))
+            .values("counted_view")[: limit + 1]
+        )
+        sql, part_params = capped.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    counts = dict.fromkeys(COUNTED_VIEWS, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT counted_view, count(*) FROM ({' UNION ALL '.join(parts)}) AS counted GROUP BY counted_view",  # noqa: S608
+            params,
+        )
+        counts.update(dict(cursor.fetchall()))
+    return counts
 
 
 def ticket_get(*, user, pk) -> Ticket:

@@ -110,6 +110,6 @@ def remove_help(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("service", "0003_role_permissions")]
+    dependencies = [("service", "0002_role_permissions")]
 
     operations = [migrations.RunPython(seed_help, remove_help)]

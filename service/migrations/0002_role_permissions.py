@@ -24,6 +24,6 @@ def grant_permissions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("service", "0002_ticket_queue_member_view"), ("accounts", "0002_seed_roles")]
+    dependencies = [("service", "0001_initial"), ("accounts", "0002_seed_roles")]
 
     operations = [migrations.RunPython(grant_permissions, migrations.RunPython.noop)]
