@@ -278,6 +278,18 @@ class Ticket(TimeStampedModel):
                 condition=models.Q(first_responded_at__isnull=True),
                 name="ticket_awaiting_response",
             ),
+            # The agents' views read open work only; closed history does not slow them down.
+            models.Index(
+                fields=["assignee", "-created_at"],
+                condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting"]),
+                name="ticket_open_assignee",
+            ),
+            models.Index(
+                fields=["queue", "-created_at"],
+                condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting"]),
+                name="ticket_open_queue",
+            ),
+            models.Index(fields=["queue"], condition=models.Q(needs_follow_up=True), name="ticket_follow_up"),
         ]
 
     def __str__(self):
