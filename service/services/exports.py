@@ -12,14 +12,13 @@ from crm.importexport.exporter import CONTENT_TYPES, ExportField, export_filenam
 from crm.importexport.jobs import export_job_run
 from crm.jobs import job_create
 from crm.models import Job
+from customers.selectors_transfer import export_filter
 
 from ..models import Ticket
 from ..selectors import ticket_list
 
 DATASET = "tickets"
 MODULE = "service"
-# Query parameters of the list that are not filters.
-NOT_FILTERS = {"page", "format", "csrfmiddlewaretoken"}
 
 
 def _label(choices):
@@ -50,14 +49,6 @@ def export_fields() -> list[ExportField]:
         ExportField("response_breached", _("First response overdue"), "response_breached", _yes_no),
         ExportField("resolution_breached", _("Resolution overdue"), "resolution_breached", _yes_no),
     ]
-
-
-def export_filter(data) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for key in data:
-        if key not in NOT_FILTERS:
-            query.setlist(key, [v for v in data.getlist(key) if v != ""])
-    return query
 
 
 def ticket_export_queryset(*, user, data):
