@@ -15,6 +15,10 @@ NAVIGATION = [
     ("reports:report-builder", _("Custom reports"), "bi-table", "reports.add_savedreport"),
     ("reports:saved-report-list", _("Saved reports"), "bi-bookmark", "reports.view_savedreport"),
     ("reports:statistics", _("Statistics"), "bi-graph-up", "reports.view_statistics"),
+    ("service:ticket-list", _("Tickets"), "bi-life-preserver", "service.view_ticket"),
+    ("service:article-list", _("Knowledge base"), "bi-journal-bookmark", "service.view_article"),
+    ("service:statistics", _("Service statistics"), "bi-graph-up", "service.view_service_statistics"),
+    ("service:help", _("Help"), "bi-question-circle", None),
 ]
 
 

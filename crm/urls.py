@@ -1,5 +1,7 @@
+from captcha import urls as captcha_urls
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +11,16 @@ admin.site.site_header = _("CRM administration")
 admin.site.site_title = _("CRM administration")
 admin.site.index_title = _("Users, teams, roles and settings")
 
+# The captcha's picture (and its audio and refresh) is shown on public forms to visitors who are not
+# signed in, so LoginRequiredMiddleware must let them through.
+for _captcha_pattern in captcha_urls.urlpatterns:
+    login_not_required(_captcha_pattern.callback)
+
 urlpatterns = [
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("service/", include("service.urls")),
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("admin/", admin.site.urls),

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ServiceConfig(AppConfig):
     name = "service"
     verbose_name = _("Service")
+
+    def ready(self):
+        from . import integrations
+
+        integrations.register()

@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.send_scheduled_reports",
         "schedule": 5 * 60,
     },
+    "send-sla-reminders": {
+        "task": "service.tasks.send_sla_reminders",
+        "schedule": 5 * 60,
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -195,6 +199,12 @@ CSRF_COOKIE_HTTPONLY = False
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 5
+
+# Service tickets: attachment size limit, how long tracking and survey links work, and the
+# satisfaction score at or below which a ticket is flagged for the manager's follow-up.
+SERVICE_ATTACHMENT_MAX_BYTES = env.int("SERVICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+SERVICE_LINK_MAX_AGE_DAYS = env.int("SERVICE_LINK_MAX_AGE_DAYS", default=180)
+SERVICE_LOW_SCORE = env.int("SERVICE_LOW_SCORE", default=2)
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)

@@ -1,0 +1,69 @@
+"""Service set-up for administrators: queues, SLA policies, working calendars, article categories.
+
+Tickets, surveys and articles are worked in the app itself (their writes go through the services);
+the admin lists them read-only.
+"""
+
+from django.contrib import admin
+
+from .models import Article, ArticleCategory, CalendarDay, Queue, SatisfactionSurvey, SlaPolicy, Ticket, WorkCalendar
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 1
+
+
+@admin.register(WorkCalendar)
+class WorkCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "timezone", "start", "end"]
+    inlines = [CalendarDayInline]
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ["name", "team", "manager", "calendar", "auto_assign", "accepts_web"]
+    filter_horizontal = ["members"]
+    list_select_related = ["team", "manager", "calendar"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["priority", "first_response_minutes", "resolution_minutes", "business_hours", "warning_percent"]
+
+
+@admin.register(ArticleCategory)
+class ArticleCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "customer", "type", "priority", "status", "queue", "assignee", "created_at"]
+    list_filter = ["status", "type", "priority", "channel", "queue"]
+    list_select_related = ["customer", "queue", "assignee"]
+    search_fields = ["subject"]
+    show_full_result_count = False
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "customer", "score", "nps", "answered_at"]
+    list_select_related = ["ticket", "customer"]
+
+
+@admin.register(Article)
+class ArticleAdmin(ReadOnlyAdmin):
+    list_display = ["title", "category", "status", "language", "help_module", "updated_at"]
+    list_filter = ["status", "language", "help_module", "category"]

@@ -1,0 +1,47 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Queue, Ticket
+
+
+class TicketFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("Number, subject or customer"), "type": "search"}),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Ticket.Status.choices)
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=Ticket.Type.choices)
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Ticket.Priority.choices)
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Ticket.Channel.choices)
+    queue = django_filters.ModelChoiceFilter(label=_("Queue"), queryset=Queue.objects.all())
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("created_at", "created"), ("resolution_due_at", "due"), ("priority", "priority")),
+        field_labels={"created_at": _("Created"), "resolution_due_at": _("Resolution due"), "priority": _("Priority")},
+    )
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip().lstrip("#")
+        if not value:
+            return queryset
+        condition = Q(subject__icontains=value) | Q(customer__name__icontains=value)
+        if value.isdigit():
+            condition |= Q(pk=int(value))
+        return queryset.filter(condition)

@@ -1,0 +1,62 @@
+"""What the service app adds to the customers app through its registries (see customers/timeline.py and
+customers/services/segments.py): tickets and satisfaction answers on the customer 360 timeline, and
+open complaints as a churn-risk signal."""
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from customers.services.segments import register_churn_signal
+from customers.timeline import TimelineSource, register_timeline_source
+
+from .models import SatisfactionSurvey, Ticket
+
+# Points an open complaint adds to a customer's churn risk; two or more add more.
+OPEN_COMPLAINT_POINTS = 25
+OPEN_COMPLAINTS_POINTS = 40
+
+
+def open_complaints_signal(customer_ids, today):
+    rows = (
+        Ticket.objects.filter(customer_id__in=customer_ids, type=Ticket.Type.COMPLAINT, status__in=Ticket.OPEN_STATUSES)
+        .order_by()
+        .values_list("customer_id")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        customer_id: [
+            ("open_complaints", OPEN_COMPLAINTS_POINTS) if n > 1 else ("open_complaint", OPEN_COMPLAINT_POINTS)
+        ]
+        for customer_id, n in rows
+    }
+
+
+def register():
+    register_timeline_source(
+        TimelineSource(
+            kind="ticket",
+            label=_("Service ticket"),
+            icon="bi-life-preserver",
+            rows=lambda customer, user: Ticket.objects.visible_to(user).filter(customer=customer),
+            at="created_at",
+            title="subject",
+            load=lambda ids: Ticket.objects.filter(pk__in=ids).select_related("assignee"),
+            template="service/partials/timeline_ticket.html",
+        )
+    )
+    register_timeline_source(
+        TimelineSource(
+            kind="survey",
+            label=_("Satisfaction survey"),
+            icon="bi-emoji-smile",
+            rows=lambda customer, user: SatisfactionSurvey.objects.visible_to(user).filter(customer=customer),
+            at="answered_at",
+            title="comment",
+            load=lambda ids: SatisfactionSurvey.objects.filter(pk__in=ids).select_related("ticket"),
+            template="service/partials/timeline_survey.html",
+        )
+    )
+    register_churn_signal(
+        "service.open_complaints",
+        open_complaints_signal,
+        labels={"open_complaint": _("An open complaint"), "open_complaints": _("Several open complaints")},
+    )

@@ -1,0 +1,1 @@
+"""Writes of the service app, one module per subject: tickets, SLA, the public pages, surveys, knowledge base."""
