@@ -10,6 +10,11 @@ NAVIGATION = [
     ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
     ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
     ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
+    ("marketing:campaign-list", _("Campaigns"), "bi-megaphone", "marketing.view_campaign"),
+    ("marketing:event-list", _("Events"), "bi-calendar-event", "marketing.view_event"),
+    ("marketing:email-list", _("E-mail campaigns"), "bi-envelope-paper", "marketing.view_emailcampaign"),
+    ("marketing:asset-list", _("Marketing assets"), "bi-images", "marketing.view_asset"),
+    ("marketing:effect-comparison", _("Campaign effect"), "bi-graph-up-arrow", "marketing.view_campaign"),
 ]
 
 

@@ -202,3 +202,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Marketing: signed links in invitations, cancel and survey e-mails stop working after this many days;
+# uploads (event posters and invitations, marketing assets) are refused above this size.
+MARKETING_LINK_MAX_AGE_DAYS = env.int("MARKETING_LINK_MAX_AGE_DAYS", default=90)
+MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# E-mail campaigns send at most this many e-mails a minute unless the campaign asks for fewer.
+MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)

@@ -1,0 +1,233 @@
+"""Registration for events: seats under a row lock, the waitlist, QR confirmation, check-in, survey.
+
+Every registration of an event locks the event row first (SELECT … FOR UPDATE), so two people
+taking the last seat at the same moment are counted one after the other and the capacity holds.
+"""
+
+import io
+import secrets
+from email.mime.image import MIMEImage
+
+import segno
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from crm.audit import log_action
+from crm.models import BehaviourLog
+from crm.reminders import send_once
+
+from .. import links
+from ..models import Event, Invitation, Prospect, Registration, SurveyResponse
+from .prospects import matching_customer, prospect_capture
+
+OPEN = (Event.Status.PUBLISHED, Event.Status.ONGOING)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: the code may be typed at the door
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def _check_open(event: Event, now) -> None:
+    if event.status not in OPEN:
+        raise ValidationError(_("Registration for this event is not open."))
+    if event.registration_deadline and now > event.registration_deadline:
+        deadline = date_format(timezone.localtime(event.registration_deadline), "DATETIME_FORMAT")
+        raise ValidationError(_("Registration for this event closed on %(deadline)s.") % {"deadline": deadline})
+    if now > event.ends_at:
+        raise ValidationError(_("This event is over."))
+
+
+@transaction.atomic
+def registration_create(*, event: Event, data: dict, invitation: Invitation | None = None, now=None) -> Registration:
+    """Register someone: a seat while there are any, otherwise the waitlist.
+
+    A registrant who is not a customer yet is captured as a prospect of the event's campaign.
+    """
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().select_related("campaign").get(pk=event.pk)
+    _check_open(event, now)
+    email = data["email"].strip().lower()
+    if event.registrations.exclude(status=Registration.Status.CANCELLED).filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("This e-mail address is already registered for the event.")})
+    taken = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    customer = invitation.customer if invitation else matching_customer(email=email, phone=data.get("phone", ""))
+    registration = Registration(
+        event=event,
+        invitation=invitation,
+        customer=customer,
+        name=data["name"].strip(),
+        company=data.get("company", "").strip(),
+        email=email,
+        phone=data.get("phone", "").strip(),
+        status=Registration.Status.CONFIRMED if taken < event.capacity else Registration.Status.WAITLISTED,
+        code=_new_code(),
+    )
+    registration.full_clean(exclude=["code"])
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:
+        raise ValidationError({"email": _("This e-mail address is already registered for the event.")}) from error
+    log_action(
+        actor=None,
+        action=BehaviourLog.Action.CREATE,
+        obj=registration,
+        detail={"event": event.pk, "status": registration.status},
+    )
+    if customer is None:
+        prospect_capture(
+            campaign=event.campaign,
+            event=event,
+            source=Prospect.Source.EVENT,
+            reference=f"registration:{registration.pk}",
+            name=registration.name,
+            company=registration.company,
+            email=registration.email,
+            phone=registration.phone,
+        )
+    _queue_confirmation(registration)
+    return registration
+
+
+def _queue_confirmation(registration: Registration) -> None:
+    from .. import tasks
+
+    pk, status = registration.pk, registration.status
+    transaction.on_commit(lambda: tasks.send_registration_email.delay(pk, status))
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor=None) -> Registration | None:
+    """Cancel; a freed seat goes to the first on the waitlist, who is returned (or None)."""
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        return None
+    if registration.checked_in_at:
+        raise ValidationError(_("This registration has already checked in."))
+    had_seat = registration.status == Registration.Status.CONFIRMED
+    registration.status, registration.cancelled_at = Registration.Status.CANCELLED, timezone.now()
+    registration.save(update_fields=["status", "cancelled_at"])
+    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=registration, detail={"status": "cancelled"})
+    if not had_seat or event.status not in OPEN:
+        return None
+    promoted = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by("registered_at", "pk").first()
+    if promoted is None:
+        return None
+    promoted.status = Registration.Status.CONFIRMED
+    promoted.save(update_fields=["status"])
+    log_action(
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=promoted, detail={"status": "confirmed", "from": "waitlist"}
+    )
+    _queue_confirmation(promoted)
+    return promoted
+
+
+@transaction.atomic
+def registration_check_in(*, actor, event: Event, code: str) -> tuple[Registration, bool]:
+    """Check the holder of ``code`` in; (registration, first time). Codes of other events are unknown here."""
+    code = "".join(code.split()).upper()
+    registration = Registration.objects.select_for_update().filter(event=event, code=code).first() if code else None
+    if registration is None:
+        raise ValidationError({"code": _("No registration for this event has that code.")})
+    if registration.status != Registration.Status.CONFIRMED:
+        status = registration.get_status_display()
+        raise ValidationError(
+            {"code": _("%(name)s is %(status)s, not confirmed.") % {"name": registration.name, "status": status}}
+        )
+    if registration.checked_in_at:
+        return registration, False
+    registration.checked_in_at, registration.checked_in_by = timezone.now(), actor
+    registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=registration, detail={"checked_in": True})
+    return registration, True
+
+
+# ---------------------------------------------------------------------------- e-mails
+
+
+def qr_png(code: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+def registration_email_send(*, registration_id: int, status: str) -> bool:
+    """The confirmation (with the QR code) or waitlist e-mail, once per registration and status."""
+    registration = Registration.objects.select_related("event").get(pk=registration_id)
+    if registration.status != status:
+        return False  # cancelled or promoted since: the e-mail for the new status is queued on its own
+
+    def send():
+        context = {
+            "registration": registration,
+            "event": registration.event,
+            "cancel_url": links.cancel_url(registration),
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            if status == Registration.Status.CONFIRMED:
+                subject = _("You are registered: %(theme)s") % {"theme": registration.event.theme}
+            else:
+                subject = _("You are on the waitlist: %(theme)s") % {"theme": registration.event.theme}
+            text = render_to_string("marketing/email/registration.txt", context)
+            html = render_to_string("marketing/email/registration.html", context)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [registration.email])
+        message.attach_alternative(html, "text/html")
+        if status == Registration.Status.CONFIRMED:
+            message.mixed_subtype = "related"
+            image = MIMEImage(qr_png(registration.code), "png")
+            image.add_header("Content-ID", "<checkin-qr>")
+            image.add_header("Content-Disposition", "inline", filename="check-in.png")
+            message.attach(image)
+        message.send()
+
+    return send_once(f"marketing:registration:{registration.pk}:{status}", send)
+
+
+# ---------------------------------------------------------------------------- survey
+
+
+def event_survey_send(*, event_id: int) -> int:
+    """Send the satisfaction survey link to everyone who attended; once each, however often it runs."""
+    event = Event.objects.get(pk=event_id)
+    sent = 0
+    attendees = event.registrations.filter(checked_in_at__isnull=False).select_related("event")
+    for registration in attendees.iterator(chunk_size=500):
+
+        def send(registration=registration):
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("How was %(theme)s?") % {"theme": event.theme}
+                text = render_to_string(
+                    "marketing/email/survey.txt",
+                    {"registration": registration, "event": event, "url": links.survey_url(registration)},
+                )
+            EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
+
+        sent += send_once(f"marketing:survey:{registration.pk}", send)
+    Event.objects.filter(pk=event.pk, survey_sent_at__isnull=True).update(survey_sent_at=timezone.now())
+    return sent
+
+
+@transaction.atomic
+def survey_answer(*, registration: Registration, score: int, comment: str = "") -> SurveyResponse:
+    """One answer per attendee; a second one is refused."""
+    if registration.checked_in_at is None:
+        raise ValidationError(_("Only attendees can answer the survey."))
+    if SurveyResponse.objects.filter(registration=registration).exists():
+        raise ValidationError(_("You have already answered this survey. Thank you!"))
+    response = SurveyResponse(registration=registration, score=score, comment=comment.strip())
+    response.full_clean()
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as error:
+        raise ValidationError(_("You have already answered this survey. Thank you!")) from error
+    log_action(actor=None, action=BehaviourLog.Action.CREATE, obj=response, detail={"score": score})
+    return response
