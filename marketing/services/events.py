@@ -1,6 +1,7 @@
 """Events: create and edit, the status workflow, and invitations sent once per recipient."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.reminders import send_once
 from crm.sms import send_sms
+from customers.dedupe import normalise_phone
 from customers.models import Contact, Customer
 from customers.selectors import marketable_customers
 
@@ -125,6 +127,11 @@ def event_set_status(*, actor, event: Event, status: str) -> Event:
 # ---------------------------------------------------------------------------- invitations
 
 
+def _mobile(phone: str) -> str:
+    """The number when it is a mainland mobile (texts cannot reach a landline), else empty."""
+    return phone if re.fullmatch(r"1\d{10}", normalise_phone(phone)) else ""
+
+
 def invitations_prepare(*, actor, event: Event) -> int:
     """One invitation row per chosen recipient the actor may see; rows already there are kept as they are."""
     visible = Customer.objects.visible_to(actor).filter(erased_at__isnull=True)
@@ -134,7 +141,9 @@ def invitations_prepare(*, actor, event: Event) -> int:
         customer_ids |= set(group_members(user=actor, group=group, customers=visible).values_list("pk", flat=True))
     for customer in visible.filter(pk__in=customer_ids).only("pk", "name", "email", "phone"):
         rows.append(
-            Invitation(event=event, customer=customer, name=customer.name, email=customer.email, phone=customer.phone)
+            Invitation(
+                event=event, customer=customer, name=customer.name, email=customer.email, phone=_mobile(customer.phone)
+            )
         )
     contacts = event.invite_contacts.filter(customer__in=visible.values("pk")).only(
         "pk", "customer_id", "name", "email", "mobile"
@@ -147,7 +156,7 @@ def invitations_prepare(*, actor, event: Event) -> int:
                 contact=contact,
                 name=contact.name,
                 email=contact.email,
-                phone=contact.mobile,
+                phone=_mobile(contact.mobile),
             )
         )
     # The unique constraints make a second run (a retried job) add nobody.
@@ -187,7 +196,9 @@ def invitation_send(*, invitation: Invitation) -> str:
         )
 
     try:
-        send_once(f"marketing:invitation:{invitation.pk}", send)
+        if not send_once(f"marketing:invitation:{invitation.pk}", send):
+            # Sent by an earlier run that died before recording it: record it now, send nothing.
+            Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.SENT)
     except Exception as error:  # noqa: BLE001 - a bad address must not stop the others; the reason is shown
         logger.warning("invitation %s failed: %s", invitation.pk, error)
         Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.FAILED, reason=str(error)[:300])
