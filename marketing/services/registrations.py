@@ -153,9 +153,14 @@ def registration_check_in(*, actor, event: Event, code: str) -> tuple[Registrati
 # ---------------------------------------------------------------------------- e-mails
 
 
+def qr_code(code: str):
+    # make_qr, not make: a short code would otherwise become a Micro QR that phone scanners cannot read.
+    return segno.make_qr(code, error="m")
+
+
 def qr_png(code: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(code, error="m").save(buffer, kind="png", scale=8, border=2)
+    qr_code(code).save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()
 
 

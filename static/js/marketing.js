@@ -63,8 +63,12 @@
       input.focus();
       return;
     }
+    // Some platforms (desktop Linux) define BarcodeDetector but read no QR codes with it.
     if ("BarcodeDetector" in window) {
-      try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (error) { detector = null; }
+      try {
+        const formats = await window.BarcodeDetector.getSupportedFormats();
+        detector = formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+      } catch (error) { detector = null; }
     }
     video.srcObject = stream;
     video.classList.remove("d-none");
