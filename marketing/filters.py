@@ -16,6 +16,16 @@ class CampaignFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Campaign.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Campaign.Status.choices)
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("name", "name"), ("start_date", "start"), ("budget", "budget"), ("actual_cost", "cost")),
+        field_labels={
+            "name": _("Name"),
+            "start_date": _("Start date"),
+            "budget": _("Budget"),
+            "actual_cost": _("Actual cost"),
+        },
+    )
 
     class Meta:
         model = Campaign
@@ -30,6 +40,11 @@ class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="theme", lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Event.Status.choices)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Event.Kind.choices)
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("starts_at", "starts"), ("theme", "theme"), ("capacity", "capacity")),
+        field_labels={"starts_at": _("Starts at"), "theme": _("Theme"), "capacity": _("Capacity")},
+    )
 
     class Meta:
         model = Event

@@ -9,7 +9,12 @@ from .models import Asset, Campaign, EmailCampaign, EmailRecipient, Event, Invit
 def campaign_list(*, user, data=None):
     from .filters import CampaignFilter
 
-    queryset = Campaign.objects.visible_to(user).select_related("owner").annotate(event_count=Count("events"))
+    queryset = (
+        Campaign.objects.visible_to(user)
+        .select_related("owner")
+        .annotate(event_count=Count("events"))
+        .order_by("-start_date", "-id")
+    )
     return CampaignFilter(data, queryset=queryset)
 
 

@@ -72,3 +72,10 @@ def test_campaign_list_query_count_stays_flat(client_for, marketer, django_asser
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("marketing:campaign-list"))
     assert len(response.context["page"]) == 22
+
+
+def test_campaign_list_sorts_by_name(client_for, marketer):
+    CampaignFactory(name="Beta")
+    CampaignFactory(name="Alpha")
+    page = client_for(marketer).get(reverse("marketing:campaign-list"), {"sort": "name"}).context["page"]
+    assert [c.name for c in page] == ["Alpha", "Beta"]

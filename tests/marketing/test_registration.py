@@ -207,3 +207,19 @@ def test_a_registrant_who_is_already_a_customer_is_linked_not_captured():
     assert by_customer.customer == customer
     assert by_contact.customer == contact.customer
     assert received == [] and not Prospect.objects.exists()
+
+
+def test_the_promoted_guest_gets_a_confirmation_with_the_qr_code(django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    event = EventFactory(capacity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = registrations.registration_create(event=event, data=_data(1))
+        waiting = registrations.registration_create(event=event, data=_data(2))
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["You are registered", "You are on the waitlist"]
+    assert not [a for a in mail.outbox[1].attachments if getattr(a, "get_content_type", None)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registrations.registration_cancel(registration=first)
+
+    assert mail.outbox[-1].to == [waiting.email] and mail.outbox[-1].subject.startswith("You are registered")
+    assert waiting.code in mail.outbox[-1].body
