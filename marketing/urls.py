@@ -22,6 +22,7 @@ urlpatterns = [
     path("events/<int:pk>/progress/", event_views.event_progress, name="event-progress"),
     path("events/<int:pk>/check-in/", event_views.event_check_in, name="event-check-in"),
     path("events/<int:pk>/statistics/", event_views.event_statistics, name="event-statistics"),
+    path("events/<int:pk>/registrations/export/", event_views.event_registrations_export, name="event-export"),
     path("emails/", email_views.email_list, name="email-list"),
     path("<int:campaign_pk>/emails/create/", email_views.email_create, name="email-create"),
     path("emails/<int:pk>/", email_views.email_detail, name="email-detail"),

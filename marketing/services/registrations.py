@@ -17,8 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from crm.audit import log_action
+from crm.importexport import ExportField, write_rows
+from crm.importexport.exporter import CONTENT_TYPES, export_filename, log_export, queryset_rows
 from crm.models import BehaviourLog
 from crm.reminders import send_once
 
@@ -236,3 +239,34 @@ def survey_answer(*, registration: Registration, score: int, comment: str = "") 
         raise ValidationError(_("You have already answered this survey. Thank you!")) from error
     log_action(actor=None, action=BehaviourLog.Action.CREATE, obj=response, detail={"score": score})
     return response
+
+
+# ---------------------------------------------------------------------------- export
+
+REGISTRATION_EXPORT_FIELDS = [
+    ExportField("name", _l("Name"), "name"),
+    ExportField("company", _l("Company"), "company"),
+    ExportField("email", _l("E-mail"), "email"),
+    ExportField("phone", _l("Phone"), "phone"),
+    ExportField("status", _l("Status"), "status", display=lambda v: str(Registration.Status(v).label)),
+    ExportField("code", _l("Check-in code"), "code"),
+    ExportField("registered_at", _l("Registered at"), "registered_at"),
+    ExportField("checked_in_at", _l("Checked in at"), "checked_in_at"),
+    ExportField("customer", _l("Customer"), "customer__name"),
+]
+
+
+def registrations_export(*, actor, event: Event, fmt: str) -> tuple[str, str, bytes]:
+    """The event's registrations as XLSX or CSV (file name, content type, content), logged as an export.
+
+    An event's registrations are bounded by its capacity and waitlist, so the file is made at once.
+    """
+    queryset = event.registrations.order_by("registered_at", "pk")
+    out = io.BytesIO()
+    fields = REGISTRATION_EXPORT_FIELDS
+    count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields))
+    log_export(
+        actor=actor, dataset="event-registrations", module="marketing", rows=count,
+        fields=[f.key for f in fields], filters={"event": event.pk}, fmt=fmt,
+    )  # fmt: skip
+    return export_filename(f"event-{event.pk}-registrations", fmt), CONTENT_TYPES[fmt], out.getvalue()

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -146,3 +147,16 @@ def event_statistics(request, pk):
     return render(
         request, "marketing/event_statistics.html", {"event": event, "stats": selectors.event_statistics(event=event)}
     )
+
+
+@permission_required("marketing.view_registration", raise_exception=True)
+def event_registrations_export(request, pk):
+    """The registration list as a spreadsheet, for badges and the sign-in sheet."""
+    event = selectors.event_get(user=request.user, pk=pk)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    name, content_type, content = registrations.registrations_export(actor=request.user, event=event, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

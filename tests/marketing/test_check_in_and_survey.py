@@ -108,3 +108,27 @@ def test_statistics_page(client_for, marketer):
     assert stats["average"] == pytest.approx(4.33, abs=0.01)
     assert stats["distribution"]["values"] == [0, 0, 0, 2, 1]
     assert stats["new_leads"] == 1
+
+
+def test_registrations_export_to_csv_neutralises_formulas_and_is_logged(client_for, marketer):
+    from crm.models import BehaviourLog
+
+    event = EventFactory()
+    RegistrationFactory(event=event, name='=HYPERLINK("x")', company="蓝海科技", checked_in_at=timezone.now())
+    response = client_for(marketer).get(reverse("marketing:event-export", args=[event.pk]), {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "蓝海科技" in text and "Confirmed" in text
+    assert BehaviourLog.objects.filter(action="export", detail__dataset="event-registrations").exists()
+
+
+def test_registrations_export_to_xlsx(client_for, marketer):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    event = EventFactory()
+    RegistrationFactory.create_batch(3, event=event)
+    response = client_for(marketer).get(reverse("marketing:event-export", args=[event.pk]))
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][0] == "Name" and len(rows) == 4

@@ -39,6 +39,7 @@ VIEWS = [
     ("get", "marketing:event-check-in", "event", {}),
     ("post", "marketing:event-check-in", "event", {"code": "whatever"}),
     ("get", "marketing:event-statistics", "event", {}),
+    ("get", "marketing:event-export", "event", {}),
     ("get", "marketing:email-detail", "email", {}),
     ("get", "marketing:email-update", "email", {}),
     ("post", "marketing:email-start", "email", {}),
