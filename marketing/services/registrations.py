@@ -42,7 +42,7 @@ def _check_open(event: Event, now) -> None:
         raise ValidationError(_("Registration for this event is not open."))
     if event.registration_deadline and now > event.registration_deadline:
         deadline = date_format(timezone.localtime(event.registration_deadline), "DATETIME_FORMAT")
-        raise ValidationError(_("Registration for this event closed on %(deadline)s.") % {"deadline": deadline})
+        raise ValidationError(_("Registration for this event has closed (%(deadline)s).") % {"deadline": deadline})
     if now > event.ends_at:
         raise ValidationError(_("This event is over."))
 

@@ -38,7 +38,7 @@ def test_seats_then_waitlist_when_full():
 def test_registration_after_the_deadline_is_refused():
     event = EventFactory()
     after = event.registration_deadline + timedelta(minutes=1)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="has closed"):
         registrations.registration_create(event=event, data=_data(), now=after)
     assert not Registration.objects.exists()
 
