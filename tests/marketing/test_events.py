@@ -197,3 +197,41 @@ def test_event_detail_query_count_stays_flat(client_for, marketer, django_assert
     RegistrationFactory.create_batch(20, event=event, customer=CustomerFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(event.get_absolute_url())
+
+
+def test_marketer_edits_an_event_and_the_campaign_stays(client_for, marketer):
+    event = EventFactory(campaign=CampaignFactory(owner=marketer), status=Event.Status.DRAFT)
+    other = CampaignFactory(owner=marketer)
+    data = _form(other, capacity=120, theme="Cloud summit 2")
+    response = client_for(marketer).post(reverse("marketing:event-update", args=[event.pk]), data)
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.capacity, event.theme) == (120, "Cloud summit 2")
+    assert event.campaign != other
+
+
+def test_finishing_through_the_page_sends_the_survey(client_for, marketer, django_capture_on_commit_callbacks, settings):
+    from .factories import RegistrationFactory
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    event = EventFactory(status=Event.Status.ONGOING)
+    came = RegistrationFactory(event=event, checked_in_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(marketer).post(reverse("marketing:event-status", args=[event.pk]), {"status": "finished"})
+    event.refresh_from_db()
+    assert event.status == Event.Status.FINISHED and event.survey_sent_at
+    assert [m.to for m in mail.outbox] == [[came.email]]
+
+
+def test_a_finished_event_cannot_be_edited(marketer):
+    event = EventFactory(status=Event.Status.FINISHED)
+    with pytest.raises(Exception, match="cannot be changed"):
+        services.event_update(actor=marketer, event=event, data={"capacity": 5})
+
+
+def test_reps_cannot_publish(client_for, rep_user):
+    event = EventFactory(campaign=CampaignFactory(owner=rep_user), status=Event.Status.DRAFT)
+    response = client_for(rep_user).post(reverse("marketing:event-status", args=[event.pk]), {"status": "published"})
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.status == Event.Status.DRAFT
