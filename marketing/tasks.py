@@ -34,3 +34,9 @@ def send_email_campaign_batch(email_campaign_id):
     if result["more"]:
         send_email_campaign_batch.apply_async((email_campaign_id,), countdown=emails.BATCH_INTERVAL.total_seconds())
     return result
+
+
+@shared_task
+def send_event_reminders():
+    """Every quarter hour: reminders to confirmed registrants of events starting soon (each sent once)."""
+    return registrations.event_reminders_send()

@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.send_task_reminders",
         "schedule": 5 * 60,
     },
+    "send-event-reminders": {
+        "task": "marketing.tasks.send_event_reminders",
+        "schedule": 15 * 60,
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -209,3 +213,5 @@ MARKETING_LINK_MAX_AGE_DAYS = env.int("MARKETING_LINK_MAX_AGE_DAYS", default=90)
 MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # E-mail campaigns send at most this many e-mails a minute unless the campaign asks for fewer.
 MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)
+# Confirmed registrants get a reminder this many hours before their event starts.
+MARKETING_EVENT_REMINDER_HOURS = env.int("MARKETING_EVENT_REMINDER_HOURS", default=24)

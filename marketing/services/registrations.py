@@ -6,6 +6,7 @@ taking the last seat at the same moment are counted one after the other and the 
 
 import io
 import secrets
+from datetime import timedelta
 from email.mime.image import MIMEImage
 
 import segno
@@ -270,3 +271,34 @@ def registrations_export(*, actor, event: Event, fmt: str) -> tuple[str, str, by
         fields=[f.key for f in fields], filters={"event": event.pk}, fmt=fmt,
     )  # fmt: skip
     return export_filename(f"event-{event.pk}-registrations", fmt), CONTENT_TYPES[fmt], out.getvalue()
+
+
+# ---------------------------------------------------------------------------- reminders
+
+
+def event_reminders_send(*, now=None) -> int:
+    """Remind confirmed registrants of events starting within MARKETING_EVENT_REMINDER_HOURS; once each."""
+    now = now or timezone.now()
+    soon = now + timedelta(hours=settings.MARKETING_EVENT_REMINDER_HOURS)
+    due = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        event__status__in=OPEN,
+        event__starts_at__gt=now,
+        event__starts_at__lte=soon,
+    ).select_related("event")
+    sent = 0
+    for registration in due.iterator(chunk_size=500):
+
+        def send(registration=registration):
+            context = {
+                "registration": registration,
+                "event": registration.event,
+                "cancel_url": links.cancel_url(registration),
+            }
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Reminder: %(theme)s") % {"theme": registration.event.theme}
+                text = render_to_string("marketing/email/reminder.txt", context)
+            EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
+
+        sent += send_once(f"marketing:reminder:{registration.pk}", send)
+    return sent

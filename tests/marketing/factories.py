@@ -53,3 +53,13 @@ class EmailCampaignFactory(factory.django.DjangoModelFactory):
     subject = "Spring offers"
     body = "Hello {{ name }}, see our spring offers."
     rate_per_minute = 60
+
+
+def linked_pk(text: str, route: str, purpose: str) -> int:
+    """The record a signed link in ``text`` (an e-mail body) points at, e.g. route "cancel"."""
+    import re
+
+    from marketing import links
+
+    token = re.search(rf"/p/{route}/([^/\s]+)/", text).group(1)
+    return links.read_token(purpose, token)

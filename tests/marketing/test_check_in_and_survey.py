@@ -11,7 +11,7 @@ from marketing import links
 from marketing.models import Event, Prospect, SurveyResponse
 from marketing.services import registrations
 
-from .factories import EventFactory, RegistrationFactory
+from .factories import EventFactory, RegistrationFactory, linked_pk
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_finishing_sends_the_survey_to_attendees_once(marketer):
     assert registrations.event_survey_send(event_id=event.pk) == 1
     assert registrations.event_survey_send(event_id=event.pk) == 0
     assert [m.to for m in mail.outbox] == [[came.email]]
-    assert links.survey_url(came) in mail.outbox[0].body
+    assert linked_pk(mail.outbox[0].body, "survey", links.SURVEY) == came.pk
 
 
 def test_survey_link_takes_one_answer(client):
@@ -132,3 +132,19 @@ def test_registrations_export_to_xlsx(client_for, marketer):
     response = client_for(marketer).get(reverse("marketing:event-export", args=[event.pk]))
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     assert rows[0][0] == "Name" and len(rows) == 4
+
+
+def test_reminders_go_once_to_confirmed_guests_of_events_starting_soon(settings):
+    settings.MARKETING_EVENT_REMINDER_HOURS = 24
+    soon = EventFactory(starts_at=timezone.now() + timedelta(hours=5))
+    later = EventFactory(starts_at=timezone.now() + timedelta(days=3))
+    guest = RegistrationFactory(event=soon)
+    RegistrationFactory(event=soon, status="waitlisted")
+    RegistrationFactory(event=soon, status="cancelled")
+    RegistrationFactory(event=later)
+
+    assert registrations.event_reminders_send() == 1
+    assert registrations.event_reminders_send() == 0
+    assert [m.to for m in mail.outbox] == [[guest.email]]
+    assert guest.code in mail.outbox[0].body
+    assert linked_pk(mail.outbox[0].body, "cancel", links.CANCEL) == guest.pk

@@ -1,6 +1,5 @@
 """Events: create and edit through the pages, the workflow, and invitations sent once with consent respected."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from marketing.models import Event, Invitation
 from marketing.services import events as services
 from tests.factories import ContactFactory, CustomerFactory
 
-from .factories import CampaignFactory, EventFactory
+from .factories import CampaignFactory, EventFactory, linked_pk
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +131,7 @@ def test_invitations_are_sent_once_and_respect_consent(marketer):
     # the link in each e-mail is the recipient's own
     sent = Invitation.objects.get(contact=contact)
     (body,) = [m.body for m in mail.outbox if m.to == [contact.email]]
-    token = re.search(r"/p/register/([^/\s]+)/", body).group(1)
-    assert links.read_token(links.INVITATION, token) == sent.pk
+    assert linked_pk(body, "register", links.INVITATION) == sent.pk
     assert sorted(to for to, _text in MemoryBackend.outbox) == ["13800001111", "13900002222"]
 
 
@@ -210,7 +208,9 @@ def test_marketer_edits_an_event_and_the_campaign_stays(client_for, marketer):
     assert event.campaign != other
 
 
-def test_finishing_through_the_page_sends_the_survey(client_for, marketer, django_capture_on_commit_callbacks, settings):
+def test_finishing_through_the_page_sends_the_survey(
+    client_for, marketer, django_capture_on_commit_callbacks, settings
+):
     from .factories import RegistrationFactory
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
