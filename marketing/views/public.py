@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 
 from crm.forms import apply_validation_error
 from crm.public import over_limit
@@ -111,8 +112,14 @@ def public_unsubscribe(request, token):
 
 @login_not_required
 @xframe_options_exempt
+@csrf_exempt
 def public_web_form(request, token):
-    """The web-to-lead form; other sites embed it in an iframe, so it may be framed."""
+    """The web-to-lead form; other sites embed it in an iframe, so it may be framed.
+
+    Inside another site's frame the browser withholds the CSRF cookie (SameSite), so the form does
+    without it: nobody is signed in here, so there is no session to forge a request for, and the
+    captcha and the rate limit are what hold off abuse.
+    """
     campaign = get_object_or_404(Campaign, pk=_read(links.WEB_FORM, token))
     form = WebLeadForm(request.POST or None)
     context = {"campaign": campaign, "form": form, "done": False}
