@@ -28,6 +28,11 @@ def send_event_survey(event_id):
 
 
 @shared_task
+def send_event_cancellation(event_id):
+    return registrations.event_cancellation_send(event_id=event_id)
+
+
+@shared_task
 def send_email_campaign_batch(email_campaign_id):
     """One throttled batch; queues the next one a minute later while recipients are waiting."""
     result = emails.email_campaign_send_batch(email_campaign_id=email_campaign_id)

@@ -100,7 +100,8 @@ def event_update(*, actor, event: Event, data: dict, files=None, audience=None) 
 
 @transaction.atomic
 def event_set_status(*, actor, event: Event, status: str) -> Event:
-    """Move the event along its workflow; publishing queues the invitations, finishing the survey."""
+    """Move the event along its workflow; publishing queues the invitations, finishing the survey, and
+    cancelling a published event tells those registered."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if status not in TRANSITIONS.get(event.status, set()):
         raise ValidationError(
@@ -121,6 +122,8 @@ def event_set_status(*, actor, event: Event, status: str) -> Event:
         transaction.on_commit(lambda: tasks.send_event_invitations.delay(event.pk, actor.pk))
     elif status == Event.Status.FINISHED:
         transaction.on_commit(lambda: tasks.send_event_survey.delay(event.pk))
+    elif status == Event.Status.CANCELLED and previous != Event.Status.DRAFT:
+        transaction.on_commit(lambda: tasks.send_event_cancellation.delay(event.pk))
     return event
 
 

@@ -203,23 +203,36 @@ def registration_email_send(*, registration_id: int, status: str) -> bool:
 # ---------------------------------------------------------------------------- survey
 
 
+def _mail_registrants(*, key: str, recipients, subject, template: str, **context) -> int:
+    """One plain-text e-mail to each registration, each at most once under ``key``; how many went now.
+
+    ``subject`` takes the event's theme; the template gets the registration, the event and ``context``
+    (values may be callables of the registration, for per-person links).
+    """
+    sent = 0
+    for registration in recipients.select_related("event").iterator(chunk_size=500):
+
+        def send(registration=registration):
+            extra = {name: value(registration) if callable(value) else value for name, value in context.items()}
+            with translation.override(settings.LANGUAGE_CODE):
+                text = render_to_string(template, {"registration": registration, "event": registration.event, **extra})
+                title = subject() % {"theme": registration.event.theme}
+            EmailMultiAlternatives(title, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
+
+        sent += send_once(f"marketing:{key}:{registration.pk}", send)
+    return sent
+
+
 def event_survey_send(*, event_id: int) -> int:
     """Send the satisfaction survey link to everyone who attended; once each, however often it runs."""
     event = Event.objects.get(pk=event_id)
-    sent = 0
-    attendees = event.registrations.filter(checked_in_at__isnull=False).select_related("event")
-    for registration in attendees.iterator(chunk_size=500):
-
-        def send(registration=registration):
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = _("How was %(theme)s?") % {"theme": event.theme}
-                text = render_to_string(
-                    "marketing/email/survey.txt",
-                    {"registration": registration, "event": event, "url": links.survey_url(registration)},
-                )
-            EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
-
-        sent += send_once(f"marketing:survey:{registration.pk}", send)
+    sent = _mail_registrants(
+        key="survey",
+        recipients=event.registrations.filter(checked_in_at__isnull=False),
+        subject=lambda: _("How was %(theme)s?"),
+        template="marketing/email/survey.txt",
+        url=links.survey_url,
+    )
     Event.objects.filter(pk=event.pk, survey_sent_at__isnull=True).update(survey_sent_at=timezone.now())
     return sent
 
@@ -285,20 +298,22 @@ def event_reminders_send(*, now=None) -> int:
         event__status__in=OPEN,
         event__starts_at__gt=now,
         event__starts_at__lte=soon,
-    ).select_related("event")
-    sent = 0
-    for registration in due.iterator(chunk_size=500):
+    )
+    return _mail_registrants(
+        key="reminder",
+        recipients=due,
+        subject=lambda: _("Reminder: %(theme)s"),
+        template="marketing/email/reminder.txt",
+        cancel_url=links.cancel_url,
+    )
 
-        def send(registration=registration):
-            context = {
-                "registration": registration,
-                "event": registration.event,
-                "cancel_url": links.cancel_url(registration),
-            }
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = _("Reminder: %(theme)s") % {"theme": registration.event.theme}
-                text = render_to_string("marketing/email/reminder.txt", context)
-            EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
 
-        sent += send_once(f"marketing:reminder:{registration.pk}", send)
-    return sent
+def event_cancellation_send(*, event_id: int) -> int:
+    """Tell everyone registered (seat or waitlist) that the event is cancelled; once each."""
+    event = Event.objects.get(pk=event_id)
+    return _mail_registrants(
+        key="event-cancelled",
+        recipients=event.registrations.exclude(status=Registration.Status.CANCELLED),
+        subject=lambda: _("Cancelled: %(theme)s"),
+        template="marketing/email/event_cancelled.txt",
+    )

@@ -235,3 +235,22 @@ def test_reps_cannot_publish(client_for, rep_user):
     assert response.status_code == 403
     event.refresh_from_db()
     assert event.status == Event.Status.DRAFT
+
+
+def test_cancelling_a_published_event_tells_those_registered_once(
+    client_for, marketer, django_capture_on_commit_callbacks, settings
+):
+    from marketing.services import registrations
+
+    from .factories import RegistrationFactory
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    event = EventFactory(status=Event.Status.PUBLISHED)
+    seated = RegistrationFactory(event=event)
+    waiting = RegistrationFactory(event=event, status="waitlisted")
+    RegistrationFactory(event=event, status="cancelled")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(marketer).post(reverse("marketing:event-status", args=[event.pk]), {"status": "cancelled"})
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([seated.email, waiting.email])
+    assert mail.outbox[0].subject.startswith("Cancelled:")
+    assert registrations.event_cancellation_send(event_id=event.pk) == 0
