@@ -264,7 +264,11 @@ class Registration(models.Model):
                 name="registration_once_per_email",
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "registered_at"], name="registration_event_status")]
+        indexes = [
+            models.Index(fields=["event", "status", "registered_at"], name="registration_event_status"),
+            # The event page lists registrations in order of arrival, a page at a time.
+            models.Index(fields=["event", "registered_at", "id"], name="registration_event_order"),
+        ]
 
     def __str__(self):
         return f"{self.name} @ {self.event}"
