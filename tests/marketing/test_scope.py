@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import CustomerGroup
-from marketing.models import Asset, Registration
+from marketing.models import Asset, Invitation, Registration, SurveyResponse
 
 from .factories import CampaignFactory, EmailCampaignFactory, EventFactory, RegistrationFactory
 
@@ -86,6 +86,21 @@ def test_customer_timeline_shows_event_records_in_scope(client_for, marketer):
 
     customer = CustomerFactory()
     registration = RegistrationFactory(customer=customer, checked_in_at=timezone.now())
+    SurveyResponse.objects.create(registration=registration, score=4, comment="Useful demos")
+    Invitation.objects.create(event=EventFactory(theme="Invited only"), customer=customer, name="x", status="sent")
     response = client_for(marketer).get(reverse("customers:customer-timeline", args=[customer.pk]))
     assert response.status_code == 200
-    assert registration.event.theme in response.content.decode()
+    html = response.content.decode()
+    assert registration.event.theme in html and "Rated" in html and "Useful demos" in html
+    assert "Invited only" in html
+
+
+def test_customer_timeline_leaves_out_events_outside_the_viewers_scope(client_for, rep_user, far_rep):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(owner=rep_user)
+    RegistrationFactory(
+        customer=customer, event=EventFactory(theme="Far away expo", campaign=CampaignFactory(owner=far_rep))
+    )
+    response = client_for(rep_user).get(reverse("customers:customer-timeline", args=[customer.pk]))
+    assert response.status_code == 200 and "Far away expo" not in response.content.decode()
