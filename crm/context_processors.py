@@ -19,6 +19,11 @@ NAVIGATION = [
     ("service:article-list", _("Knowledge base"), "bi-journal-bookmark", "service.view_article"),
     ("service:statistics", _("Service statistics"), "bi-graph-up", "service.view_service_statistics"),
     ("service:help", _("Help"), "bi-question-circle", None),
+    ("marketing:campaign-list", _("Campaigns"), "bi-megaphone", "marketing.view_campaign"),
+    ("marketing:event-list", _("Events"), "bi-calendar-event", "marketing.view_event"),
+    ("marketing:email-list", _("E-mail campaigns"), "bi-envelope-paper", "marketing.view_emailcampaign"),
+    ("marketing:asset-list", _("Marketing assets"), "bi-images", "marketing.view_asset"),
+    ("marketing:effect-comparison", _("Campaign effect"), "bi-graph-up-arrow", "marketing.view_campaign"),
 ]
 
 

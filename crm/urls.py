@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
     path("service/", include("service.urls")),
+    path("marketing/", include("marketing.urls")),
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("admin/", admin.site.urls),

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MarketingConfig(AppConfig):
     name = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self):
+        from . import privacy, timeline
+
+        timeline.register()
+        privacy.register()

@@ -5,7 +5,7 @@ registers a provider at start-up; the campaign-effect page and reports ask ``cam
 """
 
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 # A provider takes campaign ids and returns {campaign_id: {"leads": int, "conversions": int,
 # "opportunities": int, "won_revenue": Decimal}} for the campaigns it knows about.
@@ -32,3 +32,42 @@ def campaign_metrics(campaign_ids: Iterable[int]) -> dict[int, dict]:
             for key, value in values.items():
                 row[key] = row.get(key, 0) + value
     return totals
+
+
+CENT = Decimal("0.01")
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """numerator / denominator rounded half-up to the cent, or None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def campaign_effect(campaigns) -> list[dict]:
+    """Per campaign: leads, conversions, opportunities, won revenue, cost, ROI and cost per lead.
+
+    ROI = (won revenue − cost) / cost and cost per lead = cost / leads, in Decimal rounded half-up to
+    two places; either is None when its divisor is zero (no cost, no leads), never a division error.
+    """
+    campaigns = list(campaigns)
+    metrics = campaign_metrics(campaign.pk for campaign in campaigns)
+    rows = []
+    for campaign in campaigns:
+        values = metrics.get(campaign.pk, EMPTY)
+        cost = Decimal(campaign.actual_cost or 0)
+        won = Decimal(values.get("won_revenue") or 0)
+        leads = int(values.get("leads") or 0)
+        rows.append(
+            {
+                "campaign": campaign,
+                "leads": leads,
+                "conversions": int(values.get("conversions") or 0),
+                "opportunities": int(values.get("opportunities") or 0),
+                "won_revenue": won.quantize(CENT, rounding=ROUND_HALF_UP),
+                "cost": cost.quantize(CENT, rounding=ROUND_HALF_UP),
+                "roi": _ratio(won - cost, cost),
+                "cost_per_lead": _ratio(cost, Decimal(leads)),
+            }
+        )
+    return rows

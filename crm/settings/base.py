@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "service.tasks.send_sla_reminders",
         "schedule": 5 * 60,
     },
+    "send-event-reminders": {
+        "task": "marketing.tasks.send_event_reminders",
+        "schedule": 15 * 60,
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -221,3 +225,11 @@ LOGGING = {
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)
 # Computed report figures (dashboards, the big screen, custom reports) are cached this long per user; 0 = off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=120)
+# Marketing: signed links in invitations, cancel and survey e-mails stop working after this many days;
+# uploads (event posters and invitations, marketing assets) are refused above this size.
+MARKETING_LINK_MAX_AGE_DAYS = env.int("MARKETING_LINK_MAX_AGE_DAYS", default=90)
+MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# E-mail campaigns send at most this many e-mails a minute unless the campaign asks for fewer.
+MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)
+# Confirmed registrants get a reminder this many hours before their event starts.
+MARKETING_EVENT_REMINDER_HOURS = env.int("MARKETING_EVENT_REMINDER_HOURS", default=24)

@@ -8,8 +8,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
-@pytest.fixture
-def browser(tmp_path):
+def chromium(tmp_path, extra_flags=()):
     """Headless Debian Chromium, given its binary and driver explicitly so Selenium downloads nothing."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -17,10 +16,17 @@ def browser(tmp_path):
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--lang=en-US", "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'chromium'}",
+        *extra_flags,
     ]:  # fmt: skip
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = chromium(tmp_path)
     yield driver
     driver.quit()
