@@ -1,0 +1,1 @@
+"""Alerts react to what the behaviour log records."""
