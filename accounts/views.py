@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import notifications
-from crm.pagination import paginate
-
 from crm.middleware import client_ip
+from crm.pagination import paginate
 
 from . import selectors, services
 from .forms import CaptchaLoginForm, LanguageForm, PreferencesForm
