@@ -10,6 +10,8 @@ NAVIGATION = [
     ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
     ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
     ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
+    ("security:behaviour-log", _("Behaviour log"), "bi-journal-text", "crm.view_behaviourlog"),
+    ("security:backup-list", _("Backups"), "bi-database-check", "security.manage_backup"),
 ]
 
 

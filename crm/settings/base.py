@@ -169,6 +169,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.recompute_customer_scores",
         "schedule": crontab(hour=2, minute=30),
     },
+    "nightly-backup": {
+        "task": "security.tasks.nightly_backup",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "worker-heartbeat": {
+        "task": "security.tasks.worker_heartbeat",
+        "schedule": 60,
+    },
     "send-task-reminders": {
         "task": "customers.tasks.send_task_reminders",
         "schedule": 5 * 60,
@@ -187,6 +195,24 @@ EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
 
 # How long behaviour-log entries are kept before the nightly clean-up removes them.
 BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=365)
+
+# Backups (数据备份与恢复): where they go, and how many nightly ones the rotation keeps.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# Directory of pg_dump / pg_restore when the ones found automatically do not match the server.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
+
+# /healthz answers 503 when the newest good backup or the worker's heartbeat is older than these.
+HEALTH_BACKUP_MAX_AGE_HOURS = env.int("HEALTH_BACKUP_MAX_AGE_HOURS", default=26)
+HEALTH_WORKER_MAX_AGE_SECONDS = env.int("HEALTH_WORKER_MAX_AGE_SECONDS", default=300)
+
+# Administrators are alerted (bell and e-mail) on these patterns within ALERT_WINDOW_MINUTES.
+ALERT_WINDOW_MINUTES = env.int("ALERT_WINDOW_MINUTES", default=15)
+ALERT_FAILED_LOGINS = env.int("ALERT_FAILED_LOGINS", default=10)
+ALERT_DELETES = env.int("ALERT_DELETES", default=20)
+ALERT_EXPORT_ROWS = env.int("ALERT_EXPORT_ROWS", default=1000)
 
 # Follow-up tasks get a "due soon" reminder this many minutes before they are due.
 TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)

@@ -23,3 +23,4 @@ LANGUAGE_CODE = "en"
 SMS_BACKEND = "crm.sms.MemoryBackend"
 # The captcha accepts "PASSED" in tests; any other wrong answer is still refused.
 CAPTCHA_TEST_MODE = True
+BACKUP_DIR = BASE_DIR / "var" / "test-backups"
