@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from crm.crypto import encrypt
 
 from . import services
 from .models import CarePlan, Communication, Contact, Customer, CustomerGroup, Tag
@@ -189,8 +190,8 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
             ))  # fmt: skip
             for contact in contacts:
                 contact_rows.append((
-                    contact.id, customer_id, contact.name, contact.title, contact.mobile, contact.email,
-                    contact.is_primary, created, created,
+                    contact.id, customer_id, contact.name, contact.title, encrypt(contact.mobile),
+                    contact.mobile_hash, contact.email, contact.is_primary, created, created,
                 ))  # fmt: skip
         with connection.cursor() as cursor:
             with cursor.copy(
@@ -201,8 +202,8 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
                 for row in customer_rows:
                     copy.write_row(row + ("", "", "", "", "unknown", ""))
             with cursor.copy(
-                "COPY customers_contact (id, customer_id, name, title, mobile, email, is_primary, created_at, "
-                "updated_at, phone, notes) FROM STDIN"
+                "COPY customers_contact (id, customer_id, name, title, mobile, mobile_hash, email, is_primary, "
+                "created_at, updated_at, phone, notes) FROM STDIN"
             ) as copy:
                 for row in contact_rows:
                     copy.write_row(row + ("", ""))

@@ -214,6 +214,12 @@ ALERT_FAILED_LOGINS = env.int("ALERT_FAILED_LOGINS", default=10)
 ALERT_DELETES = env.int("ALERT_DELETES", default=20)
 ALERT_EXPORT_ROWS = env.int("ALERT_EXPORT_ROWS", default=1000)
 
+# Sensitive fields (crm.fields.EncryptedTextField): Fernet keys, the first encrypts and all decrypt; and
+# the key of the hashes used for exact search. Development derives both from SECRET_KEY; production
+# must set them (manage.py rotate_encryption_key --generate prints a new key).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
+
 # Follow-up tasks get a "due soon" reminder this many minutes before they are due.
 TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 

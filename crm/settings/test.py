@@ -1,5 +1,7 @@
 """The test suite: real PostgreSQL and Redis, a Redis database of its own."""
 
+from crm.crypto import development_fernet_key
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -24,3 +26,5 @@ SMS_BACKEND = "crm.sms.MemoryBackend"
 # The captcha accepts "PASSED" in tests; any other wrong answer is still refused.
 CAPTCHA_TEST_MODE = True
 BACKUP_DIR = BASE_DIR / "var" / "test-backups"
+FIELD_ENCRYPTION_KEYS = [development_fernet_key(SECRET_KEY)]
+FIELD_HASH_KEY = "test-only-hash-key"  # noqa: S105
