@@ -122,7 +122,7 @@ class Customer(TimeStampedModel):
         _("ID number"), max_length=32, blank=True, validators=[validate_id_number],
         hash_field="id_number_hash", hash_kind="id_number",
     )  # fmt: skip
-    id_number_hash = BlindIndexField()
+    id_number_hash = BlindIndexField(source="id_number")
     address = models.CharField(_("address"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
@@ -238,7 +238,7 @@ class Contact(TimeStampedModel):
     mobile = EncryptedTextField(
         _("mobile"), max_length=32, blank=True, validators=[validate_phone], hash_field="mobile_hash", hash_kind="phone"
     )
-    mobile_hash = BlindIndexField()
+    mobile_hash = BlindIndexField(source="mobile")
     phone = models.CharField(_("office phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contact',
             name='mobile_hash',
-            field=crm.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64),
+            field=crm.fields.BlindIndexField(source='mobile', blank=True, db_index=True, default='', editable=False, max_length=64),
         ),
         migrations.AddField(
             model_name='customer',
@@ -54,12 +54,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='id_number_hash',
-            field=crm.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64),
+            field=crm.fields.BlindIndexField(source='id_number', blank=True, db_index=True, default='', editable=False, max_length=64),
         ),
         migrations.AddField(
             model_name='historicalcontact',
             name='mobile_hash',
-            field=crm.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64),
+            field=crm.fields.BlindIndexField(source='mobile', blank=True, db_index=True, default='', editable=False, max_length=64),
         ),
         migrations.AddField(
             model_name='historicalcustomer',
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcustomer',
             name='id_number_hash',
-            field=crm.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64),
+            field=crm.fields.BlindIndexField(source='id_number', blank=True, db_index=True, default='', editable=False, max_length=64),
         ),
         migrations.AlterField(
             model_name='contact',
