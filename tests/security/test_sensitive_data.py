@@ -132,8 +132,8 @@ def test_the_migration_encrypts_existing_plain_mobiles():
             cursor.execute(
                 "INSERT INTO customers_customer (owner_id, name, kind, industry, level, source, lifecycle_stage, "
                 "phone, email, website, address, notes, consent, consent_method, created_at, updated_at, "
-                "quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, search_document) VALUES (%s, 'Old Co', "
-                "'company', '', 'C', '', 'prospect', '', '', '', '', '', 'unknown', '', now(), now(), 0, '[]', 0, "
+                "quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, search_document) "
+                "VALUES (%s, 'Old Co', 'company', '', 'C', '', 'prospect', '', '', '', '', '', 'unknown', '', now(), now(), 0, '[]', 0, "
                 "'[]', '', '') RETURNING id",
                 [owner.pk],
             )
