@@ -133,8 +133,8 @@ def test_the_migration_encrypts_existing_plain_mobiles():
                 "INSERT INTO customers_customer (owner_id, name, kind, industry, level, source, lifecycle_stage, "
                 "phone, email, website, address, notes, consent, consent_method, created_at, updated_at, "
                 "quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, search_document) "
-                "VALUES (%s, 'Old Co', 'company', '', 'C', '', 'prospect', '', '', '', '', '', 'unknown', '', now(), now(), 0, '[]', 0, "
-                "'[]', '', '') RETURNING id",
+                "VALUES (%s, 'Old Co', 'company', '', 'C', '', 'prospect', '', '', '', '', '', 'unknown', '', "
+                "now(), now(), 0, '[]', 0, '[]', '', '') RETURNING id",
                 [owner.pk],
             )
             customer_id = cursor.fetchone()[0]
