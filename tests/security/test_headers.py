@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from crm import crypto
+
 pytestmark = pytest.mark.django_db
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
@@ -22,6 +24,8 @@ def test_check_deploy_is_clean_under_production_settings():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": crypto.generate_key(),
+        "FIELD_HASH_KEY": secrets.token_urlsafe(32),
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
