@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from crm import views as crm_views
-from security.views.health import healthz
 
 admin.site.site_header = _("CRM administration")
 admin.site.site_title = _("CRM administration")
@@ -17,7 +16,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("security/", include("security.urls")),
-    path("healthz", healthz, name="healthz"),
+    path("", include("security.health_urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
 ]
