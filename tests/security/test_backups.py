@@ -179,3 +179,16 @@ def test_download_streams_the_archive_to_administrators(client_for, rep_user):
 def test_settings_name_the_retention_of_the_design():
     assert (settings.BACKUP_KEEP_DAILY, settings.BACKUP_KEEP_WEEKLY, settings.BACKUP_KEEP_MONTHLY) == (7, 4, 6)
     assert settings.CELERY_BEAT_SCHEDULE["nightly-backup"]["task"] == "security.tasks.nightly_backup"
+
+
+@pytest.mark.django_db
+def test_backups_page_query_count_stays_flat(client_for, django_assert_max_num_queries):
+    client = client_for(administrator())
+    for number in range(3):
+        Backup.objects.create(name=f"crm-a{number}", status=Backup.Status.DONE)
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(reverse("security:backup-list")).status_code == 200
+    for number in range(25):
+        Backup.objects.create(name=f"crm-b{number}", status=Backup.Status.DONE)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("security:backup-list"))
