@@ -10,6 +10,7 @@ exact value with ``Model.objects.filter(**{hash_field: blind_index(value, kind)}
 Other lookups on the encrypted column cannot match anything but the empty string.
 """
 
+from django import forms
 from django.db import models
 
 from . import crypto
@@ -49,6 +50,10 @@ class EncryptedTextField(models.TextField):
         if self.hash_kind != "text":
             kwargs["hash_kind"] = self.hash_kind
         return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        # An ID number or a phone is one line, whatever the column type.
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})
 
     def get_internal_type(self):
         # Not "TextField": bulk writers pass plain text columns through unconverted, this one must encrypt.

@@ -61,13 +61,12 @@ def _check_failed_login_burst(entry: BehaviourLog) -> None:
             continue
         count = _recent(minutes).filter(action=BehaviourLog.Action.LOGIN_FAILED, **{field: value}).count()
         if count >= limit:
-            window = _window_start(timezone.now(), minutes)
-            alert_administrators(
-                key=f"failed-logins:{field}:{value}:{window}",
+            _alert_burst(
+                key=f"failed-logins:{field}:{value}",
                 title=_("Burst of failed sign-ins"),
                 body=_("%(count)d failed sign-ins within %(minutes)d minutes for %(what)s.")
                 % {"count": count, "minutes": minutes, "what": value},
-                url=reverse("security:behaviour-log") + f"?action=login_failed&q={value}",
+                query=f"action=login_failed&q={value}",
             )
 
 
@@ -89,14 +88,20 @@ def _check_delete_burst(entry: BehaviourLog) -> None:
     minutes, limit = settings.ALERT_WINDOW_MINUTES, settings.ALERT_DELETES
     count = _recent(minutes).filter(action=BehaviourLog.Action.DELETE, user_id=entry.user_id).count()
     if count >= limit:
-        window = _window_start(timezone.now(), minutes)
-        alert_administrators(
-            key=f"deletes:{entry.user_id}:{window}",
+        _alert_burst(
+            key=f"deletes:{entry.user_id}",
             title=_("Bulk deletion"),
             body=_("%(user)s deleted %(count)d records within %(minutes)d minutes.")
             % {"user": entry.username, "count": count, "minutes": minutes},
-            url=reverse("security:behaviour-log") + f"?action=delete&user={entry.user_id}",
+            query=f"action=delete&user={entry.user_id}",
         )
+
+
+def _alert_burst(*, key: str, title: str, body: str, query: str) -> None:
+    """One alert per burst: the key carries the window the burst falls in."""
+    window = _window_start(timezone.now(), settings.ALERT_WINDOW_MINUTES)
+    url = f"{reverse('security:behaviour-log')}?{query}"
+    alert_administrators(key=f"{key}:{window}", title=title, body=body, url=url)
 
 
 def alert_backup_failed(*, backup) -> None:
