@@ -23,3 +23,11 @@ def backup_run(backup_id=None, actor_id=None):
 @shared_task
 def worker_heartbeat():
     return health.worker_heartbeat_record()
+
+
+@shared_task
+def run_behaviour_log_export(job_id):
+    """A behaviour-log export too large to download at once."""
+    from .services import log_export
+
+    return log_export.behaviour_log_export_run(job_id=job_id).status

@@ -41,8 +41,12 @@ def behaviour_log_export(request, fmt):
     form, entries = _filtered(request)
     limit = settings.EXPORT_SYNC_MAX_ROWS
     if entries[: limit + 1].count() > limit:
+        if fmt == "xlsx":
+            job = log_export.behaviour_log_export_start(actor=request.user, query=request.GET)
+            return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
         messages.error(
-            request, _("More than %(limit)d entries match; narrow the filter to export them.") % {"limit": limit}
+            request,
+            _("More than %(limit)d entries match; narrow the filter or export XLSX instead.") % {"limit": limit},
         )
         return HttpResponseRedirect(reverse("security:behaviour-log") + "?" + request.GET.urlencode())
     filters = {k: v for k, v in request.GET.items() if k != "page"}

@@ -149,3 +149,26 @@ def test_a_deactivated_administrator_gets_no_alerts(settings, rep_user):
     settings.ALERT_EXPORT_ROWS = 1
     entry(rep_user, BehaviourLog.Action.EXPORT, detail={"rows": 5})
     assert not Notification.objects.filter(user=gone).exists()
+
+
+def test_a_large_xlsx_export_runs_as_a_background_job(settings, admin_client, log, django_capture_on_commit_callbacks):
+    from crm.models import Job
+    from security.tasks import run_behaviour_log_export
+
+    settings.EXPORT_SYNC_MAX_ROWS = 2
+    url = reverse("security:behaviour-log-export", args=["xlsx"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.get(url, {"module": "customers"})
+    job = Job.objects.get(dataset="behaviour_log")
+    assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
+    assert len(callbacks) == 1
+
+    assert run_behaviour_log_export(job.pk) == Job.Status.DONE
+    job.refresh_from_db()
+    rows = list(load_workbook(job.output_file.open("rb")).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 3 and job.result["rows"] == 3
+    assert run_behaviour_log_export(job.pk) == Job.Status.DONE  # a retried task does nothing twice
+    assert BehaviourLog.objects.filter(action="export", module="security").count() == 1
+
+    pdf = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]))
+    assert pdf.status_code == 302 and Job.objects.count() == 1
