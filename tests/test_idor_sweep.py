@@ -16,7 +16,8 @@ import pkgutil
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 import tests
 from accounts import roles
@@ -102,23 +103,47 @@ def outsider(db):
     return UserFactory(username="idor-outsider", role=roles.SALES_REP, team=TeamFactory(name="West"))
 
 
+def sweep(client, name, maker, *, owner, outsider) -> list[str]:
+    """What is wrong with one pattern: an empty list when the outsider is refused and the owner is not."""
+    url = reverse(name, kwargs=maker(owner))
+    problems = []
+    client.force_login(outsider)
+    get, post = client.get(url), client.post(url, {})
+    for method, response in (("GET", get), ("POST", post)):
+        if response.status_code not in REFUSED | {NOT_ALLOWED}:
+            problems.append(f"{method} {url} as an outsider: {response.status_code}")
+    if not {get.status_code, post.status_code} & REFUSED:
+        problems.append(f"{url} answered neither 403 nor 404")
+    # The control: the record is real and the owner reaches it, so the 404 above was about scope.
+    if getattr(maker, "owner_reaches", True):
+        client.force_login(owner)
+        if client.get(url).status_code == 404:
+            problems.append(f"GET {url} as the owner: 404 — the maker built no visible record")
+    return problems
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PATTERNS)
 def test_outsider_gets_404_or_403(name, owner, outsider, client):
     maker = maker_for(name, registry())
     if maker is None:
         pytest.fail(f"No IDOR maker for {name}; add one to tests/<app>/idor.py REGISTRY")
-    kwargs = maker(owner)
-    url = reverse(name, kwargs=kwargs)
+    assert sweep(client, name, maker, owner=owner, outsider=outsider) == []
 
-    client.force_login(outsider)
-    get, post = client.get(url), client.post(url, {})
-    assert get.status_code in REFUSED | {NOT_ALLOWED}, f"GET {url} as an outsider: {get.status_code}"
-    assert post.status_code in REFUSED | {NOT_ALLOWED}, f"POST {url} as an outsider: {post.status_code}"
-    assert {get.status_code, post.status_code} & REFUSED, f"{url} answered neither 403 nor 404"
 
-    # The control: the record is real and the owner reaches it, so the 404 above was about scope.
-    client.force_login(owner)
-    allowed = client.get(url)
-    if getattr(maker, "owner_reaches", True):
-        assert allowed.status_code != 404, f"GET {url} as the owner: 404 — the maker built no visible record"
+def _leaky_view(request, pk):
+    from customers.models import Customer
+
+    return HttpResponse(Customer.objects.get(pk=pk).name)  # no visible_to: the bug the sweep exists for
+
+
+urlpatterns = [path("leaky/<int:pk>/", _leaky_view, name="leaky-customer")]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.test_idor_sweep")
+def test_the_sweep_catches_a_view_that_ignores_the_scope(owner, outsider, client):
+    from tests.customers.idor import customer
+
+    problems = sweep(client, "leaky-customer", customer, owner=owner, outsider=outsider)
+    assert any("GET /leaky/" in p and ": 200" in p for p in problems)
