@@ -154,3 +154,20 @@ def test_the_migration_encrypts_existing_plain_mobiles():
     contact = Contact.objects.get(pk=contact_id)
     assert contact.mobile == "13800138000"
     assert contact.mobile_hash == crypto.blind_index("13800138000", "phone")
+
+
+def test_a_merge_snapshot_keeps_the_id_number_encrypted_and_undo_restores_it(manager):
+    from customers.services.merge import customer_merge, customer_merge_undo, default_choices
+
+    survivor = CustomerFactory(owner=manager, kind=Customer.Kind.INDIVIDUAL, name="张三")
+    merged = CustomerFactory(owner=manager, kind=Customer.Kind.INDIVIDUAL, name="张三 (2)")
+    merged.id_number = ID_NUMBER
+    merged.save()
+    merge = customer_merge(
+        actor=manager, survivor=survivor, merged=merged, choices=default_choices(survivor=survivor, merged=merged)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT snapshot::text FROM customers_customermerge WHERE id = %s", [merge.pk])
+        assert ID_NUMBER not in cursor.fetchone()[0]
+    restored = customer_merge_undo(actor=manager, merge=merge)
+    assert Customer.objects.get(pk=restored.pk).id_number == ID_NUMBER
