@@ -216,8 +216,8 @@ def backup_create(*, actor=None, trigger: str = Backup.Trigger.MANUAL, verify: b
     now = timezone.now()
     name = f"crm-{timezone.localtime(now):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     backup = Backup.objects.create(name=name, trigger=trigger)
-    folder = backup_root() / name
     try:
+        folder = backup_root() / name
         folder.mkdir(parents=True)
         dump = folder / DUMP_NAME
         pg_dump = pg_binary("pg_dump")
@@ -239,8 +239,12 @@ def backup_create(*, actor=None, trigger: str = Backup.Trigger.MANUAL, verify: b
             "row_counts": row_counts,
         }
         (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    except (BackupError, OSError, psycopg.Error) as error:
-        backup.status, backup.error, backup.finished_at = Backup.Status.FAILED, str(error), timezone.now()
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, the record must not stay "running"
+        backup.status, backup.error, backup.finished_at = (
+            Backup.Status.FAILED,
+            str(error) or repr(error),
+            timezone.now(),
+        )
         backup.save()
         alerts.alert_backup_failed(backup=backup)
         return backup

@@ -192,3 +192,16 @@ def test_backups_page_query_count_stays_flat(client_for, django_assert_max_num_q
         Backup.objects.create(name=f"crm-b{number}", status=Backup.Status.DONE)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("security:backup-list"))
+
+
+@pytest.mark.django_db
+def test_a_backup_that_cannot_be_written_is_recorded_as_failed_and_alerted(settings, tmp_path):
+    admin = administrator()
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.BACKUP_DIR = blocker / "backups"
+    backup = backups.backup_create()
+    assert backup.status == Backup.Status.FAILED and backup.error
+    assert Notification.objects.filter(user=admin, title="Backup failed").count() == 1
+    with pytest.raises(Exception, match="failed"):
+        call_command("backup")
