@@ -18,6 +18,9 @@ class BehaviourLogFilterForm(forms.Form):
         self.fields["user"].queryset = get_user_model().objects.order_by("username")
         self.fields["action"].choices = [("", _("Any action")), *BehaviourLog.Action.choices]
         self.fields["module"].choices = [("", _("Any module")), *[(m, m) for m in modules]]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
     def clean(self):
         data = super().clean()

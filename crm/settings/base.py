@@ -159,7 +159,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "purge-behaviour-log": {
         "task": "crm.tasks.purge_behaviour_log",
-        "schedule": 60 * 60 * 24,
+        # Nightly at a quiet hour rather than 24 hours after whenever beat last started.
+        "schedule": crontab(hour=3, minute=15),
     },
     "generate-care-actions": {
         "task": "customers.tasks.generate_care_actions",
