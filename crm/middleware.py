@@ -1,8 +1,10 @@
 import logging
+import re
 import time
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 from .audit import current_ip
@@ -41,6 +43,8 @@ class UserPreferencesMiddleware:
 
 
 request_log = logging.getLogger("crm.requests")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 
 
 class RequestLogMiddleware:
@@ -51,7 +55,10 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        request_id = request.META.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex
+        # A proxy's request id is kept when it looks like one, so its logs and ours line up.
+        request_id = request.META.get("HTTP_X_REQUEST_ID", "")
+        if not REQUEST_ID.fullmatch(request_id):
+            request_id = uuid.uuid4().hex
         status = 500
         try:
             response = self.get_response(request)
@@ -61,7 +68,7 @@ class RequestLogMiddleware:
         finally:
             user = getattr(request, "user", None)
             fields = {
-                "request_id": request_id[:64],
+                "request_id": request_id,
                 "method": request.method,
                 "path": request.path[:500],
                 "status": status,
@@ -70,4 +77,6 @@ class RequestLogMiddleware:
                 "ip": client_ip(request),
             }
             level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
+            if level == logging.INFO and request.path.startswith(STATIC_PREFIX):
+                level = logging.DEBUG
             request_log.log(level, "%(method)s %(path)s %(status)s", fields, extra={"fields": fields})
