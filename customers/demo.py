@@ -197,10 +197,12 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
             with cursor.copy(
                 "COPY customers_customer (id, name, kind, level, source, lifecycle_stage, owner_id, team_id, "
                 "phone, email, search_document, created_at, updated_at, industry, website, address, notes, "
-                "consent, consent_method) FROM STDIN"
+                "consent, consent_method, quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, "
+                "id_number, id_number_hash) FROM STDIN"
             ) as copy:
+                # Columns without a database default need a value: scores are recomputed by the nightly task.
                 for row in customer_rows:
-                    copy.write_row(row + ("", "", "", "", "unknown", ""))
+                    copy.write_row(row + ("", "", "", "", "unknown", "", 0, "[]", 0, "[]", "", "", ""))
             with cursor.copy(
                 "COPY customers_contact (id, customer_id, name, title, mobile, mobile_hash, email, is_primary, "
                 "created_at, updated_at, phone, notes) FROM STDIN"
