@@ -1,6 +1,8 @@
 """Encrypted ID numbers and personal mobiles: unreadable in the database, readable in the app, masked in
 lists without the permission, found by exact value through the keyed hash, re-encrypted on key rotation."""
 
+import io
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
@@ -171,3 +173,14 @@ def test_a_merge_snapshot_keeps_the_id_number_encrypted_and_undo_restores_it(man
         assert ID_NUMBER not in cursor.fetchone()[0]
     restored = customer_merge_undo(actor=manager, merge=merge)
     assert Customer.objects.get(pk=restored.pk).id_number == ID_NUMBER
+
+
+def test_bulk_demo_data_writes_mobiles_encrypted_with_their_hash():
+    call_command("seed_demo", customers=30, contacts_per_customer=2, stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, mobile FROM customers_contact WHERE mobile <> '' ORDER BY id DESC LIMIT 5")
+        rows = cursor.fetchall()
+    assert rows and all(mobile.startswith("gAAAA") for _pk, mobile in rows)
+    contact = Contact.objects.get(pk=rows[0][0])
+    assert contact.mobile.isdigit() and contact.mobile_hash == crypto.blind_index(contact.mobile, "phone")
+    assert contact.customer in customer_search(Customer.objects.all(), contact.mobile)
