@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint format messages browser clean
+.PHONY: run test install lint format messages browser pgclient clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(INSTALLED)
 	$(BIN)/python -m crm.devstack run
 
 ## The whole suite: lint, unit, integration on PostgreSQL, a real Celery worker, headless Chromium.
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser pgclient
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m crm.devstack test $(PYTEST_ARGS)
@@ -30,6 +30,15 @@ browser:
 		echo "Installing chromium and chromium-driver"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+## pg_dump/pg_restore for the backup tests against a server on 127.0.0.1, installed when missing.
+## (The embedded PostgreSQL used when no server answers brings its own; see README "Backups".)
+pgclient:
+	@if ! command -v pg_dump >/dev/null 2>&1 || ! command -v pg_restore >/dev/null 2>&1; then \
+		echo "Installing postgresql-client"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-client; \
 	fi
 
 lint: $(INSTALLED)

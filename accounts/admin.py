@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 
+from . import services
 from .models import Role, RoleScope, Team, User
 from .roles import role_label
 
@@ -57,8 +58,21 @@ class CrmUserAdmin(UserAdmin):
         (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups")}),
     )
 
+    actions = ["unlock_sign_in", "sign_out_everywhere"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.action(description=_("Unlock sign-in of the selected users"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        for user in queryset:
+            services.user_unlock(actor=request.user, user=user)
+        self.message_user(request, _("Sign-in unlocked for %(count)d users.") % {"count": len(queryset)})
+
+    @admin.action(description=_("Sign the selected users out everywhere"), permissions=["change"])
+    def sign_out_everywhere(self, request, queryset):
+        ended = sum(services.user_sign_out_everywhere(actor=request.user, user=user) for user in queryset)
+        self.message_user(request, _("%(count)d sessions ended.") % {"count": ended})
 
     @admin.display(description=_("roles"))
     def roles(self, obj):

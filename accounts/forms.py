@@ -1,7 +1,9 @@
 import zoneinfo
 
+from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +20,15 @@ class PreferencesForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class CaptchaLoginForm(AuthenticationForm):
+    """The sign-in form once failures have started: the captcha must be right before a password is tried."""
+
+    captcha = CaptchaField(label=_("Verification code"))
+
+    def clean(self):
+        if "captcha" in self.errors:
+            # A wrong captcha must not reveal whether the password was right, nor count as a password guess.
+            return self.cleaned_data
+        return super().clean()

@@ -14,3 +14,17 @@ def assignable_users(*, user, module: str):
     if scope == Scope.TEAM:
         return users.filter(Q(team_id__in=user.scope_team_ids()) | Q(pk=user.pk))
     return users.filter(pk=user.pk)
+
+
+def sign_in_failures(*, ip: str | None, username: str = "") -> int:
+    """Recent failed sign-ins (django-axes' counters) for this client address or this user name."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    condition = Q(ip_address=ip) if ip else Q(pk__in=[])
+    if username:
+        condition |= Q(username=username)
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(condition, attempt_time__gte=since)
+    return max(attempts.values_list("failures_since_start", flat=True), default=0)

@@ -30,3 +30,34 @@ def user_update_preferences(*, user, language: str | None = None, timezone: str 
         fields.append("timezone")
     if fields:
         user.save(update_fields=fields)
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, actor, user) -> int:
+    """End every session of ``user`` on every device; returns how many there were.
+
+    Sessions live in the database and store only the user's id, so the active ones are decoded
+    and matched; there are few enough active sessions for that to stay cheap.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
+    log_action(actor=actor, action=BehaviourLog.Action.LOGOUT, obj=user, detail={"everywhere": len(keys)})
+    return len(keys)
+
+
+@transaction.atomic
+def user_unlock(*, actor, user) -> int:
+    """Clear the sign-in lockout of ``user`` (django-axes' failure counters); returns the counters cleared."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.get_username())
+    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=user, detail={"unlocked": cleared})
+    return cleared

@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.switch_language, name="language"),

@@ -1,4 +1,5 @@
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
@@ -10,15 +11,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm import notifications
+from crm.middleware import client_ip
 from crm.pagination import paginate
 
-from . import services
-from .forms import LanguageForm, PreferencesForm
+from . import selectors, services
+from .forms import CaptchaLoginForm, LanguageForm, PreferencesForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_form_class(self):
+        # A captcha appears once this address or this user name has failed, so guessing needs a human.
+        username = self.request.POST.get("username", "")[:150]
+        failures = selectors.sign_in_failures(ip=client_ip(self.request), username=username)
+        return CaptchaLoginForm if failures >= settings.LOGIN_CAPTCHA_AFTER_FAILURES else super().get_form_class()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -87,3 +95,21 @@ def notification_read(request):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("accounts:notification-list")
     return HttpResponseRedirect(target)
+
+
+@require_POST
+def sign_out_everywhere(request):
+    """Ends the user's sessions on every device, this one included."""
+    services.user_sign_out_everywhere(actor=request.user, user=request.user)
+    auth.logout(request)
+    messages.success(request, _("You have been signed out on every device."))
+    return HttpResponseRedirect(reverse(settings.LOGIN_URL))
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer: a page saying why and for how long, status 429."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)

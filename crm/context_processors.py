@@ -24,6 +24,8 @@ NAVIGATION = [
     ("marketing:email-list", _("E-mail campaigns"), "bi-envelope-paper", "marketing.view_emailcampaign"),
     ("marketing:asset-list", _("Marketing assets"), "bi-images", "marketing.view_asset"),
     ("marketing:effect-comparison", _("Campaign effect"), "bi-graph-up-arrow", "marketing.view_campaign"),
+    ("security:behaviour-log", _("Behaviour log"), "bi-journal-text", "crm.view_behaviourlog"),
+    ("security:backup-list", _("Backups"), "bi-database-check", "security.manage_backup"),
 ]
 
 

@@ -14,6 +14,8 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from crm.crypto import blind_index
+
 from .models import Contact, Customer
 from .search import normalise_text
 
@@ -217,6 +219,9 @@ def find_duplicates(*, user, name="", phone="", email="", exclude_pk=None, limit
     phone_needle = phone_key.lstrip("0")
     if len(phone_needle) >= MIN_PHONE_DIGITS:
         contact_condition |= Q(search_document__contains=phone_needle)
+        # Contacts' mobiles are encrypted and out of the search document: matched by their keyed hash.
+        by_mobile = Contact.objects.filter(mobile_hash=blind_index(phone, "phone")).values("customer_id")
+        contact_condition |= Q(pk__in=by_mobile)
     email_needle = normalise_text(email)
     if "@" in email_key and len(email_needle) >= 3:
         contact_condition |= Q(search_document__contains=email_needle)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from crm.crypto import encrypt
 
 from . import services
 from .models import CarePlan, Communication, Contact, Customer, CustomerGroup, Tag
@@ -192,21 +193,21 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
             ))  # fmt: skip
             for contact in contacts:
                 contact_rows.append((
-                    contact.id, customer_id, contact.name, contact.title, contact.mobile, contact.email,
-                    contact.is_primary, created, created,
+                    contact.id, customer_id, contact.name, contact.title, encrypt(contact.mobile),
+                    contact.mobile_hash, contact.email, contact.is_primary, created, created,
                 ))  # fmt: skip
         with connection.cursor() as cursor:
             with cursor.copy(
                 "COPY customers_customer (id, name, kind, level, source, lifecycle_stage, owner_id, team_id, "
                 "phone, email, search_document, created_at, updated_at, industry, website, address, notes, "
                 "consent, consent_method, quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, "
-                "last_contacted_at) FROM STDIN"
+                "last_contacted_at, id_number, id_number_hash) FROM STDIN"
             ) as copy:
                 for row in customer_rows:
-                    copy.write_row(row[:13] + ("", "", "", "", "unknown", "") + row[13:])
+                    copy.write_row(row[:13] + ("", "", "", "", "unknown", "") + row[13:] + ("", ""))
             with cursor.copy(
-                "COPY customers_contact (id, customer_id, name, title, mobile, email, is_primary, created_at, "
-                "updated_at, phone, notes) FROM STDIN"
+                "COPY customers_contact (id, customer_id, name, title, mobile, mobile_hash, email, is_primary, "
+                "created_at, updated_at, phone, notes) FROM STDIN"
             ) as copy:
                 for row in contact_rows:
                     copy.write_row(row + ("", ""))

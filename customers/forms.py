@@ -24,7 +24,7 @@ class CustomerForm(forms.ModelForm):
         model = Customer
         fields = [
             "name", "kind", "industry", "level", "source", "lifecycle_stage", "owner", "phone", "email",
-            "website", "address", "tags", "groups", "consent", "consent_method", "notes",
+            "website", "address", "tags", "groups", "consent", "consent_method", "notes", "id_number",
         ]  # fmt: skip
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -39,7 +39,7 @@ class CustomerForm(forms.ModelForm):
             Row(Column("name", css_class="col-md-8"), Column("kind", css_class="col-md-4")),
             Row(Column("industry"), Column("level"), Column("source"), Column("lifecycle_stage")),
             Row(Column("owner"), Column("phone"), Column("email")),
-            Row(Column("website"), Column("address")),
+            Row(Column("website"), Column("address"), Column("id_number")),
             Row(Column("tags"), Column("groups")),
             Row(Column("consent"), Column("consent_method")),
             "notes",
@@ -50,6 +50,12 @@ class CustomerForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Enter the customer's name."))
         return name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and data.get("kind") != Customer.Kind.INDIVIDUAL:
+            self.add_error("id_number", _("Only individual customers have an ID number."))
+        return data
 
     def _post_clean(self):
         # The service validates and saves; the form only collects input and field errors.

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.selectors import assignable_users
 from crm.audit import log_action
+from crm.crypto import blind_index
 from crm.importexport import ExportField, ImportField, ImportSpec, cleaners
 from crm.importexport.bulk import copy_history, copy_history_values, copy_insert, copy_insert_values
 from crm.models import BehaviourLog
@@ -377,6 +378,7 @@ class CustomerImport:
                 contact = {
                     "name": row["contact_name"],
                     "mobile": row.get("contact_mobile") or "",
+                    "mobile_hash": blind_index(row.get("contact_mobile") or "", "phone"),
                     "phone": "",
                     "email": row.get("contact_email") or "",
                     "is_primary": True,

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.fields import BlindIndexField, EncryptedTextField
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
 
-from .validators import validate_phone
+from .validators import validate_id_number, validate_phone
 
 
 class Tag(models.Model):
@@ -116,6 +117,12 @@ class Customer(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Individual customers: encrypted at rest, found by exact value through the keyed hash (crm.fields).
+    id_number = EncryptedTextField(
+        _("ID number"), max_length=32, blank=True, validators=[validate_id_number],
+        hash_field="id_number_hash", hash_kind="id_number",
+    )  # fmt: skip
+    id_number_hash = BlindIndexField(source="id_number")
     address = models.CharField(_("address"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
@@ -179,6 +186,7 @@ class Customer(TimeStampedModel):
             ("export_customer", _("Can export customers")),
             ("merge_customer", _("Can merge duplicate customers")),
             ("erase_customer", _("Can export or erase a customer's personal data")),
+            ("view_sensitive_customer", _("Can see ID numbers and personal mobiles unmasked in lists")),
         ]
         indexes = [
             GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="customer_search_trgm"),
@@ -226,7 +234,11 @@ class Contact(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("job title"), max_length=100, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=32, blank=True, validators=[validate_phone])
+    # A personal number: encrypted at rest, found by exact value through the keyed hash (crm.fields).
+    mobile = EncryptedTextField(
+        _("mobile"), max_length=32, blank=True, validators=[validate_phone], hash_field="mobile_hash", hash_kind="phone"
+    )
+    mobile_hash = BlindIndexField(source="mobile")
     phone = models.CharField(_("office phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)

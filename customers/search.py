@@ -3,7 +3,10 @@
 import re
 import unicodedata
 
+from django.db.models import Q
 from django.db.models.functions import Left
+
+from crm.crypto import blind_index, normalise_phone
 
 
 def normalise_text(value: str) -> str:
@@ -18,12 +21,15 @@ def phone_digits(value: str) -> str:
 def search_document(customer, contacts) -> str:
     parts = [customer.name, customer.phone, phone_digits(customer.phone), customer.email]
     for contact in contacts:
-        parts += [contact.name, contact.mobile, phone_digits(contact.mobile), contact.phone, contact.email]
+        # The mobile is encrypted at rest, so it stays out of this plain-text column (see customer_search).
+        parts += [contact.name, contact.phone, contact.email]
     return " ".join(normalise_text(p) for p in parts if p)
 
 
 # Three characters make a trigram; shorter text is matched as a name prefix instead of a full scan.
 MIN_CONTAINS_LENGTH = 3
+# A whole personal mobile is looked up by its keyed hash; shorter digit runs cannot be one.
+MIN_PHONE_DIGITS = 6
 
 
 def customer_search(queryset, text: str):
@@ -33,4 +39,10 @@ def customer_search(queryset, text: str):
     if len(text) < MIN_CONTAINS_LENGTH:
         # search_document starts with the name; the prefix index answers this without a scan.
         return queryset.alias(search_prefix=Left("search_document", 16)).filter(search_prefix__startswith=text)
-    return queryset.filter(search_document__contains=text)
+    matches = Q(search_document__contains=text)
+    digest = blind_index(text, "phone")
+    if len(digest) and len(normalise_phone(text)) >= MIN_PHONE_DIGITS:
+        from .models import Contact
+
+        matches |= Q(pk__in=Contact.objects.filter(mobile_hash=digest).values("customer_id"))
+    return queryset.filter(matches)

@@ -6,6 +6,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from crm.crypto import blind_index
+
 from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 from .search import normalise_text
 
@@ -72,7 +74,10 @@ def contact_list(*, user, text=""):
     queryset = Contact.objects.visible_to(user).select_related("customer")
     text = normalise_text(text)
     if text:
-        queryset = queryset.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(mobile__contains=text))
+        # The mobile is encrypted: it matches whole (any spacing or +86), through its keyed hash.
+        queryset = queryset.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | Q(mobile_hash=blind_index(text, "phone") or "-")
+        )
     return queryset.order_by("name", "id")
 
 

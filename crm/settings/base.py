@@ -1,10 +1,12 @@
 """Settings shared by every environment, driven by environment variables."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +35,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "captcha",
+    "axes",
+    "csp",
     "crm",
     "accounts",
     "customers",
@@ -40,10 +44,13 @@ INSTALLED_APPS = [
     "sales",
     "service",
     "reports",
+    "security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crm.middleware.RequestLogMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +63,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, so it turns the lockout signal of any sign-in view into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out client is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -98,7 +113,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -141,7 +159,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "purge-behaviour-log": {
         "task": "crm.tasks.purge_behaviour_log",
-        "schedule": 60 * 60 * 24,
+        # Nightly at a quiet hour rather than 24 hours after whenever beat last started.
+        "schedule": crontab(hour=3, minute=15),
     },
     "generate-care-actions": {
         "task": "customers.tasks.generate_care_actions",
@@ -150,6 +169,14 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-customer-scores": {
         "task": "customers.tasks.recompute_customer_scores",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "nightly-backup": {
+        "task": "security.tasks.nightly_backup",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "worker-heartbeat": {
+        "task": "security.tasks.worker_heartbeat",
+        "schedule": 60,
     },
     "send-task-reminders": {
         "task": "customers.tasks.send_task_reminders",
@@ -182,6 +209,30 @@ EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
 # How long behaviour-log entries are kept before the nightly clean-up removes them.
 BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=365)
 
+# Backups (数据备份与恢复): where they go, and how many nightly ones the rotation keeps.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# Directory of pg_dump / pg_restore when the ones found automatically do not match the server.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
+
+# /healthz answers 503 when the newest good backup or the worker's heartbeat is older than these.
+HEALTH_BACKUP_MAX_AGE_HOURS = env.int("HEALTH_BACKUP_MAX_AGE_HOURS", default=26)
+HEALTH_WORKER_MAX_AGE_SECONDS = env.int("HEALTH_WORKER_MAX_AGE_SECONDS", default=300)
+
+# Administrators are alerted (bell and e-mail) on these patterns within ALERT_WINDOW_MINUTES.
+ALERT_WINDOW_MINUTES = env.int("ALERT_WINDOW_MINUTES", default=15)
+ALERT_FAILED_LOGINS = env.int("ALERT_FAILED_LOGINS", default=10)
+ALERT_DELETES = env.int("ALERT_DELETES", default=20)
+ALERT_EXPORT_ROWS = env.int("ALERT_EXPORT_ROWS", default=1000)
+
+# Sensitive fields (crm.fields.EncryptedTextField): Fernet keys, the first encrypts and all decrypt; and
+# the key of the hashes used for exact search. Development derives both from SECRET_KEY; production
+# must set them (manage.py rotate_encryption_key --generate prints a new key).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
+
 # Follow-up tasks get a "due soon" reminder this many minutes before they are due.
 TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 
@@ -196,8 +247,45 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+# Pages hand htmx the token in the markup, so no script ever needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# No inline script anywhere: behaviour lives in static/js/, data in data-* attributes or json_script.
+# Inline style attributes (progress-bar widths, tag colours) stay allowed; they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Sign-in lockout (django-axes): a user name or a client address is locked after this many failures
+# in a row, for AXES_COOLOFF_MINUTES; an administrator can unlock at once (user admin action).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "crm.middleware.client_ip"
+AXES_VERBOSE = False
+# The sign-in form asks for a captcha once a user name or address has this many recent failures.
+LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
 # Public forms (no sign-in) accept this many posts per client address; see crm/public.py.
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
@@ -216,9 +304,21 @@ LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "crm.logs.JsonLogFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One JSON line per request with its duration (crm.middleware.RequestLogMiddleware).
+        "crm.requests": {
+            "handlers": ["requests"],
+            "level": env("REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+    },
 }
 
 # A custom report lists at most this many rows (on the page and in its exports); grouped reports are small.

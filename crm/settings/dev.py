@@ -1,5 +1,7 @@
 """Local development: `make run`."""
 
+from crm.crypto import development_fernet_key
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -10,3 +12,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[development_fernet_key(SECRET_KEY)])
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=f"hash-{SECRET_KEY}")

@@ -1,5 +1,7 @@
 """The test suite: real PostgreSQL and Redis, a Redis database of its own."""
 
+from crm.crypto import development_fernet_key
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -25,3 +27,6 @@ SMS_BACKEND = "crm.sms.MemoryBackend"
 CAPTCHA_TEST_MODE = True
 # Report tests change data between requests and expect fresh figures; one test turns the cache on.
 REPORT_CACHE_SECONDS = 0
+BACKUP_DIR = BASE_DIR / "var" / "test-backups"
+FIELD_ENCRYPTION_KEYS = [development_fernet_key(SECRET_KEY)]
+FIELD_HASH_KEY = "test-only-hash-key"  # noqa: S105

@@ -15,7 +15,7 @@ from .quality import customer_quality_refresh
 
 CUSTOMER_FIELDS = [
     "name", "kind", "industry", "level", "source", "lifecycle_stage", "phone", "email", "website",
-    "address", "notes", "consent", "consent_method",
+    "address", "notes", "consent", "consent_method", "id_number",
 ]  # fmt: skip
 
 

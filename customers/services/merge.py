@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
+from crm import crypto
 from crm.audit import log_action
+from crm.fields import EncryptedTextField
 from crm.models import BehaviourLog
 
 from ..models import Contact, Customer, CustomerMerge
@@ -44,14 +46,27 @@ def _to_json(value):
     return value
 
 
+def _snapshot_value(field, value):
+    # Encrypted columns stay encrypted inside the snapshot's JSON as well.
+    if isinstance(field, EncryptedTextField) and value:
+        return {"encrypted": crypto.encrypt(value)}
+    return _to_json(value)
+
+
+def _restore_value(field, value):
+    if isinstance(value, dict) and "encrypted" in value and isinstance(field, EncryptedTextField):
+        return crypto.decrypt(value["encrypted"])
+    return field.to_python(value)
+
+
 def _row_snapshot(obj) -> dict:
     """Every concrete column of ``obj`` by attname, JSON-safe and exact (microseconds kept)."""
-    return {field.attname: _to_json(field.value_from_object(obj)) for field in obj._meta.concrete_fields}
+    return {field.attname: _snapshot_value(field, field.value_from_object(obj)) for field in obj._meta.concrete_fields}
 
 
 def _row_restore(model, data: dict):
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    obj = model(**{name: fields[name].to_python(value) for name, value in data.items() if name in fields})
+    obj = model(**{name: _restore_value(fields[name], value) for name, value in data.items() if name in fields})
     # A team or user that was deleted meanwhile cannot come back: an optional link is left empty.
     for field in model._meta.concrete_fields:
         value = getattr(obj, field.attname)
@@ -304,8 +319,11 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
     for attname, before in snapshot.get("survivor_before", {}).items():
         if attname in ("updated_at", "updated_by_id", "search_document"):
             continue
-        if current.get(attname) == snapshot["survivor_after"].get(attname):
-            setattr(survivor, attname, fields[attname].to_python(before))
+        field = fields[attname]
+        if _restore_value(field, current.get(attname)) == _restore_value(
+            field, snapshot["survivor_after"].get(attname)
+        ):
+            setattr(survivor, attname, _restore_value(field, before))
             restored_fields.append(attname)
     survivor.updated_by = actor
     survivor._history_user = actor

@@ -1,0 +1,121 @@
+"""Encryption of sensitive values at rest (ID numbers, personal mobiles) and their keyed hashes.
+
+- Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from the ``cryptography`` package)
+  under ``FIELD_ENCRYPTION_KEYS``: the first key encrypts, every key decrypts, so a new key can be put
+  in front and ``manage.py rotate_encryption_key`` re-encrypts the rows under it.
+- Encryption is randomised, so equal values give different ciphertexts and cannot be searched. Exact
+  search goes through a keyed hash (HMAC-SHA256 under ``FIELD_HASH_KEY``) of the normalised value,
+  stored in a column of its own: without the key the hash says nothing about the value.
+- Lists show values masked (``mask``) to users without the permission to see them.
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+import unicodedata
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted with any configured key."""
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A 32-byte key for ``purpose`` derived from a secret (development defaults only)."""
+    return hashlib.sha256(f"crm-{purpose}:{secret}".encode()).digest()
+
+
+def development_fernet_key(secret: str) -> str:
+    return base64.urlsafe_b64encode(derive_key(secret, "field-encryption")).decode()
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
+    try:
+        return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+    except ValueError as error:
+        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS holds an invalid key: {error}") from error
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeEncodeError) as error:
+        raise DecryptionError("A stored value cannot be decrypted with the configured keys.") from error
+
+
+def is_current(token: str) -> bool:
+    """True when ``token`` is encrypted under the first (current) key."""
+    try:
+        Fernet(settings.FIELD_ENCRYPTION_KEYS[0]).decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return False
+    return True
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode("ascii")
+
+
+# ---- Keyed hashes for exact search -------------------------------------------------------------
+
+
+def normalise_phone(value: str) -> str:
+    """Digits only, without a mainland +86/0086 prefix, so '+86 138-0013-8000' finds '13800138000'."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+    if len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    elif len(digits) == 15 and digits.startswith("00861"):
+        digits = digits[4:]
+    return digits
+
+
+def normalise_id_number(value: str) -> str:
+    """Upper-case letters and digits only: '11010519491231002x' finds '11010519491231002X'."""
+    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", value or "").upper())
+
+
+def normalise_text(value: str) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip().casefold()
+
+
+NORMALISERS = {"phone": normalise_phone, "id_number": normalise_id_number, "text": normalise_text}
+
+
+def blind_index(value: str, kind: str = "text") -> str:
+    """The keyed hash of a value for exact search; empty for an empty value."""
+    normalised = NORMALISERS[kind](value)
+    if not normalised:
+        return ""
+    key = settings.FIELD_HASH_KEY.encode("utf-8")
+    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+# ---- Display -----------------------------------------------------------------------------------
+
+
+def mask(value) -> str:
+    """Keep the first three and last four characters of long values ('138****8000'), fewer of short ones."""
+    text = "" if value is None else str(value)
+    length = len(text)
+    if length == 0:
+        return ""
+    if length <= 4:
+        return "*" * length
+    head = 3 if length >= 10 else 1
+    return text[:head] + "*" * (length - head - 4) + text[-4:]

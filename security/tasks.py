@@ -1,0 +1,33 @@
+from celery import shared_task
+
+from .models import Backup
+from .services import backups, health
+
+
+@shared_task
+def nightly_backup():
+    backup = backups.backup_create(trigger=Backup.Trigger.SCHEDULE)
+    pruned = backups.backup_prune()
+    return {"backup": backup.pk, "status": backup.status, "check": backup.check_status, "pruned": len(pruned)}
+
+
+@shared_task
+def backup_run(backup_id=None, actor_id=None):
+    """A backup started from the backups page; ``actor_id`` is who asked."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return backups.backup_create(actor=actor, trigger=Backup.Trigger.MANUAL).pk
+
+
+@shared_task
+def worker_heartbeat():
+    return health.worker_heartbeat_record()
+
+
+@shared_task
+def run_behaviour_log_export(job_id):
+    """A behaviour-log export too large to download at once."""
+    from .services import log_export
+
+    return log_export.behaviour_log_export_run(job_id=job_id).status

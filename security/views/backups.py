@@ -1,0 +1,49 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.audit import log_action
+from crm.models import BehaviourLog
+from crm.pagination import paginate
+
+from .. import selectors, tasks
+from ..models import Backup
+from ..services import backups
+
+PARTS = {"database": backups.DUMP_NAME, "media": backups.MEDIA_NAME, "manifest": backups.MANIFEST_NAME}
+
+
+@permission_required("security.manage_backup", raise_exception=True)
+def backup_list(request):
+    page = paginate(selectors.backups_list(), request, per_page=30)
+    return render(
+        request,
+        "security/backup_list.html",
+        {"page": page, "backup_dir": backups.backup_root(), "last": backups.last_good_backup()},
+    )
+
+
+@require_POST
+@permission_required("security.manage_backup", raise_exception=True)
+def backup_trigger(request):
+    transaction.on_commit(lambda: tasks.backup_run.delay(actor_id=request.user.pk))
+    messages.success(request, _("A backup has been started; it appears below when it is done."))
+    return HttpResponseRedirect(reverse("security:backup-list"))
+
+
+@permission_required("security.manage_backup", raise_exception=True)
+def backup_download(request, pk, part):
+    backup = get_object_or_404(Backup, pk=pk, status=Backup.Status.DONE)
+    if part not in PARTS:
+        raise Http404
+    path = backups.backup_path(backup) / PARTS[part]
+    if not path.is_file():
+        raise Http404
+    with transaction.atomic():
+        log_action(actor=request.user, action=BehaviourLog.Action.EXPORT, obj=backup, detail={"part": part})
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{backup.name}-{PARTS[part]}")  # noqa: SIM115

@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from crm.importexport.exporter import export_filename
+from crm.pagination import paginate
+
+from .. import selectors
+from ..forms import BehaviourLogFilterForm
+from ..services import log_export
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _filtered(request):
+    form = BehaviourLogFilterForm(request.GET or None, modules=selectors.behaviour_log_modules())
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.behaviour_log_filter(data=data)
+
+
+@permission_required("crm.view_behaviourlog", raise_exception=True)
+def behaviour_log(request):
+    form, entries = _filtered(request)
+    page = paginate(entries, request, per_page=50)
+    template = "security/partials/behaviour_log_table.html" if request.htmx else "security/behaviour_log.html"
+    context = {"form": form, "page": page, "retention_days": settings.BEHAVIOUR_LOG_RETENTION_DAYS}
+    return render(request, template, context)
+
+
+@permission_required("crm.view_behaviourlog", raise_exception=True)
+def behaviour_log_export(request, fmt):
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    form, entries = _filtered(request)
+    limit = settings.EXPORT_SYNC_MAX_ROWS
+    if entries[: limit + 1].count() > limit:
+        if fmt == "xlsx":
+            job = log_export.behaviour_log_export_start(actor=request.user, query=request.GET)
+            return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
+        messages.error(
+            request,
+            _("More than %(limit)d entries match; narrow the filter or export XLSX instead.") % {"limit": limit},
+        )
+        return HttpResponseRedirect(reverse("security:behaviour-log") + "?" + request.GET.urlencode())
+    filters = {k: v for k, v in request.GET.items() if k != "page"}
+    content, _count = log_export.behaviour_log_export(actor=request.user, entries=entries, fmt=fmt, filters=filters)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{export_filename("behaviour-log", fmt)}"'
+    return response
