@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.send_task_reminders",
         "schedule": 5 * 60,
     },
+    "contract-reminders": {
+        "task": "sales.tasks.send_contract_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -191,6 +195,18 @@ CSRF_COOKIE_HTTPONLY = False
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 5
+
+# Sales: amounts in other currencies convert to this one in totals, forecasts and reports.
+BASE_CURRENCY = env("BASE_CURRENCY", default="CNY")
+# Contract numbers: {year}, {month}, {day} and {seq} (counted per year); must stay unique.
+CONTRACT_NUMBER_PATTERN = env("CONTRACT_NUMBER_PATTERN", default="HT{year}-{seq:05d}")
+# Contract attachments: largest size and the allowed file types (extensions).
+CONTRACT_FILE_MAX_BYTES = env.int("CONTRACT_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+CONTRACT_FILE_TYPES = env.list("CONTRACT_FILE_TYPES", default=["pdf", "jpg", "jpeg", "png", "docx", "xlsx"])
+# Contracts get expiry reminders this many days before they end.
+CONTRACT_REMINDER_DAYS = [int(d) for d in env.list("CONTRACT_REMINDER_DAYS", default=["30", "7"])]
+# The lead list's "untouched" view shows leads nobody worked on for this many days.
+LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
