@@ -10,6 +10,14 @@ NAVIGATION = [
     ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
     ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
     ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
+    ("sales:lead-list", _("Leads"), "bi-person-plus", "sales.view_lead"),
+    ("sales:opportunity-board", _("Pipeline board"), "bi-kanban", "sales.view_opportunity"),
+    ("sales:opportunity-list", _("Opportunities"), "bi-funnel", "sales.view_opportunity"),
+    ("sales:order-list", _("Orders"), "bi-receipt", "sales.view_order"),
+    ("sales:contract-list", _("Contracts"), "bi-file-earmark-text", "sales.view_contract"),
+    ("sales:product-list", _("Products"), "bi-box-seam", "sales.view_product"),
+    ("sales:forecast", _("Sales forecast"), "bi-graph-up", "sales.view_salestarget"),
+    ("sales:performance", _("Sales performance"), "bi-bar-chart", "sales.view_opportunity"),
 ]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("sales/", include("sales.urls")),
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("admin/", admin.site.urls),

@@ -177,6 +177,14 @@ class Lead(TimeStampedModel):
         related_name="+",
     )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Set for leads captured by marketing (prospect_captured): the same capture never makes two leads.
     reference = models.CharField(_("capture reference"), max_length=100, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
@@ -294,7 +302,9 @@ class Pipeline(models.Model):
         verbose_name_plural = _("pipelines")
         ordering = ["-is_default", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="pipeline_one_default")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="pipeline_one_default"
+            )
         ]
 
     def __str__(self):

@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.send_task_reminders",
         "schedule": 5 * 60,
     },
+    "customer-value-segments": {
+        "task": "sales.tasks.update_customer_value_segments",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "contract-reminders": {
         "task": "sales.tasks.send_contract_reminders",
         "schedule": crontab(hour=7, minute=0),

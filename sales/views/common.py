@@ -1,0 +1,24 @@
+"""Helpers the sales views share."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from crm.forms import apply_validation_error
+
+
+def call_service(form, service, **kwargs):
+    """Run a service for a form; its errors (a stale edit, a rule) land on the form. None on failure."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        apply_validation_error(form, error)
+    except PermissionDenied:
+        target = "owner" if "owner" in form.fields else None
+        form.add_error(target, _("You cannot give records to this user."))
+    return None
+
+
+def render_form_context(*, title, form, cancel_url, parents=(), multipart=False, extra=None):
+    context = {"title": title, "form": form, "cancel_url": cancel_url, "parents": parents, "multipart": multipart}
+    context.update(extra or {})
+    return context
