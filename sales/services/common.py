@@ -1,6 +1,6 @@
 """What the sales services share: the stale-edit check."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
 
@@ -26,7 +26,13 @@ def copy_fields(target, data: dict, fields) -> list[str]:
     """Set the ``fields`` present in ``data`` on ``target``; returns the names that changed."""
     changed = []
     for name in fields:
-        if name in data and getattr(target, name) != data[name]:
+        if name not in data:
+            continue
+        try:
+            current = getattr(target, name)
+        except ObjectDoesNotExist:  # a required foreign key not set yet on a new record
+            current = None
+        if current != data[name]:
             setattr(target, name, data[name])
             changed.append(name)
     return changed
