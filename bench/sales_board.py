@@ -40,7 +40,7 @@ def prepare(target):
     from sales.models import Opportunity, Pipeline
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", customers=0 if Customer.objects.exists() else 5000, verbosity=0)
+    call_command("seed_demo", verbosity=0)
     have = Opportunity.objects.filter(name__startswith="bench ").count()
     missing = max(target - have, 0)
     print(f"Generated opportunities present: {have:,}; loading {missing:,}")
