@@ -81,9 +81,13 @@ def test_too_large_upload_is_refused(rep_user, settings, tmp_path):
 
 def test_reminders_go_out_at_30_and_7_days_each_once(rep_user):
     today = date(2026, 6, 1)
-    contract = ContractFactory(owner=rep_user, customer=CustomerFactory(owner=rep_user), end_date=today + timedelta(days=30))
+    contract = ContractFactory(
+        owner=rep_user, customer=CustomerFactory(owner=rep_user), end_date=today + timedelta(days=30)
+    )
     far = ContractFactory(owner=rep_user, customer=CustomerFactory(owner=rep_user), end_date=today + timedelta(days=31))
-    sent = [services.contract_reminders_send(today=today + timedelta(days=d))["sent"] for d in (0, 0, 10, 11, 23, 24, 25)]
+    sent = [
+        services.contract_reminders_send(today=today + timedelta(days=d))["sent"] for d in (0, 0, 10, 11, 23, 24, 25)
+    ]
     # day 0: 30 days left on the first; day 10: the second enters its 30-day window;
     # day 23 and 24: each reaches 7 days; repeated ticks and days in between send nothing
     assert sent == [1, 0, 1, 0, 1, 1, 0]

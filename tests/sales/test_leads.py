@@ -72,8 +72,12 @@ def test_round_robin_deals_evenly_and_continues_where_it_stopped(team, manager):
     reps = [UserFactory(username=f"rr{i}", role=roles.SALES_REP, team=team) for i in range(3)]
     members = [manager, *reps]  # the manager works leads too
     leads = [LeadFactory(owner=None, team=team) for _ in range(10)]
-    services.leads_assign_round_robin(actor=manager, leads=Lead.objects.filter(pk__in=[x.pk for x in leads[:5]]), team=team)
-    services.leads_assign_round_robin(actor=manager, leads=Lead.objects.filter(pk__in=[x.pk for x in leads[5:]]), team=team)
+    services.leads_assign_round_robin(
+        actor=manager, leads=Lead.objects.filter(pk__in=[x.pk for x in leads[:5]]), team=team
+    )
+    services.leads_assign_round_robin(
+        actor=manager, leads=Lead.objects.filter(pk__in=[x.pk for x in leads[5:]]), team=team
+    )
     counts = {user.pk: Lead.objects.filter(owner=user).count() for user in members}
     assert sorted(counts.values()) == [2, 2, 3, 3]
     owners = list(Lead.objects.order_by("pk").values_list("owner_id", flat=True))

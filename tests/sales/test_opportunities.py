@@ -63,7 +63,9 @@ def test_board_totals_convert_currencies(client_for, rep_user, settings):
     settings.BASE_CURRENCY = "CNY"
     ExchangeRate.objects.create(currency="USD", date=timezone.localdate() - timedelta(days=1), rate=Decimal("7.1"))
     stage = open_stages()[0]
-    OpportunityFactory(owner=rep_user, customer=CustomerFactory(owner=rep_user), stage=stage, amount=100, currency="USD")
+    OpportunityFactory(
+        owner=rep_user, customer=CustomerFactory(owner=rep_user), stage=stage, amount=100, currency="USD"
+    )
     OpportunityFactory(owner=rep_user, customer=CustomerFactory(owner=rep_user), stage=stage, amount=50)
     _, response = _count(client_for(rep_user), reverse("sales:opportunity-board"))
     column = response.context["board"]["columns"][0]
