@@ -120,39 +120,23 @@ def register():
     register_campaign_metrics(campaign_metrics)
     register_churn_signal("sales.no_recent_purchase", no_recent_purchase_signal)
     register_churn_signal("sales.falling_order_value", falling_order_value_signal)
-    register_timeline_source(
-        TimelineSource(
-            kind="opportunity",
-            label=_("Opportunity"),
-            icon="bi-funnel",
-            rows=lambda customer, user: Opportunity.objects.visible_to(user).filter(customer=customer),
-            at="created_at",
-            title="name",
-            load=lambda ids: Opportunity.objects.filter(pk__in=ids).select_related("stage", "owner"),
-            template="sales/partials/timeline_opportunity.html",
+    sources = [
+        ("opportunity", _("Opportunity"), "bi-funnel", Opportunity, "name", ("stage", "owner")),
+        ("order", _("Order"), "bi-receipt", Order, "number", ("owner",)),
+        ("contract", _("Contract"), "bi-file-earmark-text", Contract, "number", ("owner",)),
+    ]
+    for kind, label, icon, model, title, related in sources:
+        register_timeline_source(
+            TimelineSource(
+                kind=kind,
+                label=label,
+                icon=icon,
+                rows=lambda customer, user, model=model: model.objects.visible_to(user).filter(customer=customer),
+                at="created_at",
+                title=title,
+                load=lambda ids, model=model, related=related: model.objects.filter(pk__in=ids).select_related(
+                    *related
+                ),
+                template=f"sales/partials/timeline_{kind}.html",
+            )
         )
-    )
-    register_timeline_source(
-        TimelineSource(
-            kind="order",
-            label=_("Order"),
-            icon="bi-receipt",
-            rows=lambda customer, user: Order.objects.visible_to(user).filter(customer=customer),
-            at="created_at",
-            title="number",
-            load=lambda ids: Order.objects.filter(pk__in=ids).select_related("owner"),
-            template="sales/partials/timeline_order.html",
-        )
-    )
-    register_timeline_source(
-        TimelineSource(
-            kind="contract",
-            label=_("Contract"),
-            icon="bi-file-earmark-text",
-            rows=lambda customer, user: Contract.objects.visible_to(user).filter(customer=customer),
-            at="created_at",
-            title="number",
-            load=lambda ids: Contract.objects.filter(pk__in=ids).select_related("owner"),
-            template="sales/partials/timeline_contract.html",
-        )
-    )

@@ -55,6 +55,36 @@ class ExchangeRate(models.Model):
         return f"{self.currency} {self.date}: {self.rate}"
 
 
+class SalesRecord(TimeStampedModel):
+    """A deal document owned by a rep in a team (sales record scope), edited with a version check."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Raised by every save in the services; a form posts the version it was built from (no lost updates).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_module = Module.SALES
+    scope_owner_field = "owner"
+    scope_team_field = "team"
+
+    class Meta:
+        abstract = True
+
+
 # ------------------------------------------------------------------------------------------ products
 
 
@@ -341,7 +371,7 @@ class Stage(models.Model):
         return self.is_won or self.is_lost
 
 
-class Opportunity(TimeStampedModel):
+class Opportunity(SalesRecord):
     """A sales opportunity (销售机会): a deal with a customer moving through a pipeline's stages."""
 
     class Status(models.TextChoices):
@@ -367,12 +397,6 @@ class Opportunity(TimeStampedModel):
     amount = _money_field(_("amount"), validators=[MinValueValidator(0)])
     currency = _currency_field()
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="opportunities"
-    )
-    team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     campaign = models.ForeignKey(
         "marketing.Campaign",
         verbose_name=_("campaign"),
@@ -387,21 +411,6 @@ class Opportunity(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_module = Module.SALES
-    scope_owner_field = "owner"
-    scope_team_field = "team"
 
     class Meta:
         verbose_name = _("opportunity")
@@ -483,7 +492,7 @@ class StageChange(models.Model):
 # ------------------------------------------------------------------------------------------ orders
 
 
-class Order(TimeStampedModel):
+class Order(SalesRecord):
     """A sales order (销售订单). Confirming it takes its products out of stock."""
 
     class Status(models.TextChoices):
@@ -511,29 +520,8 @@ class Order(TimeStampedModel):
     subtotal = _money_field(_("subtotal"))
     discount_total = _money_field(_("discount"))
     total = _money_field(_("total"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="sales_orders"
-    )
-    team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     notes = models.TextField(_("notes"), blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_module = Module.SALES
-    scope_owner_field = "owner"
-    scope_team_field = "team"
 
     class Meta:
         verbose_name = _("order")
@@ -593,7 +581,7 @@ class OrderLine(models.Model):
 # ------------------------------------------------------------------------------------------ contracts
 
 
-class Contract(TimeStampedModel):
+class Contract(SalesRecord):
     """A contract (合同) with a customer, numbered from ``settings.CONTRACT_NUMBER_PATTERN``."""
 
     class Status(models.TextChoices):
@@ -623,28 +611,7 @@ class Contract(TimeStampedModel):
     end_date = models.DateField(_("end date"))
     amount = _money_field(_("amount"), validators=[MinValueValidator(0)])
     currency = _currency_field()
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="contracts"
-    )
-    team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     notes = models.TextField(_("notes"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_module = Module.SALES
-    scope_owner_field = "owner"
-    scope_team_field = "team"
 
     class Meta:
         verbose_name = _("contract")

@@ -145,3 +145,25 @@ def test_confirmed_orders_feed_care_churn_and_rfm(rep_user):
     assert "no_recent_purchase" not in scores[customer.pk][1]
     assert rfm_update() >= 1
     assert Customer.objects.get(pk=customer.pk).rfm_segment
+
+
+def test_customer_merge_moves_sales_records_and_undo_puts_them_back(manager, rep_user):
+    from customers.services.merge import customer_merge, customer_merge_undo, default_choices
+
+    from .factories import ContractFactory
+
+    survivor, merged = CustomerFactory(owner=rep_user), CustomerFactory(owner=rep_user)
+    deal = OpportunityFactory(customer=merged, owner=rep_user)
+    order = OrderFactory(customer=merged, owner=rep_user)
+    contract = ContractFactory(customer=merged, owner=rep_user)
+    lead = LeadFactory(owner=rep_user, customer=merged)
+    merge = customer_merge(
+        actor=manager, survivor=survivor, merged=merged, choices=default_choices(survivor=survivor, merged=merged)
+    )
+    for record in (deal, order, contract, lead):
+        record.refresh_from_db()
+        assert record.customer_id == survivor.pk, record
+    customer_merge_undo(actor=manager, merge=merge)
+    for record in (deal, order, contract, lead):
+        record.refresh_from_db()
+        assert record.customer_id == merged.pk, record
