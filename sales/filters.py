@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
 from crm.scope import Module
+from customers.models import Customer
 
 from .models import Contract, Currency, Lead, Opportunity, Order, Pipeline, Product, ProductCategory, Stage
 
@@ -127,7 +128,9 @@ class OpportunityFilter(StyledFilterSet):
         fields = []
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(customer__name__icontains=value))
+        # A subquery rather than a join, so both names are looked up through their trigram indexes.
+        customers = Customer.objects.filter(name__icontains=value).values("pk")
+        return queryset.filter(Q(name__icontains=value) | Q(customer__in=customers))
 
 
 class OrderFilter(StyledFilterSet):

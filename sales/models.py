@@ -7,8 +7,10 @@ check, so a save based on a stale copy is refused instead of overwriting someone
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -417,7 +419,18 @@ class Opportunity(SalesRecord):
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["pipeline", "status", "stage"], name="opportunity_board"),
+            # The board's totals read only this index (amount and scope columns included).
+            models.Index(
+                fields=["pipeline", "status", "stage", "currency"],
+                include=["amount", "owner", "team"],
+                name="opportunity_board",
+            ),
+            # Each board column's first cards: soonest to close first, straight from the index.
+            models.Index(
+                fields=["pipeline", "stage", "status", "expected_close_date", "-id"], name="opportunity_board_cards"
+            ),
+            models.Index(fields=["stage", "-amount"], name="opportunity_stage_amount"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="opportunity_name_trgm"),
             models.Index(fields=["owner", "status", "-created_at"], name="opportunity_owner_status"),
             models.Index(fields=["team", "status", "-created_at"], name="opportunity_team_status"),
             models.Index(fields=["status", "expected_close_date"], name="opportunity_close_date"),

@@ -27,6 +27,14 @@ def _board_context(request, pipeline, error=None):
     pipelines = list(selectors.pipelines())
     mine = request.GET.get("mine") == "1" or request.POST.get("mine") == "1"
     board = selectors.opportunity_board(user=request.user, pipeline=pipeline, owner=request.user if mine else None)
+    # Reversing two URLs per card was a third of the board's render time; reverse each once.
+    move, detail = (
+        reverse(name, args=[0]).replace("/0/", "/{}/")
+        for name in ("sales:opportunity-move", "sales:opportunity-detail")
+    )
+    for column in board["columns"]:
+        for card in column.cards:
+            card.move_url, card.detail_url = move.format(card.pk), detail.format(card.pk)
     return {"pipeline": pipeline, "pipelines": pipelines, "board": board, "mine": mine, "error": error}
 
 
