@@ -50,6 +50,11 @@ def limit_customer_choices(field, customers, current=None):
     field.widget.choices = [("", "---------"), *rows]
 
 
+def campaign_choices(user):
+    """Campaigns a lead or deal may be attributed to: the user's own and every active one."""
+    return Campaign.objects.visible_to(user) | Campaign.objects.filter(status=Campaign.Status.ACTIVE)
+
+
 class VersionedForm(ServiceModelForm):
     """Carries the version the user saw; the service refuses the save if someone saved since."""
 
@@ -84,9 +89,7 @@ class LeadForm(ServiceModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.visible_to(user) | Campaign.objects.filter(
-            status=Campaign.Status.ACTIVE
-        )
+        self.fields["campaign"].queryset = campaign_choices(user)
 
 
 class LeadStatusForm(forms.Form):
@@ -192,7 +195,7 @@ class OpportunityForm(VersionedForm):
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
         self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)
         self.fields["stage"].queryset = Stage.objects.select_related("pipeline")
-        self.fields["campaign"].queryset = Campaign.objects.all()
+        self.fields["campaign"].queryset = campaign_choices(user)
         self.fields["stage"].required = False
         if self.instance.pk:
             self.fields["pipeline"].disabled = True

@@ -1,14 +1,16 @@
 """Writes to leads: entry, status, assignment (manual or round-robin), capture from campaigns, conversion."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.notifications import notify
 from customers.dedupe import find_duplicates, normalise_email, normalise_phone
 from customers.models import Contact, Customer
 from customers.services.customers import contact_create, customer_create
@@ -32,6 +34,9 @@ def _log_assignment(*, actor, lead, previous, method):
     LeadAssignment.objects.create(
         lead=lead, from_owner=previous, to_owner=lead.owner, method=method, assigned_by=actor or None
     )
+    if lead.owner != actor:
+        with translation.override(lead.owner.language or settings.LANGUAGE_CODE):
+            notify(user=lead.owner, title=_("New lead for you: %(lead)s") % {"lead": lead}, url=lead.get_absolute_url())
     log_action(
         actor=actor,
         action=BehaviourLog.Action.UPDATE,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
+from crm.models import Notification
 from customers.models import Contact, Customer
 from marketing.models import Campaign
 from marketing.signals import prospect_captured
@@ -85,6 +86,9 @@ def test_round_robin_deals_evenly_and_continues_where_it_stopped(team, manager):
     ordered = sorted(u.pk for u in members)
     assert owners == [ordered[i % 4] for i in range(10)]
     assert LeadAssignment.objects.filter(method=LeadAssignment.Method.ROUND_ROBIN).count() == 10
+    # everyone but the manager who dealt them hears about their new leads
+    assert Notification.objects.filter(user__in=reps).count() == 7
+    assert not Notification.objects.filter(user=manager).exists()
 
 
 def test_round_robin_skips_inactive_members(team, manager):

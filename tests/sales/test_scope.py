@@ -117,3 +117,23 @@ def test_service_agent_without_sales_permissions_is_refused(client_for, db):
     assert client.get(reverse("sales:lead-list")).status_code == 403
     assert client.get(reverse("sales:opportunity-board")).status_code == 403
     assert client.get(reverse("sales:product-list")).status_code == 200
+
+
+def test_targets_forecast_and_performance_stay_in_scope(client_for, rep_user, far_rep):
+    from django.utils import timezone
+
+    from sales.models import Opportunity, SalesTarget
+
+    today = timezone.localdate().replace(day=1)
+    SalesTarget.objects.create(user=rep_user, period="month", period_start=today, amount=100)
+    SalesTarget.objects.create(user=far_rep, period="month", period_start=today, amount=999)
+    theirs = OpportunityFactory(customer=CustomerFactory(owner=far_rep), owner=far_rep, amount=5000)
+    Opportunity.objects.filter(pk=theirs.pk).update(status="won", closed_at=timezone.now())
+    client = client_for(rep_user)
+    assert [t.user for t in client.get(reverse("sales:target-list")).context["page"]] == [rep_user]
+    result = client.get(reverse("sales:forecast")).context["result"]
+    assert result["totals"]["target"] == 100 and result["totals"]["won"] == 0
+    assert client.get(reverse("sales:performance")).context["result"]["rows"] == []
+    # naming someone out of scope in the forecast filter is refused by the form, not shown
+    response = client.get(reverse("sales:forecast"), {"owner": far_rep.pk})
+    assert response.context["result"]["totals"]["won"] == 0
