@@ -56,14 +56,18 @@ def campaign_choices(user):
 
 
 class VersionedForm(ServiceModelForm):
-    """Carries the version the user saw; the service refuses the save if someone saved since."""
+    """A deal document's form: carries the version the user saw (the service refuses the save if
+    someone saved since) and offers only customers in the user's scope."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        self.customers = Customer.objects.visible_to(user)
+        current = self.instance.customer if self.instance.pk else None
+        limit_customer_choices(self.fields["customer"], self.customers, current)
 
 
 class ProductForm(ServiceModelForm):
@@ -185,10 +189,8 @@ class OpportunityForm(VersionedForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        customers = Customer.objects.visible_to(user)
-        limit_customer_choices(self.fields["customer"], customers, self.instance.customer if self.instance.pk else None)
-        self.fields["contact"].queryset = Contact.objects.filter(customer__in=customers.values("pk"))
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(customer__in=self.customers.values("pk"))
         self.fields["contact"].widget.choices = [("", "---------")] + (
             [(c.pk, c.name) for c in self.instance.customer.contacts.all()] if self.instance.pk else []
         )
@@ -234,9 +236,7 @@ class OrderForm(VersionedForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "ordered_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        customers = Customer.objects.visible_to(user)
-        limit_customer_choices(self.fields["customer"], customers, self.instance.customer if self.instance.pk else None)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["opportunity"].queryset = Opportunity.objects.visible_to(user)
         self.fields["opportunity"].widget = forms.HiddenInput()
         if not self.instance.pk:
@@ -273,9 +273,7 @@ class ContractForm(VersionedForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        customers = Customer.objects.visible_to(user)
-        limit_customer_choices(self.fields["customer"], customers, self.instance.customer if self.instance.pk else None)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["opportunity"].queryset = Opportunity.objects.visible_to(user)
         self.fields["order"].queryset = Order.objects.visible_to(user)
         self.fields["opportunity"].widget = forms.HiddenInput()

@@ -31,6 +31,18 @@ def _currency_field():
     return models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
 
 
+def _user_field(verbose_name):
+    """An optional pointer to a user (who created, assigned, uploaded…) that outlives the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 def _money_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=0, **kwargs)
 
@@ -68,14 +80,7 @@ class SalesRecord(TimeStampedModel):
     )
     # Raised by every save in the services; a form posts the version it was built from (no lost updates).
     version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _user_field(_("created by"))
 
     objects = ScopedQuerySet.as_manager()
 
@@ -219,14 +224,7 @@ class Lead(TimeStampedModel):
     )
     # Set for leads captured by marketing (prospect_captured): the same capture never makes two leads.
     reference = models.CharField(_("capture reference"), max_length=100, null=True, blank=True, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _user_field(_("created by"))
 
     objects = ScopedQuerySet.as_manager()
 
@@ -265,26 +263,12 @@ class LeadAssignment(models.Model):
         ROUND_ROBIN = "round_robin", _("Round-robin")
 
     lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="assignments")
-    from_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("previous owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    from_owner = _user_field(_("previous owner"))
     to_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("new owner"), on_delete=models.CASCADE, related_name="+"
     )
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    assigned_by = _user_field(_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -484,14 +468,7 @@ class StageChange(models.Model):
     to_stage = models.ForeignKey(Stage, verbose_name=_("to stage"), on_delete=models.CASCADE, related_name="+")
     entered_at = models.DateTimeField(_("entered at"))
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    changed_by = _user_field(_("changed by"))
 
     class Meta:
         verbose_name = _("stage change")
@@ -671,14 +648,7 @@ class ContractFile(models.Model):
     file = models.FileField(_("file"), upload_to=contract_file_path)
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = _user_field(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

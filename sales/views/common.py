@@ -22,3 +22,8 @@ def render_form_context(*, title, form, cancel_url, parents=(), multipart=False,
     context = {"title": title, "form": form, "cancel_url": cancel_url, "parents": parents, "multipart": multipart}
     context.update(extra or {})
     return context
+
+
+def form_errors_text(form) -> str:
+    """Every error of a small inline form (status, assign, close) as one message for the page's top."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

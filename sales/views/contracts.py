@@ -14,7 +14,7 @@ from crm.pagination import paginate
 from .. import selectors
 from ..forms import ContractFileForm, ContractForm
 from ..services import contracts as services
-from .common import call_service, render_form_context
+from .common import call_service, form_errors_text, render_form_context
 
 
 @permission_required("sales.view_contract", raise_exception=True)
@@ -100,7 +100,7 @@ def contract_file_add(request, pk):
         else:
             messages.success(request, _("File attached."))
             return redirect(contract)
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, form_errors_text(form))
     return redirect(contract)
 
 

@@ -12,7 +12,7 @@ from crm.pagination import paginate
 from .. import selectors
 from ..forms import LeadAssignForm, LeadBulkForm, LeadConvertForm, LeadForm, LeadStatusForm
 from ..services import leads as services
-from .common import call_service, render_form_context
+from .common import call_service, form_errors_text, render_form_context
 
 
 @permission_required("sales.view_lead", raise_exception=True)
@@ -77,7 +77,7 @@ def lead_status(request, pk):
     ):
         messages.success(request, _("Lead status saved."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return redirect(lead)
 
 
@@ -105,7 +105,7 @@ def lead_bulk(request):
         messages.error(request, _("Tick the leads first."))
         return redirect(next_url)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect(next_url)
     if form.cleaned_data["action"] == "assign":
         owner = form.cleaned_data["owner"]

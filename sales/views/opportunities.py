@@ -13,7 +13,7 @@ from .. import selectors
 from ..forms import OpportunityCloseForm, OpportunityForm, OpportunityLineForm
 from ..models import Pipeline, Stage
 from ..services import opportunities as services
-from .common import call_service, render_form_context
+from .common import call_service, form_errors_text, render_form_context
 
 
 @permission_required("sales.view_opportunity", raise_exception=True)
@@ -157,7 +157,7 @@ def opportunity_close(request, pk):
         if done is not None:
             messages.success(request, _("Opportunity marked %(status)s.") % {"status": done.get_status_display()})
             return redirect(done)
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, form_errors_text(form))
     return redirect(opportunity)
 
 
@@ -175,7 +175,7 @@ def opportunity_line_add(request, pk):
         ):  # fmt: skip
             messages.success(request, _("Product added."))
             return redirect(opportunity)
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, form_errors_text(form))
     return redirect(opportunity)
 
 
