@@ -402,6 +402,7 @@ class Opportunity(SalesRecord):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at", "-id"]
+        permissions = [("export_opportunity", _("Can export opportunities"))]
         indexes = [
             # The board's totals read only this index (amount and scope columns included).
             models.Index(

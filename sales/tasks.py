@@ -32,3 +32,11 @@ def run_lead_import(job_id):
     language = Job.objects.only("options").get(pk=job_id).options.get("language")
     with translation.override(language):
         return import_job_run(job_id=job_id, spec_for=lead_import_spec).status
+
+
+@shared_task
+def run_opportunity_export(job_id):
+    """An opportunity export too large to download at once."""
+    from .services.exports import opportunity_export_run
+
+    return opportunity_export_run(job_id=job_id).status

@@ -21,6 +21,7 @@ urlpatterns = [
     path("leads/<int:pk>/convert/", leads.lead_convert, name="lead-convert"),
     path("opportunities/", opportunities.opportunity_list, name="opportunity-list"),
     path("opportunities/board/", opportunities.opportunity_board, name="opportunity-board"),
+    path("opportunities/export/", opportunities.opportunity_export, name="opportunity-export"),
     path("opportunities/create/", opportunities.opportunity_create, name="opportunity-create"),
     path("opportunities/<int:pk>/", opportunities.opportunity_detail, name="opportunity-detail"),
     path("opportunities/<int:pk>/update/", opportunities.opportunity_update, name="opportunity-update"),

@@ -1,17 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.pagination import paginate
+from crm.importexport.exporter import FORMATS, sync_max_rows
+from crm.pagination import CappedPaginator, paginate
 from customers.selectors import customer_get
 
 from .. import selectors
 from ..forms import OpportunityCloseForm, OpportunityForm, OpportunityLineForm
 from ..models import Pipeline, Stage
+from ..services import exports
 from ..services import opportunities as services
 from .common import call_service, form_errors_text, render_form_context
 
@@ -186,3 +189,19 @@ def opportunity_line_delete(request, pk, line_pk):
     services.opportunity_line_remove(actor=request.user, line=line)
     messages.success(request, _("Product removed."))
     return redirect(line.opportunity)
+
+
+@permission_required("sales.export_opportunity", raise_exception=True)
+def opportunity_export(request):
+    """The list's current filter as XLSX or CSV: at once when small, else a job with progress."""
+    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "xlsx"
+    query = exports.export_filter(request.GET)
+    count = CappedPaginator(exports.export_queryset(user=request.user, query=query), 1).count
+    if count <= sync_max_rows():
+        name, content_type, content = exports.opportunities_export(actor=request.user, data=request.GET, fmt=fmt)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    job = exports.opportunity_export_start(actor=request.user, data=request.GET, fmt=fmt)
+    messages.success(request, _("The export has started; this page shows its progress."))
+    return redirect("job-detail", pk=job.pk)
