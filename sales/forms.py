@@ -2,6 +2,7 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,7 @@ class LeadConvertForm(forms.Form):
         self.fields["customer"].queryset = Customer.objects.visible_to(user)
         self.fields["customer"].widget = forms.HiddenInput()
         self.fields["pipeline"].initial = Pipeline.objects.filter(is_active=True, is_default=True).first()
+        self.fields["currency"].initial = settings.BASE_CURRENCY
 
 
 class LeadImportForm(forms.Form):

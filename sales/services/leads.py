@@ -198,7 +198,7 @@ def lead_convert(
             "customer": customer,
             "contact": contact,
             "amount": opportunity.get("amount") or 0,
-            "currency": opportunity.get("currency") or "CNY",
+            "currency": opportunity.get("currency") or settings.BASE_CURRENCY,
             "expected_close_date": opportunity.get("expected_close_date"),
             "campaign": lead.campaign,
         },
