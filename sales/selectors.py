@@ -87,6 +87,14 @@ def opportunity_lines(*, opportunity):
     return OpportunityLine.objects.filter(opportunity=opportunity).select_related("product")
 
 
+def opportunity_documents(*, user, opportunity) -> dict:
+    """The orders and contracts made from the opportunity that the user may see."""
+    return {
+        "orders": Order.objects.visible_to(user).filter(opportunity=opportunity).order_by("-ordered_on", "-pk"),
+        "contracts": Contract.objects.visible_to(user).filter(opportunity=opportunity).order_by("-start_date", "-pk"),
+    }
+
+
 def opportunity_line_get(*, user, opportunity_pk, pk) -> OpportunityLine:
     queryset = OpportunityLine.objects.visible_to(user).select_related("opportunity", "product")
     return get_object_or_404(queryset, pk=pk, opportunity_id=opportunity_pk)

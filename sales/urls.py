@@ -46,6 +46,7 @@ urlpatterns = [
     path("contracts/create/", contracts.contract_create, name="contract-create"),
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract-detail"),
     path("contracts/<int:pk>/update/", contracts.contract_update, name="contract-update"),
+    path("contracts/<int:pk>/renew/", contracts.contract_renew, name="contract-renew"),
     path("contracts/<int:pk>/files/", contracts.contract_file_add, name="contract-file-add"),
     path("contracts/<int:pk>/files/<int:file_pk>/", contracts.contract_file_download, name="contract-file"),
     path("targets/", analytics.target_list, name="target-list"),

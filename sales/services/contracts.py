@@ -89,6 +89,21 @@ def contract_update(*, actor, contract: Contract, data: dict, version, status=No
     return current
 
 
+@transaction.atomic
+def contract_renew(*, actor, contract: Contract) -> Contract:
+    """A draft renewal: the same customer, amount and length, starting the day after this one ends."""
+    length = contract.end_date - contract.start_date
+    start = contract.end_date + timedelta(days=1)
+    data = {name: getattr(contract, name) for name in ("customer", "opportunity", "amount", "currency")}
+    data.update(
+        title=(_("%(title)s (renewal)") % {"title": contract.title})[:200],
+        start_date=start,
+        end_date=start + length,
+        notes=_("Renewal of %(number)s.") % {"number": contract.number},
+    )
+    return contract_create(actor=actor, data=data, owner=contract.owner)
+
+
 def check_contract_upload(upload) -> str:
     """The upload's extension when its size, extension and first bytes are acceptable."""
     if upload.size > settings.CONTRACT_FILE_MAX_BYTES:

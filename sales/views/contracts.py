@@ -108,3 +108,18 @@ def contract_file_add(request, pk):
 def contract_file_download(request, pk, file_pk):
     attachment = selectors.contract_file_get(user=request.user, contract_pk=pk, pk=file_pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@require_POST
+@permission_required("sales.add_contract", raise_exception=True)
+def contract_renew(request, pk):
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    try:
+        renewal = services.contract_renew(actor=request.user, contract=contract)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(contract)
+    messages.success(
+        request, _("Renewal %(number)s drafted; check it and make it active.") % {"number": renewal.number}
+    )
+    return redirect(renewal)

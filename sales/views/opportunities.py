@@ -89,6 +89,7 @@ def opportunity_detail(request, pk):
         "history": selectors.stage_history(opportunity=opportunity),
         "close_form": OpportunityCloseForm(initial={"version": opportunity.version}),
         "line_form": OpportunityLineForm(),
+        **selectors.opportunity_documents(user=request.user, opportunity=opportunity),
     }
     return render(request, "sales/opportunity_detail.html", context)
 

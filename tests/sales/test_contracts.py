@@ -133,3 +133,20 @@ def test_expiring_list_shows_active_contracts_ending_soon(client_for, rep_user):
                     end_date=timezone.localdate() + timedelta(days=5))  # fmt: skip
     response = client_for(rep_user).get(reverse("sales:contract-expiring"))
     assert list(response.context["page"]) == [soon]
+
+
+def test_renewal_drafts_the_next_period(client_for, rep_user):
+    contract = _create(rep_user, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), amount=1200)
+    Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ACTIVE)
+    response = client_for(rep_user).post(reverse("sales:contract-renew", args=[contract.pk]))
+    renewal = Contract.objects.exclude(pk=contract.pk).get()
+    assert response.status_code == 302 and response.url == renewal.get_absolute_url()
+    assert renewal.status == Contract.Status.DRAFT and renewal.number != contract.number
+    assert (renewal.start_date, renewal.end_date) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert renewal.customer == contract.customer and renewal.amount == contract.amount
+    assert contract.number in renewal.notes
+
+
+def test_contract_out_of_scope_cannot_be_renewed(client_for, rep_user, far_rep):
+    contract = _create(far_rep)
+    assert client_for(rep_user).post(reverse("sales:contract-renew", args=[contract.pk])).status_code == 404

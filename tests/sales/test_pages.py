@@ -49,7 +49,10 @@ def test_reps_read_products_but_cannot_edit(client_for, rep_user):
     assert client.get(reverse("sales:product-create")).status_code == 403
 
 
-def test_every_page_renders_for_a_manager(client_for, manager, rep_user):
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_page_renders_for_a_manager(client_for, manager, rep_user, language):
+    manager.language = language
+    manager.save(update_fields=["language"])
     customer = CustomerFactory(owner=rep_user)
     opportunity = OpportunityFactory(customer=customer, owner=rep_user)
     order = OrderFactory(customer=customer, owner=rep_user)
