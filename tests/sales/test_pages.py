@@ -1,5 +1,6 @@
 """Products, and every sales page rendering for the roles that use it, with flat list query counts."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sales.models import Product, ProductCategory
+from sales.models import Product, ProductCategory, SalesTarget
 from tests.factories import CustomerFactory
 
 from .factories import ContractFactory, LeadFactory, OpportunityFactory, OrderFactory, OrderLineFactory, ProductFactory
@@ -87,12 +88,32 @@ def test_every_page_renders_for_a_manager(client_for, manager, rep_user, languag
         assert "<script>" not in content and " onclick=" not in content, url
 
 
+def _won_deal(owner):
+    from django.utils import timezone
+
+    from sales.models import Opportunity
+
+    deal = OpportunityFactory(customer=CustomerFactory(owner=owner), owner=owner)
+    Opportunity.objects.filter(pk=deal.pk).update(status="won", closed_at=timezone.now())
+
+
 @pytest.mark.parametrize(
     ("url_name", "make"),
     [
         ("sales:lead-list", lambda owner: LeadFactory(owner=owner)),
         ("sales:contract-list", lambda owner: ContractFactory(customer=CustomerFactory(owner=owner), owner=owner)),
         ("sales:product-list", lambda owner: ProductFactory()),
+        ("sales:contract-expiring", lambda owner: ContractFactory(customer=CustomerFactory(owner=owner), owner=owner)),
+        (
+            "sales:target-list",
+            lambda owner: SalesTarget.objects.create(
+                user=owner,
+                period="month",
+                period_start=date(2020, 1, 1) + timedelta(days=31 * SalesTarget.objects.count()),
+                amount=1,
+            ),
+        ),
+        ("sales:performance", _won_deal),
     ],
 )
 def test_list_query_counts_stay_flat(client_for, manager, rep_user, url_name, make):
