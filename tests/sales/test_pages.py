@@ -131,7 +131,6 @@ def test_list_query_counts_stay_flat(client_for, manager, rep_user, url_name, ma
 
 
 def test_target_form_sets_a_quarter_from_its_first_month(client_for, manager, rep_user):
-    from sales.models import SalesTarget
 
     response = client_for(manager).post(
         reverse("sales:target-create"),
