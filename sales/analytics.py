@@ -44,6 +44,13 @@ class ForecastMonth:
         return self.won + self.weighted
 
     @property
+    def won_attainment(self):
+        """What was actually won as a percentage of the target (None without a target)."""
+        if not self.target:
+            return None
+        return round(self.won * 100 / self.target)
+
+    @property
     def attainment(self):
         """Won plus weighted pipeline as a percentage of the target (None without a target)."""
         if not self.target:
@@ -65,14 +72,14 @@ def _month_targets(targets, first: date, last: date) -> dict[date, Decimal]:
     return found
 
 
-def forecast(*, user, opportunities, targets, months: int = 6, start: date | None = None) -> dict:
+def forecast(*, user, opportunities, targets, months: int = 6, start: date | None = None, rates=None) -> dict:
     """Per month from ``start``: target, won, weighted pipeline (amount × probability), committed and
     best case. ``opportunities`` is already scoped to the user; ``targets`` are SalesTarget rows."""
     first = month_start(start or timezone.localdate())
     last = add_months(first, months - 1)
     end = add_months(first, months) - timedelta(days=1)
     rows = {add_months(first, i): ForecastMonth(month=add_months(first, i)) for i in range(months)}
-    rates = rates_on()
+    rates = rates or rates_on()
 
     open_rows = (
         opportunities.filter(
@@ -118,6 +125,7 @@ def forecast(*, user, opportunities, targets, months: int = 6, start: date | Non
         "months": months_list,
         "missing_rates": sorted(rates.missing),
         "base_currency": rates.base,
+        "rates": rates,
         "totals": {
             key: sum((getattr(m, key) for m in months_list), ZERO)
             for key in ("target", "won", "weighted_total", "committed", "best_case")

@@ -16,6 +16,8 @@ from ..models import Opportunity, SalesTarget
 from ..services import targets as services
 from .common import call_service, render_form_context
 
+PAST_MONTHS = 3
+
 
 def _scoped_targets(user):
     """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
@@ -52,6 +54,16 @@ def forecast(request):
     else:
         targets = _default_targets(request.user, targets)
     result = analytics.forecast(user=request.user, opportunities=opportunities, targets=targets)
+    # How the last quarter went against its targets: what the forecast is worth.
+    start = analytics.add_months(analytics.month_start(timezone.localdate()), -PAST_MONTHS)
+    past = analytics.forecast(
+        user=request.user,
+        opportunities=opportunities,
+        targets=targets,
+        months=PAST_MONTHS,
+        start=start,
+        rates=result["rates"],
+    )
     chart = {
         "labels": [m.month.strftime("%Y-%m") for m in result["months"]],
         "datasets": [
@@ -60,7 +72,8 @@ def forecast(request):
             {"label": str(_("Weighted pipeline")), "data": [float(m.weighted) for m in result["months"]]},
         ],
     }
-    return render(request, "sales/forecast.html", {"form": form, "result": result, "chart": chart})
+    context = {"form": form, "result": result, "chart": chart, "past": past["months"]}
+    return render(request, "sales/forecast.html", context)
 
 
 @permission_required("sales.view_opportunity", raise_exception=True)

@@ -57,6 +57,17 @@ def test_forecast_weights_the_pipeline_and_compares_with_target(rep_user, settin
     assert first.attainment == 50
 
 
+def test_forecast_page_shows_past_months_won_against_target(client_for, rep_user):
+    last_month = add_months(month_start(timezone.localdate()), -1)
+    SalesTarget.objects.create(user=rep_user, period="month", period_start=last_month, amount=Decimal("1000"))
+    deal = _deal(rep_user, stage=open_stages()[0], amount=800, close=last_month)
+    closed = timezone.make_aware(timezone.datetime(last_month.year, last_month.month, 15, 12))
+    Opportunity.objects.filter(pk=deal.pk).update(status="won", closed_at=closed)
+    past = client_for(rep_user).get(reverse("sales:forecast")).context["past"]
+    assert [m.month for m in past][-1] == last_month
+    assert past[-1].won == Decimal("800.00") and past[-1].won_attainment == 80
+
+
 def test_forecast_page_queries_are_bounded(client_for, manager, rep_user):
     stages = open_stages()
     close = timezone.localdate()
