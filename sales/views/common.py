@@ -1,6 +1,7 @@
 """Helpers the sales views share."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from crm.forms import apply_validation_error
@@ -27,3 +28,10 @@ def render_form_context(*, title, form, cancel_url, parents=(), multipart=False,
 def form_errors_text(form) -> str:
     """Every error of a small inline form (status, assign, close) as one message for the page's top."""
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def id_param(value) -> int:
+    """A record id from the query string or a form; anything else is a 404, never a server error."""
+    if not str(value or "").isdigit():
+        raise Http404
+    return int(value)

@@ -14,7 +14,7 @@ from crm.pagination import paginate
 from .. import selectors
 from ..forms import ContractFileForm, ContractForm
 from ..services import contracts as services
-from .common import call_service, form_errors_text, render_form_context
+from .common import call_service, form_errors_text, id_param, render_form_context
 
 
 @permission_required("sales.view_contract", raise_exception=True)
@@ -50,7 +50,7 @@ def _contract_form(request, contract=None):
     if contract is None:
         for key, getter in (("opportunity", selectors.opportunity_get), ("order", selectors.order_get)):
             if request.GET.get(key):
-                linked = getter(user=request.user, pk=request.GET[key])
+                linked = getter(user=request.user, pk=id_param(request.GET[key]))
                 initial.update({key: linked, "customer": linked.customer, "currency": linked.currency})
                 initial["amount"] = getattr(linked, "amount", None) or getattr(linked, "total", None)
     form = ContractForm(request.POST or None, instance=contract, user=request.user, initial=initial)

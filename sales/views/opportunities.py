@@ -16,7 +16,7 @@ from ..forms import OpportunityCloseForm, OpportunityForm, OpportunityLineForm
 from ..models import Pipeline, Stage
 from ..services import exports
 from ..services import opportunities as services
-from .common import call_service, form_errors_text, render_form_context
+from .common import call_service, form_errors_text, id_param, render_form_context
 
 
 @permission_required("sales.view_opportunity", raise_exception=True)
@@ -62,7 +62,7 @@ def opportunity_board(request):
 def opportunity_move(request, pk):
     """Drag and drop (htmx) or the card's stage select: move, then answer with the fresh board."""
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
-    stage = get_object_or_404(Stage, pk=request.POST.get("stage") or 0, pipeline_id=opportunity.pipeline_id)
+    stage = get_object_or_404(Stage, pk=id_param(request.POST.get("stage")), pipeline_id=opportunity.pipeline_id)
     error = None
     try:
         services.opportunity_move(
@@ -105,7 +105,7 @@ def _parents(opportunity=None):
 def opportunity_create(request):
     initial = {}
     if request.GET.get("customer"):
-        initial["customer"] = customer_get(user=request.user, pk=request.GET["customer"])
+        initial["customer"] = customer_get(user=request.user, pk=id_param(request.GET["customer"]))
     form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
     if initial.get("customer"):
         form.fields["contact"].widget.choices = [("", "---------")] + [

@@ -15,7 +15,7 @@ from ..forms import OrderForm, OrderLineFormSet
 from ..models import Order
 from ..pdf import order_pdf
 from ..services import orders as services
-from .common import render_form_context
+from .common import id_param, render_form_context
 
 
 @permission_required("sales.view_order", raise_exception=True)
@@ -43,7 +43,7 @@ def _line_data(formset):
 def _order_form(request, order=None):
     initial = {}
     if order is None and request.GET.get("opportunity"):
-        opportunity = selectors.opportunity_get(user=request.user, pk=request.GET["opportunity"])
+        opportunity = selectors.opportunity_get(user=request.user, pk=id_param(request.GET["opportunity"]))
         initial = {"opportunity": opportunity, "customer": opportunity.customer, "currency": opportunity.currency}
     form = OrderForm(request.POST or None, instance=order, user=request.user, initial=initial)
     if initial.get("customer"):

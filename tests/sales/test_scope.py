@@ -137,3 +137,12 @@ def test_targets_forecast_and_performance_stay_in_scope(client_for, rep_user, fa
     # naming someone out of scope in the forecast filter is refused by the form, not shown
     response = client.get(reverse("sales:forecast"), {"owner": far_rep.pk})
     assert response.context["result"]["totals"]["won"] == 0
+
+
+def test_malformed_ids_are_404_not_errors(client_for, manager, rep_user):
+    deal = OpportunityFactory(customer=CustomerFactory(owner=rep_user), owner=rep_user)
+    client = client_for(manager)
+    assert client.post(reverse("sales:opportunity-move", args=[deal.pk]), {"stage": "x"}).status_code == 404
+    assert client.get(reverse("sales:opportunity-create"), {"customer": "1 or 1=1"}).status_code == 404
+    assert client.get(reverse("sales:order-create"), {"opportunity": "abc"}).status_code == 404
+    assert client.get(reverse("sales:contract-create"), {"order": "-1"}).status_code == 404
