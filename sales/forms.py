@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +194,10 @@ class OpportunityForm(VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["contact"].queryset = Contact.objects.filter(customer__in=self.customers.values("pk"))
+        # Choosing the customer reloads the contact choices (htmx); without JavaScript they fill on save.
+        self.fields["customer"].widget.attrs.update(
+            {"hx-get": reverse("sales:customer-contacts"), "hx-target": "#id_contact", "hx-trigger": "change"}
+        )
         self.fields["contact"].widget.choices = [("", "---------")] + (
             [(c.pk, c.name) for c in self.instance.customer.contacts.all()] if self.instance.pk else []
         )

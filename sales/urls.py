@@ -23,6 +23,7 @@ urlpatterns = [
     path("opportunities/board/", opportunities.opportunity_board, name="opportunity-board"),
     path("opportunities/export/", opportunities.opportunity_export, name="opportunity-export"),
     path("opportunities/create/", opportunities.opportunity_create, name="opportunity-create"),
+    path("opportunities/contacts/", opportunities.customer_contacts, name="customer-contacts"),
     path("opportunities/<int:pk>/", opportunities.opportunity_detail, name="opportunity-detail"),
     path("opportunities/<int:pk>/update/", opportunities.opportunity_update, name="opportunity-update"),
     path("opportunities/<int:pk>/move/", opportunities.opportunity_move, name="opportunity-move"),

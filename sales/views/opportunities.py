@@ -206,3 +206,10 @@ def opportunity_export(request):
     job = exports.opportunity_export_start(actor=request.user, data=request.GET, fmt=fmt)
     messages.success(request, _("The export has started; this page shows its progress."))
     return redirect("job-detail", pk=job.pk)
+
+
+@permission_required("sales.add_opportunity", raise_exception=True)
+def customer_contacts(request):
+    """The contact choices of a customer in scope, for the opportunity form's contact select."""
+    customer = customer_get(user=request.user, pk=id_param(request.GET.get("customer")))
+    return render(request, "sales/partials/contact_options.html", {"contacts": customer.contacts.all()})

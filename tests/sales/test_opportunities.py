@@ -197,3 +197,17 @@ def test_rep_cannot_create_an_opportunity_on_someone_elses_customer(client_for, 
     )  # fmt: skip
     assert response.status_code == 200 and "customer" in response.context["form"].errors
     assert not Opportunity.objects.exists()
+
+
+def test_choosing_a_customer_loads_its_contacts(client_for, rep_user, far_rep):
+    from tests.factories import ContactFactory
+
+    customer = CustomerFactory(owner=rep_user)
+    ContactFactory(customer=customer, name="张经理", is_primary=True)
+    client = client_for(rep_user)
+    response = client.get(reverse("sales:customer-contacts"), {"customer": customer.pk}, HTTP_HX_REQUEST="true")
+    assert "张经理" in response.content.decode() and "selected" in response.content.decode()
+    foreign = CustomerFactory(owner=far_rep)
+    assert client.get(reverse("sales:customer-contacts"), {"customer": foreign.pk}).status_code == 404
+    form = client.get(reverse("sales:opportunity-create")).content.decode()
+    assert 'hx-get="/sales/opportunities/contacts/"' in form
