@@ -139,6 +139,11 @@ class OrderFilter(StyledFilterSet):
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=None)
     ordered_from = _date(_("Ordered from"), "ordered_on", "gte")
     ordered_until = _date(_("Ordered until"), "ordered_on", "lte")
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("ordered_on", "date"), ("total", "total"), ("number", "number")),
+        field_labels={"ordered_on": _("Order date"), "total": _("Total"), "number": _("Number")},
+    )
 
     class Meta:
         model = Order
@@ -153,6 +158,11 @@ class ContractFilter(StyledFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=None)
     expiring = django_filters.NumberFilter(label=_("Ending within days"), method="filter_expiring")
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("end_date", "end"), ("start_date", "start"), ("amount", "amount")),
+        field_labels={"end_date": _("End date"), "start_date": _("Start date"), "amount": _("Amount")},
+    )
 
     class Meta:
         model = Contract

@@ -144,3 +144,14 @@ def test_target_form_sets_a_quarter_from_its_first_month(client_for, manager, re
         {"user": rep_user.pk, "team": manager.team_id, "period": "month", "period_start": "2026-05-01", "amount": "1"},
     )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
+
+
+def test_order_and_contract_lists_sort(client_for, rep_user):
+    customer = CustomerFactory(owner=rep_user)
+    small, big = OrderFactory(customer=customer, total=10), OrderFactory(customer=customer, total=900)
+    client = client_for(rep_user)
+    assert list(client.get(reverse("sales:order-list"), {"sort": "-total"}).context["page"]) == [big, small]
+    assert list(client.get(reverse("sales:order-list"), {"sort": "total"}).context["page"]) == [small, big]
+    first = ContractFactory(customer=customer, amount=1)
+    second = ContractFactory(customer=customer, amount=2)
+    assert list(client.get(reverse("sales:contract-list"), {"sort": "-amount"}).context["page"]) == [second, first]
