@@ -26,6 +26,14 @@ NAVIGATION = [
     ("marketing:effect-comparison", _("Campaign effect"), "bi-graph-up-arrow", "marketing.view_campaign"),
     ("security:behaviour-log", _("Behaviour log"), "bi-journal-text", "crm.view_behaviourlog"),
     ("security:backup-list", _("Backups"), "bi-database-check", "security.manage_backup"),
+    ("sales:lead-list", _("Leads"), "bi-person-plus", "sales.view_lead"),
+    ("sales:opportunity-board", _("Pipeline board"), "bi-kanban", "sales.view_opportunity"),
+    ("sales:opportunity-list", _("Opportunities"), "bi-funnel", "sales.view_opportunity"),
+    ("sales:order-list", _("Orders"), "bi-receipt", "sales.view_order"),
+    ("sales:contract-list", _("Contracts"), "bi-file-earmark-text", "sales.view_contract"),
+    ("sales:product-list", _("Products"), "bi-box-seam", "sales.view_product"),
+    ("sales:forecast", _("Sales forecast"), "bi-graph-up", "sales.view_salestarget"),
+    ("sales:performance", _("Sales performance"), "bi-bar-chart", "sales.view_opportunity"),
 ]
 
 

@@ -194,6 +194,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketing.tasks.send_event_reminders",
         "schedule": 15 * 60,
     },
+    "customer-value-segments": {
+        "task": "sales.tasks.update_customer_value_segments",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "contract-reminders": {
+        "task": "sales.tasks.send_contract_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -297,6 +305,17 @@ CAPTCHA_LENGTH = 5
 SERVICE_ATTACHMENT_MAX_BYTES = env.int("SERVICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 SERVICE_LINK_MAX_AGE_DAYS = env.int("SERVICE_LINK_MAX_AGE_DAYS", default=180)
 SERVICE_LOW_SCORE = env.int("SERVICE_LOW_SCORE", default=2)
+# Sales: amounts in other currencies convert to this one in totals, forecasts and reports.
+BASE_CURRENCY = env("BASE_CURRENCY", default="CNY")
+# Contract numbers: {year}, {month}, {day} and {seq} (counted per year); must stay unique.
+CONTRACT_NUMBER_PATTERN = env("CONTRACT_NUMBER_PATTERN", default="HT{year}-{seq:05d}")
+# Contract attachments: largest size and the allowed file types (extensions).
+CONTRACT_FILE_MAX_BYTES = env.int("CONTRACT_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+CONTRACT_FILE_TYPES = env.list("CONTRACT_FILE_TYPES", default=["pdf", "jpg", "jpeg", "png", "docx", "xlsx"])
+# Contracts get expiry reminders this many days before they end.
+CONTRACT_REMINDER_DAYS = [int(d) for d in env.list("CONTRACT_REMINDER_DAYS", default=["30", "7"])]
+# The lead list's "untouched" view shows leads nobody worked on for this many days.
+LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)

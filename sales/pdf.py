@@ -1,0 +1,70 @@
+"""The order as a PDF. Chinese text renders with the CID font STSong-Light, which PDF readers
+supply themselves, so no font file ships with the project."""
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def order_pdf(*, order, lines) -> bytes:
+    font = _font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22)
+    out = BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=str(order.number))
+    with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
+        rows = [[_("Product"), _("Quantity"), _("Unit price"), _("Discount (%)"), _("Line total")]]
+        for line in lines:
+            name = line.product.name + (f"\n{line.description}" if line.description else "")
+            cell = Paragraph(escape(name).replace("\n", "<br/>"), body)
+            rows.append(
+                [cell, line.quantity, f"{line.unit_price:,.2f}", f"{line.discount_percent}", f"{line.line_total:,.2f}"]
+            )
+        rows.append(["", "", "", _("Subtotal"), f"{order.subtotal:,.2f}"])
+        rows.append(["", "", "", _("Discount"), f"-{order.discount_total:,.2f}"])
+        rows.append(["", "", "", _("Total"), f"{order.total:,.2f} {order.currency}"])
+        table = Table(rows, colWidths=[70 * mm, 20 * mm, 28 * mm, 26 * mm, 30 * mm], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                    ("GRID", (0, 0), (-1, -4), 0.4, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story = [
+            Paragraph(escape(_("Sales order %(number)s") % {"number": order.number}), title),
+            Paragraph(escape(f"{_('Customer')}: {order.customer.name}"), body),
+            Paragraph(f"{_('Order date')}: {date_format(order.ordered_on, 'SHORT_DATE_FORMAT')}", body),
+            Paragraph(f"{_('Status')}: {order.get_status_display()}", body),
+            Paragraph(escape(f"{_('Owner')}: {order.owner}"), body),
+            Spacer(1, 6 * mm),
+            table,
+        ]
+        if order.notes:
+            story += [Spacer(1, 4 * mm), Paragraph(escape(order.notes).replace("\n", "<br/>"), body)]
+        doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,233 @@
+"""Reads of sales records for a user. Every query starts from the record scope."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .filters import ContractFilter, LeadFilter, OpportunityFilter, OrderFilter, ProductFilter
+from .models import (
+    Contract,
+    ContractFile,
+    Lead,
+    LeadAssignment,
+    Opportunity,
+    OpportunityLine,
+    Order,
+    Pipeline,
+    Product,
+    Stage,
+    StageChange,
+)  # fmt: skip
+from .money import ZERO, rates_on
+
+# The board shows this many cards per column (soonest to close first); the totals count them all.
+BOARD_COLUMN_LIMIT = 30
+
+
+# ---------------------------------------------------------------------------- products
+
+
+def product_list(*, data=None):
+    return ProductFilter(data or None, queryset=Product.objects.select_related("category"))
+
+
+def product_get(*, pk) -> Product:
+    return get_object_or_404(Product.objects.select_related("category", "category__parent"), pk=pk)
+
+
+def product_choices():
+    return Product.objects.filter(is_active=True).only("pk", "name", "sku", "price", "currency")
+
+
+# ---------------------------------------------------------------------------- leads
+
+
+def lead_list(*, user, data=None):
+    queryset = Lead.objects.visible_to(user).select_related("owner", "campaign")
+    return LeadFilter(data or None, queryset=queryset, user=user)
+
+
+def lead_get(*, user, pk) -> Lead:
+    queryset = Lead.objects.visible_to(user).select_related(
+        "owner", "team", "campaign", "customer", "opportunity", "duplicate_of", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def lead_assignments(*, lead):
+    return LeadAssignment.objects.filter(lead=lead).select_related("from_owner", "to_owner", "assigned_by")
+
+
+def leads_in(*, user, ids):
+    clean = [int(pk) for pk in ids if str(pk).isdigit()]
+    return Lead.objects.visible_to(user).filter(pk__in=clean)
+
+
+# ---------------------------------------------------------------------------- opportunities
+
+
+def opportunity_list(*, user, data=None):
+    queryset = Opportunity.objects.visible_to(user).select_related("customer", "stage", "owner", "pipeline")
+    return OpportunityFilter(data or None, queryset=queryset, user=user)
+
+
+def opportunity_get(*, user, pk) -> Opportunity:
+    queryset = Opportunity.objects.visible_to(user).select_related(
+        "customer", "contact", "stage", "pipeline", "owner", "team", "campaign", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def opportunity_lines(*, opportunity):
+    return OpportunityLine.objects.filter(opportunity=opportunity).select_related("product")
+
+
+def opportunity_documents(*, user, opportunity) -> dict:
+    """The orders and contracts made from the opportunity that the user may see."""
+    return {
+        "orders": Order.objects.visible_to(user).filter(opportunity=opportunity).order_by("-ordered_on", "-pk"),
+        "contracts": Contract.objects.visible_to(user).filter(opportunity=opportunity).order_by("-start_date", "-pk"),
+    }
+
+
+def opportunity_line_get(*, user, opportunity_pk, pk) -> OpportunityLine:
+    queryset = OpportunityLine.objects.visible_to(user).select_related("opportunity", "product")
+    return get_object_or_404(queryset, pk=pk, opportunity_id=opportunity_pk)
+
+
+def stage_history(*, opportunity):
+    """Stage changes oldest first, each with ``duration`` (time in that stage, up to now if current)."""
+    now = timezone.now()
+    changes = list(
+        StageChange.objects.filter(opportunity=opportunity).select_related("from_stage", "to_stage", "changed_by")
+    )
+    for change in changes:
+        change.duration = (change.left_at or now) - change.entered_at
+    return changes
+
+
+def pipelines():
+    return Pipeline.objects.filter(is_active=True).prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("order", "pk"))
+    )
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    cards: list = field(default_factory=list)
+    count: int = 0
+    total: Decimal = ZERO
+    weighted: Decimal = ZERO
+
+    @property
+    def hidden(self):
+        return self.count - len(self.cards)
+
+
+def opportunity_board(*, user, pipeline: Pipeline, owner=None) -> dict:
+    """The open opportunities of a pipeline by stage: a bounded number of queries whatever their number.
+
+    Queries: stages, the per-stage totals by currency, the exchange rates, the first card ids of every
+    column (at most ``BOARD_COLUMN_LIMIT`` each) and the cards themselves.
+    """
+    stages = list(pipeline.stages.order_by("order", "pk"))
+    base = Opportunity.objects.visible_to(user).filter(pipeline=pipeline, status=Opportunity.Status.OPEN)
+    if owner is not None:
+        base = base.filter(owner=owner)
+    columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
+    rates = rates_on()
+    totals = base.order_by().values("stage_id", "currency").annotate(total=Sum("amount"), count=Count("pk"))
+    for row in totals:
+        column = columns.get(row["stage_id"])
+        if column is None:
+            continue
+        amount = rates.to_base(row["total"] or 0, row["currency"])
+        column.count += row["count"]
+        column.total += amount
+        column.weighted += amount * column.stage.probability / 100
+    # One LIMITed index scan per column, glued with UNION ALL: the cost does not grow with the deals.
+    firsts = [
+        base.filter(stage_id=stage.pk)
+        .order_by(F("expected_close_date").asc(nulls_last=True), "-pk")
+        .values_list("pk", flat=True)[:BOARD_COLUMN_LIMIT]
+        for stage in stages
+        if not stage.is_closed
+    ]
+    ids = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
+    cards = (
+        Opportunity.objects.filter(pk__in=ids)
+        .select_related("customer", "owner")
+        .order_by(F("expected_close_date").asc(nulls_last=True), "-pk")
+    )
+    for card in cards:
+        columns[card.stage_id].cards.append(card)
+    board = list(columns.values())
+    return {
+        "columns": board,
+        "stages": stages,
+        "total": sum((c.total for c in board), ZERO),
+        "weighted": sum((c.weighted for c in board), ZERO),
+        "missing_rates": sorted(rates.missing),
+        "base_currency": rates.base,
+    }
+
+
+# ---------------------------------------------------------------------------- orders and contracts
+
+
+def order_list(*, user, data=None):
+    queryset = Order.objects.visible_to(user).select_related("customer", "owner")
+    return OrderFilter(data or None, queryset=queryset, user=user)
+
+
+def order_get(*, user, pk) -> Order:
+    queryset = Order.objects.visible_to(user).select_related("customer", "owner", "opportunity", "created_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def order_lines(*, order):
+    return order.lines.select_related("product")
+
+
+def contract_list(*, user, data=None):
+    queryset = Contract.objects.visible_to(user).select_related("customer", "owner")
+    return ContractFilter(data or None, queryset=queryset, user=user)
+
+
+def contract_get(*, user, pk) -> Contract:
+    queryset = Contract.objects.visible_to(user).select_related("customer", "owner", "opportunity", "order")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def contract_file_get(*, user, contract_pk, pk) -> ContractFile:
+    return get_object_or_404(ContractFile.objects.visible_to(user), pk=pk, contract_id=contract_pk)
+
+
+def customer_opportunities(*, user, customer_pk):
+    return Opportunity.objects.visible_to(user).filter(customer_id=customer_pk)
+
+
+def customer_orders(*, user, customer_pk):
+    return Order.objects.visible_to(user).filter(customer_id=customer_pk)
+
+
+# ---------------------------------------------------------------------------- shared by reports
+
+
+def won_in(queryset, start: date, end: date):
+    """Opportunities of ``queryset`` won between ``start`` and ``end`` (inclusive, local dates)."""
+    return queryset.filter(status=Opportunity.Status.WON, closed_at__date__gte=start, closed_at__date__lte=end)
+
+
+def sum_by_currency(rows, rates, key, amount="amount"):
+    """Group rows of ``{key…, currency, amount}`` into ``{key: base-currency sum}``."""
+    found = defaultdict(lambda: ZERO)
+    for row in rows:
+        found[row[key]] += rates.to_base(row[amount] or 0, row["currency"])
+    return found

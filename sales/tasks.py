@@ -1,0 +1,42 @@
+"""Celery tasks of the sales app: thin wrappers that call a service."""
+
+from celery import shared_task
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=300)
+def send_contract_reminders(self):
+    """Daily (beat): expire ended contracts and send the 30- and 7-day reminders, each once."""
+    from .services.contracts import contract_reminders_send
+
+    return contract_reminders_send()
+
+
+@shared_task
+def update_customer_value_segments():
+    """Nightly (beat): RFM value segments of customers from their confirmed orders."""
+    from .integration import rfm_update
+
+    return rfm_update()
+
+
+@shared_task
+def run_lead_import(job_id):
+    """A confirmed lead import; running the same job again imports nothing twice."""
+    from django.utils import translation
+
+    from crm.importexport.jobs import import_job_run
+    from crm.models import Job
+
+    from .importing import lead_import_spec
+
+    language = Job.objects.only("options").get(pk=job_id).options.get("language")
+    with translation.override(language):
+        return import_job_run(job_id=job_id, spec_for=lead_import_spec).status
+
+
+@shared_task
+def run_opportunity_export(job_id):
+    """An opportunity export too large to download at once."""
+    from .services.exports import opportunity_export_run
+
+    return opportunity_export_run(job_id=job_id).status

@@ -1,0 +1,120 @@
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.pagination import paginate
+from crm.scope import Module, Scope
+
+from .. import analytics
+from ..forms import ForecastForm, PerformanceForm, TargetForm
+from ..models import Opportunity, SalesTarget
+from ..services import targets as services
+from .common import call_service, render_form_context
+
+PAST_MONTHS = 3
+
+
+def _scoped_targets(user):
+    """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
+    scope = user.record_scope(Module.SALES)
+    targets = SalesTarget.objects.select_related("user", "team")
+    if scope == Scope.ALL:
+        return targets
+    if scope == Scope.TEAM:
+        teams = user.scope_team_ids()
+        return targets.filter(user__team_id__in=teams) | targets.filter(team_id__in=teams) | targets.filter(user=user)
+    return targets.filter(user=user)
+
+
+def _default_targets(user, targets):
+    scope = user.record_scope(Module.SALES)
+    if scope == Scope.OWN:
+        return targets.filter(user=user)
+    if user.team_id and scope == Scope.TEAM:
+        return targets.filter(team_id=user.team_id)
+    return targets.filter(team__isnull=False, team__parent__isnull=True)
+
+
+@permission_required("sales.view_salestarget", raise_exception=True)
+def forecast(request):
+    form = ForecastForm(request.GET or None, user=request.user)
+    opportunities = Opportunity.objects.visible_to(request.user)
+    targets = _scoped_targets(request.user)
+    if form.is_valid() and form.cleaned_data.get("owner"):
+        owner = form.cleaned_data["owner"]
+        opportunities, targets = opportunities.filter(owner=owner), targets.filter(user=owner)
+    elif form.is_valid() and form.cleaned_data.get("team"):
+        team = form.cleaned_data["team"]
+        opportunities, targets = opportunities.filter(team=team), targets.filter(team=team)
+    else:
+        targets = _default_targets(request.user, targets)
+    result = analytics.forecast(user=request.user, opportunities=opportunities, targets=targets)
+    # How the last quarter went against its targets: what the forecast is worth.
+    start = analytics.add_months(analytics.month_start(timezone.localdate()), -PAST_MONTHS)
+    past = analytics.forecast(
+        user=request.user,
+        opportunities=opportunities,
+        targets=targets,
+        months=PAST_MONTHS,
+        start=start,
+        rates=result["rates"],
+    )
+    chart = {
+        "labels": [m.month.strftime("%Y-%m") for m in result["months"]],
+        "datasets": [
+            {"label": str(_("Target")), "data": [float(m.target) for m in result["months"]], "type": "line"},
+            {"label": str(_("Won")), "data": [float(m.won) for m in result["months"]]},
+            {"label": str(_("Weighted pipeline")), "data": [float(m.weighted) for m in result["months"]]},
+        ],
+    }
+    context = {"form": form, "result": result, "chart": chart, "past": past["months"]}
+    return render(request, "sales/forecast.html", context)
+
+
+@permission_required("sales.view_opportunity", raise_exception=True)
+def performance(request):
+    form = PerformanceForm(request.GET or None)
+    today = timezone.localdate()
+    start, end, dimension, team = date(today.year, 1, 1), today, "rep", None
+    if form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+        dimension = form.cleaned_data["by"] or dimension
+        team = form.cleaned_data["team"]
+    opportunities = Opportunity.objects.visible_to(request.user)
+    if team is not None:
+        opportunities = opportunities.filter(team=team)
+    result = analytics.performance(opportunities=opportunities, start=start, end=end, dimension=dimension)
+    chart = {
+        "labels": [str(row["label"]) for row in result["rows"]],
+        "values": [float(row["won_amount"]) for row in result["rows"]],
+        "label": str(_("Won amount")),
+    }
+    context = {"form": form, "result": result, "chart": chart, "start": start, "end": end, "dimension": dimension}
+    return render(request, "sales/performance.html", context)
+
+
+@permission_required("sales.view_salestarget", raise_exception=True)
+def target_list(request):
+    page = paginate(_scoped_targets(request.user), request)
+    return render(request, "sales/target_list.html", {"page": page})
+
+
+@permission_required("sales.add_salestarget", raise_exception=True)
+def target_create(request):
+    form = TargetForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        target = call_service(form, services.target_save, actor=request.user, data=form.cleaned_data)
+        if target is not None:
+            messages.success(request, _("Target saved."))
+            return redirect("sales:target-list")
+    context = render_form_context(
+        title=_("New sales target"), form=form, cancel_url=reverse("sales:target-list"),
+        parents=[(reverse("sales:target-list"), _("Sales targets"))],
+    )  # fmt: skip
+    return render(request, "sales/form.html", context)

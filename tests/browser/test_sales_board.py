@@ -1,0 +1,66 @@
+"""The pipeline board in a real browser: drag a card to another stage, and move one with the select."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from sales.models import Opportunity
+from tests.factories import CustomerFactory
+from tests.sales.factories import OpportunityFactory, open_stages
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# Selenium's drag and drop does not fire HTML5 drag events in Chromium; the page's own handlers get
+# real DragEvents with a DataTransfer, as a mouse drag would produce.
+DRAG = """
+const [card, column] = arguments;
+const data = new DataTransfer();
+const fire = (target, type) => target.dispatchEvent(
+  new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+fire(card, "dragstart"); fire(column, "dragover"); fire(column, "drop"); fire(card, "dragend");
+"""
+
+
+def _column(browser, stage):
+    return browser.find_element(By.CSS_SELECTOR, f'.sales-column[data-stage="{stage.pk}"]')
+
+
+def _in_column(stage, opportunity):
+    """A wait condition in one lookup, so a board swapped in meanwhile cannot leave a stale element."""
+    selector = f'.sales-column[data-stage="{stage.pk}"] #opportunity-{opportunity.pk}'
+    return lambda driver: driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def test_rep_moves_deals_by_dragging_and_with_the_select(browser, live_server, rep_user):
+    wait = WebDriverWait(browser, 10)
+    stages = open_stages()
+    dragged = OpportunityFactory(
+        name="拖动的机会", owner=rep_user, customer=CustomerFactory(owner=rep_user), stage=stages[0]
+    )
+    selected = OpportunityFactory(name="Keyboard deal", owner=rep_user, customer=CustomerFactory(owner=rep_user),
+                                  stage=stages[0])  # fmt: skip
+
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.NAME, "username").send_keys("alice")
+    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
+    browser.find_element(By.ID, "login-submit").click()
+    wait.until(lambda driver: "/accounts/login/" not in driver.current_url)
+    browser.get(f"{live_server.url}/sales/opportunities/board/")
+
+    # when the rep drags a card onto the third stage
+    card = browser.find_element(By.ID, f"opportunity-{dragged.pk}")
+    browser.execute_script(DRAG, card, _column(browser, stages[2]))
+
+    # then the board comes back from the server with the card in that column and the totals moved
+    wait.until(_in_column(stages[2], dragged))
+    dragged.refresh_from_db()
+    assert dragged.stage == stages[2]
+    assert _column(browser, stages[2]).find_element(By.CLASS_NAME, "column-count").text == "1"
+
+    # and without a mouse: choose the stage on the card and press Move
+    form_select = Select(browser.find_element(By.ID, f"move-{selected.pk}"))
+    form_select.select_by_value(str(stages[1].pk))
+    browser.find_element(By.CSS_SELECTOR, f"#opportunity-{selected.pk} button[type=submit]").click()
+    wait.until(_in_column(stages[1], selected))
+    assert Opportunity.objects.get(pk=selected.pk).stage == stages[1]
+    assert "/sales/opportunities/board/" in browser.current_url  # htmx swapped the board in place
