@@ -15,11 +15,23 @@ def phone_digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def search_document(customer, contacts) -> str:
-    parts = [customer.name, customer.phone, phone_digits(customer.phone), customer.email]
-    for contact in contacts:
-        parts += [contact.name, contact.mobile, phone_digits(contact.mobile), contact.phone, contact.email]
+def customer_search_parts(name, phone, email) -> list[str]:
+    return [name, phone, phone_digits(phone), email]
+
+
+def contact_search_parts(name, mobile, phone, email) -> list[str]:
+    return [name, mobile, phone_digits(mobile), phone, email]
+
+
+def search_text(parts) -> str:
     return " ".join(normalise_text(p) for p in parts if p)
+
+
+def search_document(customer, contacts) -> str:
+    parts = customer_search_parts(customer.name, customer.phone, customer.email)
+    for contact in contacts:
+        parts += contact_search_parts(contact.name, contact.mobile, contact.phone, contact.email)
+    return search_text(parts)
 
 
 # Three characters make a trigram; shorter text is matched as a name prefix instead of a full scan.
