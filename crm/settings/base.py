@@ -172,6 +172,9 @@ BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=3
 
 # Follow-up tasks get a "due soon" reminder this many minutes before they are due.
 TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
+# An overdue reminder goes out only for a task that fell due within this many hours, so switching
+# reminders on (or restarting a stopped beat) does not announce every long-forgotten open task at once.
+TASK_OVERDUE_REMINDER_WINDOW_HOURS = env.int("TASK_OVERDUE_REMINDER_WINDOW_HOURS", default=24)
 
 # Absolute links in e-mails start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
