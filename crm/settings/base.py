@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.send_task_reminders",
         "schedule": 5 * 60,
     },
+    "purge-waiting-imports": {
+        "task": "customers.tasks.purge_waiting_imports",
+        "schedule": 60 * 60,
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -164,6 +168,8 @@ QUALITY_THRESHOLD = env.int("QUALITY_THRESHOLD", default=60)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# An uploaded import file nobody confirmed is deleted (with its waiting job) after this many hours.
+IMPORT_WAITING_MAX_AGE_HOURS = env.int("IMPORT_WAITING_MAX_AGE_HOURS", default=24)
 # Exports up to this many rows download at once; larger ones run as a background job.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
 
