@@ -7,37 +7,22 @@ table's sequence first, so the caller can link contacts, tags and history rows t
 
 import datetime
 import json
-import logging
 import queue
 import threading
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
 _local = threading.local()
 # Primary keys reserved per sequence query while background writes run (fewer waits for the connection).
 PK_BLOCK = 10_000
 
-# Field types whose Python value becomes COPY text as it is; others go through get_db_prep_save (JSON …).
-_PLAIN_TYPES = {
-    "AutoField", "BigAutoField", "SmallAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
-    "DateTimeField", "EmailField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveBigIntegerField",
-    "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "URLField",
-}  # fmt: skip
 _MISSING = object()
-# For the import's transaction only (SET LOCAL). New rows' trigram entries go to each GIN index's pending
-# list, merged into the index in one sorted pass after the commit instead of a few rows at a time, and
-# foreign keys are checked at the end of each COPY, while the next batch is being cleaned, not all at once
-# in the commit.
-_SESSION_SETTINGS = (
-    "SET LOCAL gin_pending_list_limit = '1GB'; SET LOCAL maintenance_work_mem = '256MB'; SET CONSTRAINTS ALL IMMEDIATE"
-)
-_CLEAN_GIN = (
-    "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-    "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])"
-)
+# Foreign keys are checked at the end of each COPY, while the main thread cleans the next batch, rather
+# than all at once in the commit, where nothing else runs alongside. (A larger GIN pending list was tried
+# too: it saves no CPU, it only moves the merge after the commit.)
+_SESSION_SETTINGS = "SET CONSTRAINTS ALL IMMEDIATE"
 _HISTORY_COLUMNS = {"history_id", "history_date", "history_type", "history_user_id", "history_change_reason"}
 
 
@@ -73,7 +58,6 @@ class _BackgroundWriter:
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute(_SESSION_SETTINGS)
-        self.tables = set()
         self.using = using
         self.raw = connection.connection
         self.quote = connection.ops.quote_name
@@ -124,21 +108,6 @@ class _BackgroundWriter:
             self.sequences.close()
         if self.error is not None:
             raise self.error
-        if self.tables:
-            tables, using = sorted(self.tables), self.using
-            transaction.on_commit(lambda: merge_gin_pending(tables, using=using), using=using)
-
-
-def merge_gin_pending(tables, *, using=DEFAULT_DB_ALIAS) -> None:
-    """Fold the GIN pending lists of ``tables`` into their indexes (searches scan a pending list row by row).
-
-    Autovacuum would do it too, later; a failure only leaves that to it.
-    """
-    try:
-        with connections[using].cursor() as cursor:
-            cursor.execute(_CLEAN_GIN, [list(tables)])
-    except DatabaseError:
-        logger.exception("Could not merge the GIN pending lists of %s", tables)
 
 
 @contextmanager
@@ -179,6 +148,9 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
 
 
+_TIMES = (datetime.datetime, datetime.date, datetime.time)
+
+
 def _text_value(value) -> str:
     if value is None:
         return NULL
@@ -186,16 +158,55 @@ def _text_value(value) -> str:
         return "t"
     if value is False:
         return "f"
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+    if isinstance(value, _TIMES):
         return value.isoformat()
     return str(value).translate(_ESCAPES)
+
+
+def _text(value) -> str:
+    return NULL if value is None else str(value).translate(_ESCAPES)
+
+
+def _number(value) -> str:
+    return NULL if value is None else str(value)
+
+
+def _boolean(value) -> str:
+    return NULL if value is None else ("t" if value else "f")
+
+
+def _moment(value) -> str:
+    return NULL if value is None else value.isoformat()
+
+
+_CONVERTERS = {
+    **dict.fromkeys(["CharField", "EmailField", "SlugField", "TextField", "URLField"], _text),
+    **dict.fromkeys(
+        [
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+            "BigIntegerField",
+            "ForeignKey",
+            "IntegerField",
+            "OneToOneField",
+            "PositiveBigIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "SmallIntegerField",
+        ],
+        _number,
+    ),  # fmt: skip
+    "BooleanField": _boolean,
+    **dict.fromkeys(["DateField", "DateTimeField", "TimeField"], _moment),
+}
 
 
 def _converter(field, connection):
     """A function from the field's Python value to its text in COPY's text format."""
     kind = field.get_internal_type()
-    if kind in _PLAIN_TYPES:
-        return _text_value
+    if kind in _CONVERTERS:
+        return _CONVERTERS[kind]
     if kind == "JSONField":
         encoder = field.encoder
 
@@ -215,7 +226,6 @@ def copy_text(table: str, columns, lines: list[str], *, using=DEFAULT_DB_ALIAS) 
     writer = getattr(_local, "writer", None)
     if writer is not None and writer.using == using:
         names = ", ".join(writer.quote(c) for c in columns)
-        writer.tables.add(table)
         writer.submit(f"COPY {writer.quote(table)} ({names}) FROM STDIN", data)
         return
     quote = connection.ops.quote_name
