@@ -392,3 +392,15 @@ def test_the_purge_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-waiting-imports"]
     assert entry["task"] == tasks.purge_waiting_imports.name
     assert settings.IMPORT_WAITING_MAX_AGE_HOURS == 24
+
+
+def test_tabs_line_breaks_and_backslashes_in_cells_arrive_unchanged(manager):
+    """Rows go to PostgreSQL as COPY text built by hand: its escapes must hold for every special character."""
+    notes = 'Line one\nLine two\twith a tab, a back\\slash, \\N and a "quote"'
+    rows = [["客户名称", "备注", "地址"], ["转义测试有限公司", notes, "C:\\temp\r\n"]]
+    outcome = transfer.customers_import(actor=manager, file=csv_file(rows))
+    assert outcome.created == 1, outcome.errors
+    customer = Customer.objects.get(name="转义测试有限公司")
+    assert customer.notes == notes
+    assert customer.address == "C:\\temp"  # the cell is stripped, as every cell is
+    assert customer.history.get().notes == notes
