@@ -56,6 +56,11 @@ def _field_length(name):
     return cleaners.text(Customer._meta.get_field(name).max_length)
 
 
+def _website(value: str) -> str:
+    value = cleaners.url(value)
+    return _field_length("website")(value)  # "example.com" grew by "https://"; the column holds 200
+
+
 def _tags(value: str) -> list[str]:
     names = cleaners.split_list(value)
     for name in names:
@@ -128,7 +133,7 @@ def import_fields(owner_clean):
             clean=cleaners.email,
         ),  # fmt: skip
         ImportField(
-            "website", gettext_lazy("Website"), ("web", "url", "homepage", "网站", "网址", "官网"), clean=cleaners.url
+            "website", gettext_lazy("Website"), ("web", "url", "homepage", "网站", "网址", "官网"), clean=_website
         ),  # fmt: skip
         ImportField(
             "address",

@@ -404,3 +404,12 @@ def test_tabs_line_breaks_and_backslashes_in_cells_arrive_unchanged(manager):
     assert customer.notes == notes
     assert customer.address == "C:\\temp"  # the cell is stripped, as every cell is
     assert customer.history.get().notes == notes
+
+
+def test_a_web_address_longer_than_the_column_is_a_row_error_not_a_failed_import(manager):
+    long_url = "https://example.com/" + "a" * 200
+    rows = [["客户名称", "网站"], ["长网址有限公司", long_url], ["短网址有限公司", "example.cn"]]
+    outcome = transfer.customers_import(actor=manager, file=csv_file(rows), import_valid_rows=True)
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "网站")]
+    assert "200" in outcome.errors[0].message
+    assert list(Customer.objects.values_list("website", flat=True)) == ["https://example.cn"]
