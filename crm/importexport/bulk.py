@@ -18,11 +18,11 @@ _local = threading.local()
 # Primary keys reserved per sequence query while background writes run (fewer waits for the connection).
 PK_BLOCK = 10_000
 
-_MISSING = object()
 # Foreign keys are checked at the end of each COPY, while the main thread cleans the next batch, rather
 # than all at once in the commit, where nothing else runs alongside. (A larger GIN pending list was tried
 # too: it saves no CPU, it only moves the merge after the commit.)
 _SESSION_SETTINGS = "SET CONSTRAINTS ALL IMMEDIATE"
+_MISSING = object()
 _HISTORY_COLUMNS = {"history_id", "history_date", "history_type", "history_user_id", "history_change_reason"}
 
 
@@ -180,16 +180,17 @@ def _moment(value) -> str:
 
 
 _CONVERTERS = {
-    **dict.fromkeys(["CharField", "EmailField", "SlugField", "TextField", "URLField"], _text),
+    # A foreign key's value is escaped like text: the key it points at need not be a number.
+    **dict.fromkeys(
+        ["CharField", "EmailField", "SlugField", "TextField", "URLField", "ForeignKey", "OneToOneField"], _text
+    ),
     **dict.fromkeys(
         [
             "AutoField",
             "BigAutoField",
             "SmallAutoField",
             "BigIntegerField",
-            "ForeignKey",
             "IntegerField",
-            "OneToOneField",
             "PositiveBigIntegerField",
             "PositiveIntegerField",
             "PositiveSmallIntegerField",

@@ -226,6 +226,7 @@ def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, djan
     data["import_valid_rows"] = "on"
     response = _dry_run(client, location, data)
     assert b'id="confirm-import"' in response.content
+    assert f'action="{location}"'.encode() in response.content  # confirmed on the upload's page, not the dry run's
     assert Customer.objects.count() == 0
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(location, {**data, "confirm": "1"})
