@@ -1,5 +1,7 @@
 """Background jobs with progress: created for a user, run by Celery, polled by the page."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -43,3 +45,22 @@ def job_finish(job: Job, *, result: dict, output_name: str | None = None, output
 def job_fail(job: Job, *, error: str) -> None:
     job.status, job.error, job.finished_at = Job.Status.FAILED, error[:5000], timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
+
+
+def jobs_purge_waiting(*, older_than: timedelta, dataset: str | None = None) -> int:
+    """Delete uploads never confirmed: waiting import jobs older than ``older_than``, the dry runs made
+    of them, and their files (once the deletion has committed). Returns how many uploads went."""
+    stale = Job.objects.filter(
+        kind=Job.Kind.IMPORT, status=Job.Status.PENDING, created_at__lt=timezone.now() - older_than
+    ).exclude(options__contains={"queued": True})
+    if dataset is not None:
+        stale = stale.filter(dataset=dataset)
+    with transaction.atomic():
+        uploads = list(stale.select_for_update(skip_locked=True).exclude(options__has_key="upload"))
+        if not uploads:
+            return 0
+        checks = list(Job.objects.filter(options__upload__in=[job.pk for job in uploads]))
+        files = [f for job in [*uploads, *checks] for f in (job.source_file, job.output_file) if f]
+        Job.objects.filter(pk__in=[job.pk for job in [*uploads, *checks]]).delete()
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+    return len(uploads)

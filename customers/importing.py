@@ -9,7 +9,6 @@ their history rows, never one service call per row, and an import writes one beh
 
 import re
 import unicodedata
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Func, Max, Q, Value
@@ -29,7 +28,7 @@ from crm.scope import Module
 
 from .dedupe import normalise_email, normalise_name, normalise_phone
 from .models import Contact, Customer, Tag
-from .search import search_document
+from .search import contact_search_parts, customer_search_parts, search_document, search_text
 from .services.quality import customer_quality
 from .validators import validate_phone
 
@@ -56,6 +55,11 @@ def _phone(value: str) -> str:
 
 def _field_length(name):
     return cleaners.text(Customer._meta.get_field(name).max_length)
+
+
+def _website(value: str) -> str:
+    value = cleaners.url(value)
+    return _field_length("website")(value)  # "example.com" grew by "https://"; the column holds 200
 
 
 def _tags(value: str) -> list[str]:
@@ -130,7 +134,7 @@ def import_fields(owner_clean):
             clean=cleaners.email,
         ),  # fmt: skip
         ImportField(
-            "website", gettext_lazy("Website"), ("web", "url", "homepage", "网站", "网址", "官网"), clean=cleaners.url
+            "website", gettext_lazy("Website"), ("web", "url", "homepage", "网站", "网址", "官网"), clean=_website
         ),  # fmt: skip
         ImportField(
             "address",
@@ -189,14 +193,25 @@ def _phone_variants(key: str) -> set[str]:
     return variants
 
 
+_KEYS = "_duplicate_keys"  # not a field: where a row keeps its normalised values once worked out
+
+
+def _normalised(row) -> tuple[str, str, str, str]:
+    """The row's phone, e-mail and name as the duplicate checks compare them, and its folded name."""
+    keys = row.get(_KEYS)
+    if keys is None:
+        keys = row[_KEYS] = (
+            normalise_phone(row["phone"]) if row.get("phone") else "",
+            normalise_email(row["email"]) if row.get("email") else "",
+            normalise_name(row["name"]),
+            _name_fold(row["name"]),
+        )
+    return keys
+
+
 def _keys(row) -> list:
-    keys = []
-    if row.get("phone"):
-        keys.append(("phone", normalise_phone(row["phone"])))
-    if row.get("email"):
-        keys.append(("email", normalise_email(row["email"])))
-    keys.append(("name", normalise_name(row["name"])))
-    return [key for key in keys if key[1]]
+    phone, email, name, _fold = _normalised(row)
+    return [key for key in (("phone", phone), ("email", email), ("name", name)) if key[1]]
 
 
 class CustomerImport:
@@ -274,13 +289,14 @@ class CustomerImport:
         by_key = self._preloaded or self._batch_index(rows)
         matches = []
         for row in rows:
+            phone, email, _name, fold = _normalised(row)
             match = None
-            if row.get("phone"):
-                match = by_key.get(("phone", normalise_phone(row["phone"])))
-            if match is None and row.get("email"):
-                match = by_key.get(("email", normalise_email(row["email"])))
+            if phone:
+                match = by_key.get(("phone", phone))
+            if match is None and email:
+                match = by_key.get(("email", email))
             if match is None:
-                match = by_key.get(("fold", _name_fold(row["name"])))
+                match = by_key.get(("fold", fold))
             matches.append(match)
         return matches
 
@@ -288,11 +304,12 @@ class CustomerImport:
         """One query for the batch: candidates by digits of the phone, lower-case e-mail or folded name."""
         phones, emails, names = set(), set(), set()
         for row in rows:
-            if row.get("phone"):
-                phones |= _phone_variants(normalise_phone(row["phone"]))
+            phone, _email, _name, fold = _normalised(row)
+            if phone:
+                phones |= _phone_variants(phone)
             if row.get("email"):
                 emails.add(row["email"].lower())
-            names.add(_name_fold(row["name"]))
+            names.add(fold)
         condition = Q(name_fold__in=names)
         if phones:
             condition |= Q(phone_digits__in=phones)
@@ -369,10 +386,12 @@ class CustomerImport:
         """New customers (and primary contacts, tags, history rows) written with COPY, no model instances."""
         actor = self.actor
         customers, contacts, tag_pairs = [], [], []
+        fixed = {"created_by_id": actor.pk, "updated_by_id": actor.pk}
         for row in rows:
             owner = row.get("owner") or actor
             values = {field: row.get(field) or DEFAULTS.get(field, "") for field in SIMPLE_FIELDS}
-            values.update(owner_id=owner.pk, team_id=owner.team_id, created_by_id=actor.pk, updated_by_id=actor.pk)
+            values.update(fixed, owner_id=owner.pk, team_id=owner.team_id)
+            parts = customer_search_parts(values["name"], values["phone"], values["email"])
             contact = None
             if row.get("contact_name"):
                 contact = {
@@ -383,12 +402,12 @@ class CustomerImport:
                     "email": row.get("contact_email") or "",
                     "is_primary": True,
                 }
+                parts += contact_search_parts(contact["name"], "", contact["email"])
+            values["search_document"] = search_text(parts)
             found = [contact] if contact else []
-            values["search_document"] = search_document(
-                SimpleNamespace(**values), [SimpleNamespace(**c) for c in found]
-            )
             quality = {**values, "last_contacted_at": None, "updated_at": None}
-            values["quality_score"], values["quality_missing"] = customer_quality(quality, found)
+            # The phones and e-mails passed the import's validators already.
+            values["quality_score"], values["quality_missing"] = customer_quality(quality, found, validated=True)
             customers.append(values)
             contacts.append(contact)
             if row.get("tags"):

@@ -18,12 +18,27 @@ def phone_digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
+def customer_search_parts(name, phone, email) -> list[str]:
+    return [name, phone, phone_digits(phone), email]
+
+
+def contact_search_parts(name, phone, email) -> list[str]:
+    # The mobile is encrypted at rest, so it stays out of this plain-text column: it is found by its keyed
+    # hash instead (see customer_search).
+    return [name, phone, email]
+
+
+def search_text(parts) -> str:
+    # A part said twice (a mobile typed as bare digits is also its own digit form) is written once: every
+    # character of the document costs trigram index work on each save and import.
+    return " ".join(dict.fromkeys(normalise_text(p) for p in parts if p))
+
+
 def search_document(customer, contacts) -> str:
-    parts = [customer.name, customer.phone, phone_digits(customer.phone), customer.email]
+    parts = customer_search_parts(customer.name, customer.phone, customer.email)
     for contact in contacts:
-        # The mobile is encrypted at rest, so it stays out of this plain-text column (see customer_search).
-        parts += [contact.name, contact.phone, contact.email]
-    return " ".join(normalise_text(p) for p in parts if p)
+        parts += contact_search_parts(contact.name, contact.phone, contact.email)
+    return search_text(parts)
 
 
 # Three characters make a trigram; shorter text is matched as a name prefix instead of a full scan.

@@ -31,10 +31,18 @@ def recompute_customer_scores():
 
 @shared_task
 def run_customer_import(job_id):
-    """A confirmed customer import; running the same job again imports nothing twice."""
+    """A confirmed customer import, or the dry run of an upload; running the same job again does nothing."""
     from .services import transfer
 
     return transfer.customer_import_run(job_id=job_id).status
+
+
+@shared_task
+def purge_waiting_imports():
+    """Hourly: uploads never confirmed are deleted with their files after IMPORT_WAITING_MAX_AGE_HOURS."""
+    from .services import transfer
+
+    return transfer.customer_uploads_purge()
 
 
 @shared_task

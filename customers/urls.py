@@ -63,5 +63,6 @@ urlpatterns += [
 urlpatterns += [
     path("import/", transfer_views.customer_import, name="customer-import"),
     path("import/<int:pk>/", transfer_views.customer_import_map, name="customer-import-map"),
+    path("import/checks/<int:pk>/", transfer_views.customer_import_check, name="customer-import-check"),
     path("export/", transfer_views.customer_export, name="customer-export"),
 ]

@@ -92,7 +92,8 @@ def error_report(errors, fmt="xlsx") -> ContentFile:
 def import_job_run(*, job_id, spec_for) -> Job:
     """Run the import a job describes; ``spec_for(actor=user)`` builds the app's ImportSpec.
 
-    ``job.options``: ``mapping`` (column index → field key), ``duplicate_policy``, ``import_valid_rows``.
+    ``job.options``: ``mapping`` (column index → field key), ``duplicate_policy``, ``import_valid_rows``;
+    with ``dry_run`` and ``upload`` (the waiting job holding the file) every row is checked and nothing saved.
     """
     job = Job.objects.select_related("user").get(pk=job_id)
     if not _claimable(job):
@@ -103,8 +104,13 @@ def import_job_run(*, job_id, spec_for) -> Job:
             if not _try_lock(job.pk) or not _claimable(job):
                 return job
             options = job.options
-            with job.source_file.open("rb") as source:
-                table = open_table(source, job.source_file.name)
+            dry_run = bool(options.get("dry_run"))
+            # A dry run reads the file of the upload it checks; that job keeps the file until it is confirmed.
+            source_file = job.source_file
+            if dry_run:
+                source_file = Job.objects.get(pk=options["upload"], user=job.user).source_file
+            with source_file.open("rb") as source:
+                table = open_table(source, source_file.name)
                 side.start(table.total_estimate)
                 outcome = run_import(
                     spec=spec_for(actor=job.user),
@@ -112,6 +118,7 @@ def import_job_run(*, job_id, spec_for) -> Job:
                     mapping=options.get("mapping") or {},
                     duplicate_policy=options.get("duplicate_policy", "skip"),
                     import_valid_rows=bool(options.get("import_valid_rows")),
+                    dry_run=dry_run,
                     progress=side.progress,
                 )
             side.close()  # before the job row is written on this connection

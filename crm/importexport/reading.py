@@ -252,6 +252,8 @@ def _read_csv(file) -> Table:
     first_line = text[: text.find("\n")] if "\n" in text else text
     try:
         dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+        # A quote inside a quoted cell is doubled, as Excel writes it; the header line alone rarely shows that.
+        dialect.doublequote = True
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)

@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.send_contract_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "purge-waiting-imports": {
+        "task": "customers.tasks.purge_waiting_imports",
+        "schedule": 60 * 60,
+    },
 }
 
 # Customers whose data-quality score is below this count as incomplete (the list filter, the home chart).
@@ -211,6 +215,8 @@ QUALITY_THRESHOLD = env.int("QUALITY_THRESHOLD", default=60)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# An uploaded import file nobody confirmed is deleted (with its waiting job) after this many hours.
+IMPORT_WAITING_MAX_AGE_HOURS = env.int("IMPORT_WAITING_MAX_AGE_HOURS", default=24)
 # Exports up to this many rows download at once; larger ones run as a background job.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
 
@@ -243,6 +249,9 @@ FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
 
 # Follow-up tasks get a "due soon" reminder this many minutes before they are due.
 TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
+# An overdue reminder goes out only for a task that fell due within this many hours, so switching
+# reminders on (or restarting a stopped beat) does not announce every long-forgotten open task at once.
+TASK_OVERDUE_REMINDER_WINDOW_HOURS = env.int("TASK_OVERDUE_REMINDER_WINDOW_HOURS", default=24)
 
 # Absolute links in e-mails start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 TASK_FIELDS = ["title", "notes", "due_at", "contact"]
 
-DUE, OVERDUE = "due", "overdue"
+DUE, OVERDUE, SKIPPED = "due", "overdue", "skipped"
 
 
 def _check_scope(*, actor, customer_id) -> None:
@@ -134,8 +134,11 @@ def _pending(queryset, kind: str):
     return queryset.alias(reminder_key=_reminder_key_sql(kind)).filter(~Exists(sent))
 
 
-def _send_reminder(task: FollowUpTask, kind: str) -> bool:
+def _send_reminder(task: FollowUpTask, kind: str) -> str | None:
+    """Send one reminder once: ``kind`` when it went out now, ``SKIPPED`` when the assignee may no longer
+    see the customer (the key is spent, so it is not tried every run), ``None`` when it was sent before."""
     user = task.assignee
+    outcome = kind
     with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_timezone(user)):
         values = {
             "title": task.title,
@@ -150,27 +153,39 @@ def _send_reminder(task: FollowUpTask, kind: str) -> bool:
             body = _("“%(title)s” for %(customer)s was due at %(due)s and is still open") % values
 
     def send():
+        nonlocal outcome
         # The task may have been completed or moved since it was read; then this key is simply spent.
-        if FollowUpTask.objects.filter(pk=task.pk, status=FollowUpTask.Status.OPEN, due_at=task.due_at).exists():
-            notify(user=user, title=title, body=body, url=task.get_absolute_url(), email=True)
+        if not FollowUpTask.objects.filter(pk=task.pk, status=FollowUpTask.Status.OPEN, due_at=task.due_at).exists():
+            return
+        # The customer may have moved to another team since the task was given: a reminder would show its
+        # name and a link the assignee may no longer open.
+        if not Customer.objects.visible_to(user).filter(pk=task.customer_id).exists():
+            logger.info("Reminder %s for task %s skipped: %s may not see the customer", kind, task.pk, user.pk)
+            outcome = SKIPPED
+            return
+        notify(user=user, title=title, body=body, url=task.get_absolute_url(), email=True)
 
-    return send_once(reminder_key(task, kind), send)
+    return outcome if send_once(reminder_key(task, kind), send) else None
 
 
 def task_reminders_send(*, now=None, batch_size: int = 200) -> dict:
     """Send the "due soon" and "overdue" reminders not sent yet; each exactly once, in bounded batches.
 
     Each reminder is its own transaction (``send_once``): one that fails (the mail server is down) is
-    rolled back and counted in ``failed``, and the next run sends it.
+    rolled back and counted in ``failed``, and the next run sends it. An overdue reminder goes only for a
+    task that fell due within ``TASK_OVERDUE_REMINDER_WINDOW_HOURS``: tasks long overdue when reminders
+    were first switched on (or while the beat was stopped) are not all announced at once. A reminder
+    whose assignee may no longer see the customer is skipped, counted in ``skipped`` and logged.
     """
     now = now or timezone.now()
     lead = timedelta(minutes=settings.TASK_REMINDER_LEAD_MINUTES)
+    window = timedelta(hours=settings.TASK_OVERDUE_REMINDER_WINDOW_HOURS)
     open_tasks = FollowUpTask.objects.filter(status=FollowUpTask.Status.OPEN, assignee__is_active=True)
     plans = [
         (DUE, open_tasks.filter(due_at__gt=now, due_at__lte=now + lead)),
-        (OVERDUE, open_tasks.filter(due_at__lte=now)),
+        (OVERDUE, open_tasks.filter(due_at__lte=now, due_at__gt=now - window)),
     ]
-    counts = {DUE: 0, OVERDUE: 0, "failed": 0}
+    counts = {DUE: 0, OVERDUE: 0, SKIPPED: 0, "failed": 0}
     for kind, queryset in plans:
         pending = _pending(queryset, kind).select_related("assignee", "customer").order_by("pk")
         last_pk = 0
@@ -180,11 +195,12 @@ def task_reminders_send(*, now=None, batch_size: int = 200) -> dict:
                 break
             for task in batch:
                 try:
-                    sent = _send_reminder(task, kind)
+                    outcome = _send_reminder(task, kind)
                 except Exception:
                     logger.exception("Reminder %s for task %s failed", kind, task.pk)
                     counts["failed"] += 1
                 else:
-                    counts[kind] += int(sent)
+                    if outcome is not None:
+                        counts[outcome] += 1
             last_pk = batch[-1].pk
     return counts

@@ -6,8 +6,9 @@
 - :func:`customer_personal_data_export` gathers everything held about one customer into a JSON
   document and logs the export.
 - :func:`customer_erase` anonymises the personal values of a customer, its contacts and its
-  records — including the field-history rows, so the values are really gone — while the rows
-  themselves stay, so counts, dates and amounts in reports do not change.
+  records — including the field-history rows and the snapshots merges keep for their undo, so the
+  values are really gone — while the rows themselves stay, so counts, dates and amounts in reports
+  do not change.
 
 Apps to the right (sales, service, marketing) hold personal data about customers too. They add it
 to the export and the erasure by registering a source from their ``AppConfig.ready()``::
@@ -26,6 +27,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 
-from ..models import CareAction, Communication, Contact, Customer, FollowUpTask
+from ..models import CareAction, Communication, Contact, Customer, CustomerMerge, FollowUpTask
 from ..search import search_document
 from .quality import customer_quality_refresh
 
@@ -144,6 +146,31 @@ CUSTOMER_PERSONAL_FIELDS = {"phone": "", "email": "", "address": "", "website": 
 CONTACT_PERSONAL_FIELDS = {"mobile": "", "phone": "", "email": "", "birthday": None, "notes": ""}
 
 
+def _scrub_merges(customer: Customer, customer_values: dict, contact_values: dict) -> None:
+    """Merge records keep whole rows for their undo: the merged customer (folded into this one, or this one
+    when it came back by an undo), this one's values before and after, and rows deleted as duplicates."""
+    marker = erased_marker()
+    contact_label = Contact._meta.label_lower
+    merges = CustomerMerge.objects.select_for_update().filter(Q(survivor=customer) | Q(merged_id=customer.pk))
+    for merge in merges:
+        snapshot = merge.snapshot
+        merged = snapshot.get("merged") or {}
+        merged_values = dict(CUSTOMER_PERSONAL_FIELDS, search_document="")
+        if merged.get("kind") == Customer.Kind.INDIVIDUAL:
+            merged_values["name"] = marker
+            merge.merged_name = marker
+        merged.update((name, value) for name, value in merged_values.items() if name in merged)
+        for side in ("survivor_before", "survivor_after"):
+            values = snapshot.get(side) or {}
+            for name in [*customer_values, "search_document"]:
+                if name in values:
+                    values[name] = customer_values.get(name, "")
+        for rows in (snapshot.get("removed") or {}).get(contact_label, {}).values():
+            for row in rows:
+                row.update((name, value) for name, value in contact_values.items() if name in row)
+        merge.save(update_fields=["snapshot", "merged_name"])
+
+
 @transaction.atomic
 def customer_erase(*, actor, customer: Customer) -> Customer:
     """Anonymise the customer's personal data everywhere it is kept, history rows included.
@@ -177,6 +204,7 @@ def customer_erase(*, actor, customer: Customer) -> Customer:
         BehaviourLog.objects.filter(object_type=Customer._meta.label_lower, object_id=str(customer.pk)).update(
             object_repr=marker
         )
+    _scrub_merges(customer, customer_values, contact_values)
     for source in PERSONAL_DATA_SOURCES.values():
         if source.erase is not None:
             source.erase(customer)

@@ -69,11 +69,13 @@ def _valid(validator, value) -> bool:
     return True
 
 
-def customer_quality(customer, contacts, *, now=None) -> tuple[int, list[str]]:
+def customer_quality(customer, contacts, *, now=None, validated=False) -> tuple[int, list[str]]:
     """The score (0–100) and the issue codes of one customer and its contacts.
 
     ``customer`` and each contact may be model instances or dicts holding the fields named in
     ``CUSTOMER_QUALITY_FIELDS`` / ``CONTACT_QUALITY_FIELDS``; nothing here touches the database.
+    ``validated``: every phone and e-mail given has just passed the same validators (an import's
+    cleaning), so they are not checked twice.
     """
     now = now or timezone.now()
     contacts = list(contacts)
@@ -92,12 +94,13 @@ def customer_quality(customer, contacts, *, now=None) -> tuple[int, list[str]]:
     if not any(_field(c, "is_primary") and _field(c, "mobile") for c in contacts):
         missing.append("no_primary_mobile")
 
-    phones = [get("phone")] + [p for c in contacts for p in (_field(c, "mobile"), _field(c, "phone"))]
-    if not all(_valid(validate_phone, p) for p in phones if p):
-        missing.append("invalid_phone")
-    emails = [get("email")] + [_field(c, "email") for c in contacts]
-    if not all(_valid(validate_email, e) for e in emails if e):
-        missing.append("invalid_email")
+    if not validated:
+        phones = [get("phone")] + [p for c in contacts for p in (_field(c, "mobile"), _field(c, "phone"))]
+        if not all(_valid(validate_phone, p) for p in phones if p):
+            missing.append("invalid_phone")
+        emails = [get("email")] + [_field(c, "email") for c in contacts]
+        if not all(_valid(validate_email, e) for e in emails if e):
+            missing.append("invalid_email")
 
     contacted = get("last_contacted_at")
     if contacted is None or contacted < now - timedelta(days=STALE_CONTACT_DAYS):

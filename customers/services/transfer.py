@@ -1,7 +1,9 @@
 """Customer import and export: upload, dry run, background import, and exports of the current filter."""
 
+from datetime import timedelta
 from io import BytesIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
@@ -17,7 +19,7 @@ from crm.importexport.exporter import (
     write_rows,
 )
 from crm.importexport.jobs import export_job_run, import_job_run
-from crm.jobs import job_create
+from crm.jobs import job_create, jobs_purge_waiting
 from crm.models import Job
 
 from ..importing import DATASET, customer_import_spec, export_fields
@@ -76,18 +78,31 @@ def customer_import_upload(*, actor, file) -> Job:
     return job_create(user=actor, kind=Job.Kind.IMPORT, dataset=DATASET, options=options, source_file=file)
 
 
-def customer_import_preview(*, actor, job: Job, mapping, duplicate_policy, import_valid_rows):
-    """A dry run of a waiting import job: every row checked, duplicates counted, nothing written."""
-    with job.source_file.open("rb") as source:
-        return customers_import(
-            actor=actor,
-            file=source,
-            name=job.options.get("file_name") or job.source_file.name,
-            mapping=mapping,
-            duplicate_policy=duplicate_policy,
-            import_valid_rows=import_valid_rows,
-            dry_run=True,
-        )
+@transaction.atomic
+def customer_import_check_start(*, actor, job: Job, mapping, duplicate_policy, import_valid_rows) -> Job:
+    """Queue a dry run of a waiting upload: a job of its own, with progress, that checks every row and counts
+    duplicates without saving anything; its result is the preview the import is confirmed from."""
+    from ..tasks import run_customer_import
+
+    upload = Job.objects.get(pk=job.pk, user=actor, kind=Job.Kind.IMPORT, dataset=DATASET)
+    check = job_create(
+        user=actor,
+        kind=Job.Kind.IMPORT,
+        dataset=DATASET,
+        options={
+            "dry_run": True,
+            "upload": upload.pk,
+            "file_name": upload.options.get("file_name", ""),
+            "mapping": {str(i): key for i, key in mapping.items()},
+            "duplicate_policy": duplicate_policy,
+            "import_valid_rows": bool(import_valid_rows),
+            "language": translation.get_language(),
+        },
+    )
+    check.total = upload.options.get("estimated_rows") or 0
+    check.save(update_fields=["total"])
+    transaction.on_commit(lambda: run_customer_import.delay(check.pk))
+    return check
 
 
 @transaction.atomic
@@ -113,13 +128,18 @@ def customer_import_start(*, actor, job: Job, mapping, duplicate_policy, import_
 
 
 def customer_import_run(*, job_id) -> Job:
-    """The background part: runs at most once per job (see crm.importexport.jobs)."""
+    """The background part of an import or of its dry run: runs at most once per job (see crm.importexport.jobs)."""
     job = Job.objects.only("options").get(pk=job_id)
     with translation.override(job.options.get("language")):
         return import_job_run(
             job_id=job_id,
             spec_for=lambda actor: customer_import_spec(actor=actor, file_name=job.options.get("file_name", "")),
         )
+
+
+def customer_uploads_purge() -> int:
+    """Uploads nobody confirmed, with their files and dry runs, once ``IMPORT_WAITING_MAX_AGE_HOURS`` old."""
+    return jobs_purge_waiting(older_than=timedelta(hours=settings.IMPORT_WAITING_MAX_AGE_HOURS), dataset=DATASET)
 
 
 # -- export ----------------------------------------------------------------------------------------

@@ -57,14 +57,37 @@ def customer_import_map(request, pk):
             transfer.customer_import_start(actor=request.user, job=job, **options)
             messages.success(request, _("The import has started; this page shows its progress."))
             return redirect("job-detail", pk=job.pk)
-        try:
-            outcome = transfer.customer_import_preview(actor=request.user, job=job, **options)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            context = {"form": form, "job": job, "outcome": outcome, "result": outcome.as_result()}
-            return render(request, "customers/customer_import_preview.html", context)
+        check = transfer.customer_import_check_start(actor=request.user, job=job, **options)
+        return redirect("customers:customer-import-check", pk=check.pk)
     return render(request, "customers/customer_import_map.html", {"form": form, "job": job})
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+def customer_import_check(request, pk):
+    """The dry run of an upload: its progress while it runs, then the preview with the button to import."""
+    check = _waiting_import(request, pk)
+    if not check.options.get("dry_run"):
+        raise Http404
+    job = _waiting_import(request, check.options["upload"])
+    if job.status != Job.Status.PENDING or job.options.get("queued"):
+        return redirect("job-detail", pk=job.pk)
+    if check.status != Job.Status.DONE:
+        if request.htmx:
+            return render(request, "crm/partials/job_progress.html", {"job": check, "poll_url": request.path})
+        return render(request, "customers/customer_import_check.html", {"job": job, "check": check})
+    if request.htmx:  # the poll that sees the end loads the whole preview
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    options = check.options
+    data = {f"column_{index}": key for index, key in options["mapping"].items()}
+    data["duplicate_policy"] = options["duplicate_policy"]
+    if options["import_valid_rows"]:
+        data["import_valid_rows"] = "on"
+    form = ImportMappingForm(data, headers=job.options.get("headers", []), initial_mapping=job.options.get("mapping"))
+    form.is_valid()
+    context = {"form": form, "job": job, "check": check, "result": check.result}
+    return render(request, "customers/customer_import_preview.html", context)
 
 
 @permission_required("customers.export_customer", raise_exception=True)

@@ -2,11 +2,15 @@
 
 import csv
 import io
+import time
+from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from crm.celery import app
@@ -202,24 +206,34 @@ def _mapping_post(form, **extra):
     return data
 
 
+def _dry_run(client, location, data):
+    """Post the columns and options; the dry run is a job (run here as the worker would), then its page."""
+    response = client.post(location, data)
+    check = Job.objects.filter(options__dry_run=True).latest("pk")
+    assert response["Location"] == reverse("customers:customer-import-check", args=[check.pk])
+    tasks.run_customer_import.apply(args=[check.pk])
+    return client.get(response["Location"])
+
+
 def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, django_capture_on_commit_callbacks):
     client = client_for(manager)
     rows = good_rows() + [["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""]]
     location = client.post(reverse("customers:customer-import"), {"file": xlsx_file(rows)})["Location"]
     data = _mapping_post(client.get(location).context["form"])
-    response = client.post(location, data)
+    response = _dry_run(client, location, data)
     assert response.templates[0].name == "customers/customer_import_preview.html"
     assert response.context["result"]["errors"] == [{"row": 4, "column": "联系电话", "message": response.context[
         "result"]["errors"][0]["message"]}]  # fmt: skip
     assert b'id="confirm-import"' not in response.content  # a file with errors imports nothing by default
     data["import_valid_rows"] = "on"
-    response = client.post(location, data)
+    response = _dry_run(client, location, data)
     assert b'id="confirm-import"' in response.content
+    assert f'action="{location}"'.encode() in response.content  # confirmed on the upload's page, not the dry run's
     assert Customer.objects.count() == 0
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(location, {**data, "confirm": "1"})
         client.post(location, {**data, "confirm": "1"})
-    job = Job.objects.get()
+    job = Job.objects.exclude(options__has_key="dry_run").get()
     assert response["Location"] == reverse("job-detail", args=[job.pk])
     assert len(callbacks) == 1
     assert job.options["queued"] and job.options["import_valid_rows"]
@@ -247,8 +261,6 @@ def test_import_job_runs_on_a_real_worker_with_progress_result_and_error_report(
             job.refresh_from_db()
             if job.status in (Job.Status.DONE, Job.Status.FAILED):
                 break
-            import time
-
             time.sleep(0.1)
     assert job.status == Job.Status.DONE, job.error
     assert (job.processed, job.total) == (2501, 2501)
@@ -284,3 +296,123 @@ def test_a_job_being_run_elsewhere_is_not_run_again(manager):
     other.close()
     transfer.customer_import_run(job_id=job.pk)
     assert Customer.objects.count() == 2
+
+
+def test_the_dry_run_is_queued_as_a_job_not_run_in_the_request(client_for, manager, django_capture_on_commit_callbacks):
+    client = client_for(manager)
+    location = client.post(reverse("customers:customer-import"), {"file": xlsx_file(good_rows())})["Location"]
+    data = _mapping_post(client.get(location).context["form"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(location, data)
+    check = Job.objects.get(options__dry_run=True)
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the Celery task, queued once the request commits
+    assert (check.status, check.result, check.processed) == (Job.Status.PENDING, {}, 0)  # nothing checked yet
+    assert check.options["upload"] == Job.objects.exclude(pk=check.pk).get().pk
+
+    # While it runs, the page shows the shared progress bar, polling this page.
+    page = client.get(response["Location"])
+    assert page.templates[0].name == "customers/customer_import_check.html"
+    assert f'hx-get="{response["Location"]}"'.encode() in page.content
+    assert b'id="confirm-import"' not in page.content
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert partial.templates[0].name == "crm/partials/job_progress.html"
+
+    tasks.run_customer_import.apply(args=[check.pk])
+    check.refresh_from_db()
+    assert (check.status, check.result["created"], check.result["dry_run"]) == (Job.Status.DONE, 2, True)
+    assert Customer.objects.count() == 0
+    assert client.get(response["Location"], HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    assert b'id="confirm-import"' in client.get(response["Location"]).content
+
+
+def test_someone_elses_dry_run_is_404(client_for, manager, other_rep):
+    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    check = transfer.customer_import_check_start(
+        actor=manager, job=job, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    )
+    other_rep.user_permissions.add(*manager.groups.get().permissions.filter(codename="import_customer"))
+    url = reverse("customers:customer-import-check", args=[check.pk])
+    assert client_for(other_rep).get(url).status_code == 404
+    assert client_for(manager).get(url).status_code == 200
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_dry_run_runs_on_a_real_worker_with_progress_and_saves_nothing(manager):
+    rows = [HEADERS] + [[f"客户 {i}", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""] for i in range(2500)]
+    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(rows))
+    mapping = {int(k): v for k, v in job.options["mapping"].items()}
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        check = transfer.customer_import_check_start(
+            actor=manager, job=job, mapping=mapping, duplicate_policy="skip", import_valid_rows=False
+        )
+        for _ in range(300):
+            check.refresh_from_db()
+            if check.status in (Job.Status.DONE, Job.Status.FAILED):
+                break
+            time.sleep(0.1)
+    assert check.status == Job.Status.DONE, check.error
+    assert (check.processed, check.total) == (2500, 2500)
+    assert (check.result["created"], check.result["imported"]) == (2500, False)
+    assert Customer.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING and job.source_file  # the upload still waits for confirmation
+
+
+def _age(job, hours):
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=hours))
+
+
+def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_age(manager, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.IMPORT_WAITING_MAX_AGE_HOURS = 24
+    stale = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    check = transfer.customer_import_check_start(
+        actor=manager, job=stale, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    )
+    fresh = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    confirmed = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    transfer.customer_import_start(
+        actor=manager, job=confirmed, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    )
+    for job in (stale, check, confirmed):
+        _age(job, 25)
+    _age(fresh, 23)
+    stale_file = tmp_path / stale.source_file.name
+    assert stale_file.exists()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert tasks.purge_waiting_imports.apply().get() == 1
+
+    assert set(Job.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
+    assert not stale_file.exists()
+    assert (tmp_path / fresh.source_file.name).exists()
+    assert (tmp_path / confirmed.source_file.name).exists()  # queued: the worker may just be behind
+
+
+def test_the_purge_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-waiting-imports"]
+    assert entry["task"] == tasks.purge_waiting_imports.name
+    assert settings.IMPORT_WAITING_MAX_AGE_HOURS == 24
+
+
+def test_tabs_line_breaks_and_backslashes_in_cells_arrive_unchanged(manager):
+    """Rows go to PostgreSQL as COPY text built by hand: its escapes must hold for every special character."""
+    notes = 'Line one\nLine two\twith a tab, a back\\slash, \\N and a "quote"'
+    rows = [["客户名称", "备注", "地址"], ["转义测试有限公司", notes, "C:\\temp\r\n"]]
+    outcome = transfer.customers_import(actor=manager, file=csv_file(rows))
+    assert outcome.created == 1, outcome.errors
+    customer = Customer.objects.get(name="转义测试有限公司")
+    assert customer.notes == notes
+    assert customer.address == "C:\\temp"  # the cell is stripped, as every cell is
+    assert customer.history.get().notes == notes
+
+
+def test_a_web_address_longer_than_the_column_is_a_row_error_not_a_failed_import(manager):
+    long_url = "https://example.com/" + "a" * 200
+    rows = [["客户名称", "网站"], ["长网址有限公司", long_url], ["短网址有限公司", "example.cn"]]
+    outcome = transfer.customers_import(actor=manager, file=csv_file(rows), import_valid_rows=True)
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "网站")]
+    assert "200" in outcome.errors[0].message
+    assert list(Customer.objects.values_list("website", flat=True)) == ["https://example.cn"]

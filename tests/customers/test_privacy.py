@@ -171,3 +171,33 @@ def test_outside_scope_answers_404_and_reps_may_not_export_or_erase(client_for, 
     assert rep.post(reverse("customers:customer-personal-data", args=[own.pk])).status_code == 403
     assert rep.post(reverse("customers:customer-erase", args=[own.pk])).status_code == 403
     assert not BehaviourLog.objects.filter(action="export").exists()
+
+
+def test_erasure_also_scrubs_the_snapshots_merges_keep_for_their_undo(manager):
+    from customers.models import CustomerMerge
+    from customers.services.merge import customer_merge
+
+    survivor = CustomerFactory(
+        owner=manager, name="王伟", kind=Customer.Kind.INDIVIDUAL, phone="13812345678", email="", notes=""
+    )
+    merged = CustomerFactory(
+        owner=manager, name="王伟 (old)", kind=Customer.Kind.INDIVIDUAL, phone="13987654321",
+        email="wang.wei@private.example", address="浦东新区秘密路 8 号", notes="他说孩子下个月结婚",
+    )  # fmt: skip
+    merge = customer_merge(
+        actor=manager, survivor=survivor, merged=merged, choices={"email": "merged", "address": "merged"}
+    )
+    before = json.dumps(CustomerMerge.objects.get(pk=merge.pk).snapshot, ensure_ascii=False)
+    assert "wang.wei@private.example" in before and "他说孩子下个月结婚" in before  # what the undo would bring back
+
+    from customers.services.privacy import customer_erase
+
+    customer_erase(actor=manager, customer=survivor)
+
+    merge.refresh_from_db()
+    after = json.dumps(merge.snapshot, ensure_ascii=False) + merge.merged_name
+    secrets = ["13812345678", "13987654321", "wang.wei@private.example", "浦东新区秘密路 8 号", "他说孩子下个月结婚"]
+    secrets.append("王伟")
+    for secret in secrets:
+        assert secret not in after, secret
+    assert merge.snapshot["merged"]["id"] == merged.pk  # the undo still knows what to bring back

@@ -309,8 +309,8 @@ def test_reminders_go_out_once_however_often_the_job_runs(rep_user, settings):
     second = services.task_reminders_send()
     third = services.task_reminders_send()
 
-    assert first == {"due": 1, "overdue": 1, "failed": 0}
-    assert second == third == {"due": 0, "overdue": 0, "failed": 0}
+    assert first == {"due": 1, "overdue": 1, "skipped": 0, "failed": 0}
+    assert second == third == {"due": 0, "overdue": 0, "skipped": 0, "failed": 0}
     titles = sorted(Notification.objects.filter(user=rep_user).values_list("title", flat=True))
     assert titles == ["Follow-up due soon: Call Acme", "Follow-up overdue: Send quote"]
     assert sorted(m.subject for m in mail.outbox) == titles
@@ -336,9 +336,9 @@ def test_a_second_run_skips_sent_reminders_in_the_query_itself(rep_user):
 def test_lead_time_setting_decides_what_is_due_soon(rep_user, settings):
     settings.TASK_REMINDER_LEAD_MINUTES = 10
     _due_soon_and_overdue(rep_user)
-    assert services.task_reminders_send() == {"due": 0, "overdue": 1, "failed": 0}
+    assert services.task_reminders_send() == {"due": 0, "overdue": 1, "skipped": 0, "failed": 0}
     settings.TASK_REMINDER_LEAD_MINUTES = 60
-    assert services.task_reminders_send() == {"due": 1, "overdue": 0, "failed": 0}
+    assert services.task_reminders_send() == {"due": 1, "overdue": 0, "skipped": 0, "failed": 0}
 
 
 @pytest.mark.django_db
@@ -346,7 +346,7 @@ def test_a_rescheduled_task_is_reminded_again_for_its_new_time(rep_user):
     soon, *_ = _due_soon_and_overdue(rep_user)
     services.task_reminders_send()
     services.task_reschedule(actor=rep_user, task=soon, due_at=timezone.now() + timedelta(minutes=45))
-    assert services.task_reminders_send() == {"due": 1, "overdue": 0, "failed": 0}
+    assert services.task_reminders_send() == {"due": 1, "overdue": 0, "skipped": 0, "failed": 0}
     assert Notification.objects.filter(title="Follow-up due soon: Call Acme").count() == 2
     # once the new time passes, the overdue reminder follows once
     later = timezone.now() + timedelta(hours=1)
@@ -384,12 +384,12 @@ def test_a_failed_e_mail_rolls_back_the_reminder_and_the_next_run_sends_it(rep_u
     customer = CustomerFactory(owner=rep_user)
     FollowUpTaskFactory(customer=customer, title="Call", due_at=timezone.now() - timedelta(minutes=5))
 
-    assert services.task_reminders_send() == {"due": 0, "overdue": 0, "failed": 1}
+    assert services.task_reminders_send() == {"due": 0, "overdue": 0, "skipped": 0, "failed": 1}
     assert not SentReminder.objects.exists()
     assert not Notification.objects.exists()
     assert mail.outbox == []
 
-    assert services.task_reminders_send() == {"due": 0, "overdue": 1, "failed": 0}
+    assert services.task_reminders_send() == {"due": 0, "overdue": 1, "skipped": 0, "failed": 0}
     assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1
 
@@ -431,8 +431,9 @@ def test_a_retried_task_on_a_real_worker_sends_the_failed_reminder_exactly_once(
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = celery_tasks.send_task_reminders.apply_async()
         # The first attempt fails on the mail server and retries; the retry sends the reminder.
-        assert result.get(timeout=30) == {"due": 0, "overdue": 1, "failed": 0}
-        assert celery_tasks.send_task_reminders.apply_async().get(timeout=30) == {"due": 0, "overdue": 0, "failed": 0}
+        assert result.get(timeout=30) == {"due": 0, "overdue": 1, "skipped": 0, "failed": 0}
+        again = celery_tasks.send_task_reminders.apply_async().get(timeout=30)
+        assert again == {"due": 0, "overdue": 0, "skipped": 0, "failed": 0}
 
     assert FailOnceBackend.failures_left == 0
     assert Notification.objects.count() == 1
@@ -445,3 +446,40 @@ def test_the_reminder_job_is_on_the_beat_schedule(settings):
     assert entry["task"] == celery_tasks.send_task_reminders.name == "customers.tasks.send_task_reminders"
     assert entry["schedule"] == 5 * 60
     assert settings.TASK_REMINDER_LEAD_MINUTES == 60
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_skipped_and_recorded_when_the_assignee_can_no_longer_see_the_customer(rep_user, far_rep):
+    customer = CustomerFactory(owner=rep_user, name="Moved away")
+    task = FollowUpTaskFactory(customer=customer, title="Call", due_at=timezone.now() - timedelta(minutes=5))
+    # The customer went to another team after the task was given: alice may no longer see it.
+    customer.owner, customer.team = far_rep, far_rep.team
+    customer.save()
+
+    assert services.task_reminders_send() == {"due": 0, "overdue": 0, "skipped": 1, "failed": 0}
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+    # Recorded: the key is spent, so later runs do not try it again.
+    assert SentReminder.objects.filter(key=services.reminder_key(task, "overdue")).exists()
+    assert services.task_reminders_send() == {"due": 0, "overdue": 0, "skipped": 0, "failed": 0}
+
+
+@pytest.mark.django_db
+def test_only_tasks_that_fell_due_within_the_window_get_an_overdue_reminder(rep_user, settings):
+    """The first run after switching reminders on does not announce every old open task."""
+    settings.TASK_OVERDUE_REMINDER_WINDOW_HOURS = 24
+    customer = CustomerFactory(owner=rep_user)
+    now = timezone.now()
+    FollowUpTaskFactory(customer=customer, title="Last month", due_at=now - timedelta(days=30))
+    FollowUpTaskFactory(customer=customer, title="Two days ago", due_at=now - timedelta(hours=49))
+    FollowUpTaskFactory(customer=customer, title="This morning", due_at=now - timedelta(hours=3))
+
+    assert services.task_reminders_send()["overdue"] == 1
+    assert list(Notification.objects.values_list("title", flat=True)) == ["Follow-up overdue: This morning"]
+
+    settings.TASK_OVERDUE_REMINDER_WINDOW_HOURS = 72
+    assert services.task_reminders_send()["overdue"] == 1  # the wider window takes in "Two days ago"
+
+
+def test_the_overdue_window_defaults_to_a_day(settings):
+    assert settings.TASK_OVERDUE_REMINDER_WINDOW_HOURS == 24
