@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from crm.celery import app
+from crm.crypto import blind_index
 from crm.models import BehaviourLog, Job
 from customers import tasks
 from customers.models import Contact, Customer
@@ -76,6 +78,23 @@ def test_good_xlsx_import_creates_customers_contacts_tags_history_and_one_log_en
     entries = BehaviourLog.objects.filter(module="customers", detail__import="customers")
     assert entries.count() == 1
     assert entries.get().detail["created"] == 2
+
+
+def test_imported_mobiles_are_encrypted_at_rest_and_kept_out_of_the_search_text(manager):
+    """The import writes with COPY, past save(): the contact's mobile must still reach the database (and its
+    history) as ciphertext, and only its keyed hash may make it findable."""
+    transfer.customers_import(actor=manager, file=xlsx_file(good_rows()))
+    huaxin = Customer.objects.get(name="上海华信科技有限公司")
+    contact = Contact.objects.get(customer=huaxin)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mobile FROM customers_contact WHERE id = %s", [contact.pk])
+        stored = cursor.fetchone()[0]
+        cursor.execute("SELECT mobile FROM customers_historicalcontact WHERE id = %s", [contact.pk])
+        history = [row[0] for row in cursor.fetchall()]
+    assert stored and "13800138000" not in stored
+    assert history and all("13800138000" not in value for value in history)
+    assert "13800138000" not in huaxin.search_document
+    assert contact.mobile_hash == blind_index("13800138000", "phone")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
