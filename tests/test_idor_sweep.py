@@ -11,7 +11,8 @@ so ``"sales:order-"`` can cover a whole family of views and ``"sales:order-pdf"`
 A sales rep holds no permission at all for some records (tickets, marketing assets, schedules), and a
 403 for lack of permission says nothing about the record scope. Such a maker names the roles both users
 get before it runs (``maker.roles = (roles.SERVICE_AGENT,)``), so the outsider holds the permission and
-only the scope can refuse them. A maker sets ``owner_reaches = False`` when the owner's role cannot reach
+only the scope can refuse them. A view that needs more than the record to act (the stage to move a deal
+to) gets it from ``maker.data``, a function returning the form data both users POST. A maker sets ``owner_reaches = False`` when the owner's role cannot reach
 the record either (company-wide settings that are nobody's records), so a 403 to the owner is expected.
 
 Namespaces in ``EXCLUDED`` are not swept, each for the reason given.
@@ -121,19 +122,26 @@ def sweep(client, name, maker, *, owner, outsider) -> list[str]:
         owner.groups.add(group)
         outsider.groups.add(group)
     url = reverse(name, kwargs=maker(owner))
+    data = maker.data() if hasattr(maker, "data") else {}
     problems = []
     client.force_login(outsider)
-    get, post = client.get(url), client.post(url, {})
+    get, post = client.get(url), client.post(url, data)
     for method, response in (("GET", get), ("POST", post)):
         if response.status_code not in REFUSED | {NOT_ALLOWED}:
             problems.append(f"{method} {url} as an outsider: {response.status_code}")
     if not {get.status_code, post.status_code} & REFUSED:
         problems.append(f"{url} answered neither 403 nor 404")
-    # The control: the record is real and the owner reaches it, so the 404 above was about scope.
+    # The control: the record is real and the owner reaches it, so the 404 above was about scope. A view
+    # that only takes POST is reached by POST.
     if getattr(maker, "owner_reaches", True):
         client.force_login(owner)
-        if client.get(url).status_code == 404:
-            problems.append(f"GET {url} as the owner: 404 — the maker built no visible record")
+        method, response = "GET", client.get(url)
+        if response.status_code == NOT_ALLOWED:
+            method, response = "POST", client.post(url, data)
+        if response.status_code == 404:
+            problems.append(
+                f"{method} {url} as the owner: {response.status_code} — the maker built no record the owner reaches"
+            )
     return problems
 
 

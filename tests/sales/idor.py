@@ -6,9 +6,17 @@ with their own records in scope, so the outsider (a rep of another team) can be 
 
 from django.core.files.base import ContentFile
 
+from accounts import roles
 from sales.models import ContractFile, OpportunityLine
 from tests.factories import CustomerFactory
-from tests.sales.factories import ContractFactory, LeadFactory, OpportunityFactory, OrderFactory, ProductFactory
+from tests.sales.factories import (
+    ContractFactory,
+    LeadFactory,
+    OpportunityFactory,
+    OrderFactory,
+    ProductFactory,
+    open_stages,
+)
 
 
 def lead(owner):
@@ -17,6 +25,21 @@ def lead(owner):
 
 def opportunity(owner):
     return {"pk": OpportunityFactory(customer=CustomerFactory(owner=owner)).pk}
+
+
+def lead_for_manager(owner):
+    return lead(owner)
+
+
+# Assigning leads is the managers' work; their sales scope is their team.
+lead_for_manager.roles = (roles.SALES_MANAGER,)
+
+
+def opportunity_move(owner):
+    return opportunity(owner)
+
+
+opportunity_move.data = lambda: {"stage": open_stages()[1].pk}
 
 
 def opportunity_line(owner):
@@ -50,7 +73,9 @@ product.owner_reaches = False
 
 REGISTRY = {
     "sales:lead-": lead,
+    "sales:lead-assign": lead_for_manager,
     "sales:opportunity-": opportunity,
+    "sales:opportunity-move": opportunity_move,
     "sales:opportunity-line-delete": opportunity_line,
     "sales:order-": order,
     "sales:contract-": contract,

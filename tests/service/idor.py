@@ -24,6 +24,14 @@ def ticket(owner):
 ticket.roles = (roles.SERVICE_AGENT,)
 
 
+def ticket_article(owner):
+    return ticket(owner)
+
+
+ticket_article.roles = (roles.SERVICE_AGENT,)
+ticket_article.data = lambda: {"article": ArticleFactory().pk}
+
+
 def ticket_follow_up(owner):
     return {"pk": _ticket(owner).pk}
 
@@ -61,6 +69,7 @@ article.owner_reaches = False
 
 REGISTRY = {
     "service:ticket-": ticket,
+    "service:ticket-article": ticket_article,
     "service:ticket-follow-up": ticket_follow_up,
     "service:ticket-create": ticket_create,
     "service:attachment-download": attachment,
