@@ -12,10 +12,11 @@ A sales rep holds no permission at all for some records (tickets, marketing asse
 403 for lack of permission says nothing about the record scope. Such a maker names the roles both users
 get before it runs (``maker.roles = (roles.SERVICE_AGENT,)``), so the outsider holds the permission and
 only the scope can refuse them. A view that needs more than the record to act (the stage to move a deal
-to) gets it from ``maker.data``, a function returning the form data both users POST. A maker sets ``owner_reaches = False`` when the owner's role cannot reach
-the record either (company-wide settings that are nobody's records), so a 403 to the owner is expected.
+to) gets it from ``maker.data``, a function returning the form data both users POST. A maker sets
+``owner_reaches = False`` when the owner's role cannot reach the record either (company-wide settings
+that are nobody's records), so a 403 to the owner is expected.
 
-Namespaces in ``EXCLUDED`` are not swept, each for the reason given.
+Namespaces and patterns in ``EXCLUDED`` are not swept, each for the reason given.
 """
 
 import importlib
