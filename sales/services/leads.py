@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.notifications import notify
-from customers.dedupe import find_duplicates, normalise_email, normalise_phone
+from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.services.customers import contact_create, customer_create
+from marketing.services.prospects import matching_customer
 
 from ..models import Lead, LeadAssignment, RoundRobinCursor
 from .common import copy_fields
@@ -223,15 +224,9 @@ def _matching_lead(*, email, phone):
 
 
 def _matching_customer(*, email, phone):
-    email_key, phone_key = normalise_email(email), normalise_phone(phone)
-    condition = Q()
-    if "@" in email_key:
-        condition |= Q(email__iexact=email_key) | Q(contacts__email__iexact=email_key)
-    if len(phone_key) >= 7:
-        condition |= Q(phone=phone) | Q(contacts__mobile=phone)
-    if not condition:
-        return None
-    return Customer.objects.filter(condition).order_by("pk").first()
+    # Marketing's matcher: e-mails and phones however written, and contacts' encrypted mobiles by
+    # their keyed hash, across all customers (a capture acts for nobody's record scope).
+    return matching_customer(email=email, phone=phone)
 
 
 def lead_capture(*, campaign, name, company="", email="", phone="", source="", actor=None, reference=None) -> Lead:

@@ -136,6 +136,9 @@ def order_cancel(*, actor, order: Order, version=None) -> Order:
 def order_advance(*, actor, order: Order, status: str, version=None) -> Order:
     """Move a confirmed order on: shipped, then completed."""
     current = lock_current(Order, order, version=version)
+    if status not in Order.Status.values:
+        # A forged or empty form value: refuse it as bad input instead of failing on the label below.
+        raise ValidationError(_("Choose a valid order status."))
     if status not in NEXT_STATUS.get(current.status, set()):
         raise ValidationError(
             _("An order that is %(status)s cannot become %(next)s.")

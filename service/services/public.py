@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.fields import exact
 from customers.dedupe import customer_email_keys, customer_phone_keys, normalise_email, normalise_phone
 from customers.models import Contact, Customer
 from customers.search import normalise_text
@@ -38,6 +39,8 @@ def customer_by_contact_details(*, email: str = "", phone: str = "") -> tuple[Cu
     needle = phone_key.lstrip("0")
     if len(needle) >= MIN_PHONE_DIGITS:
         condition |= Q(search_document__contains=needle)
+        # Contacts' mobiles are encrypted and out of the search document: found by their keyed hash.
+        condition |= Q(pk__in=exact(Contact.objects.all(), "mobile", phone).values("customer_id"))
     if not condition:
         return None, None
     contacts = Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk"))

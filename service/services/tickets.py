@@ -204,6 +204,9 @@ def _send_survey(ticket: Ticket) -> None:
 def _move(ticket: Ticket, to_status: str, *, actor, now) -> None:
     """Apply one workflow step to a locked ticket, or refuse it with a message naming both statuses."""
     from_status = ticket.status
+    if to_status not in Status.values:
+        # A forged or empty form value: refuse it as bad input instead of failing on the label below.
+        raise ValidationError({"status": [_("Choose a valid status.")]})
     if to_status not in TRANSITIONS.get(from_status, []):
         raise ValidationError({"status": [_("A ticket that is “%(from)s” cannot become “%(to)s”.") % {
             "from": Status(from_status).label, "to": Status(to_status).label}]})  # fmt: skip

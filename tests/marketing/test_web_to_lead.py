@@ -8,7 +8,7 @@ from crm.models import Notification
 from marketing import links
 from marketing.models import Prospect
 from marketing.signals import prospect_captured
-from tests.factories import CustomerFactory
+from tests.factories import ContactFactory, CustomerFactory
 
 from .factories import CampaignFactory
 
@@ -106,3 +106,12 @@ def test_the_embedded_form_posts_without_a_csrf_cookie(captured):
         url, {"name": "Han Meimei", "email": "han@example.org", "captcha_0": "x", "captcha_1": "PASSED"}
     )
     assert response.status_code == 200 and len(captured) == 1
+
+
+def test_a_known_contacts_mobile_written_differently_is_no_new_lead(client, captured):
+    # Contacts' mobiles are stored encrypted: only their keyed hash can find them.
+    customer = CustomerFactory(phone="")
+    ContactFactory(customer=customer, mobile="13912345678")
+    _post(client, CampaignFactory(), name="Li Lei", phone="+86 139-1234-5678")
+    assert captured == [] and not Prospect.objects.exists()
+    assert Notification.objects.get().user == customer.owner

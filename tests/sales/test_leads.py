@@ -14,7 +14,7 @@ from marketing.models import Campaign
 from marketing.signals import prospect_captured
 from sales.models import Lead, LeadAssignment, Opportunity
 from sales.services import leads as services
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import ContactFactory, CustomerFactory, UserFactory
 
 from .factories import LeadFactory
 
@@ -177,3 +177,12 @@ def test_captured_prospect_points_at_an_existing_customer(manager):
     campaign = Campaign.objects.create(name="Mail", owner=manager)
     lead = services.lead_capture(campaign=campaign, name="Buyer", email="buyer@example.com", reference="web:9")
     assert lead.customer == customer and lead.owner is None
+
+
+def test_captured_prospect_with_a_contacts_mobile_written_differently_points_at_that_customer(manager):
+    # Contacts' mobiles are stored encrypted: only their keyed hash can find them.
+    customer = CustomerFactory(owner=manager, phone="")
+    ContactFactory(customer=customer, mobile="13912345678")
+    campaign = Campaign.objects.create(name="Expo", owner=manager)
+    lead = services.lead_capture(campaign=campaign, name="Li Lei", phone="+86 139-1234-5678", reference="web:10")
+    assert lead.customer == customer

@@ -89,6 +89,19 @@ def test_workflow_only_moves_forward(rep_user):
         services.order_cancel(actor=rep_user, order=order)
 
 
+@pytest.mark.parametrize("forged", ["", "teleported"])
+def test_an_unknown_order_status_is_refused_as_bad_input_not_a_crash(client_for, rep_user, forged):
+    order = _order(rep_user, [{"product": ProductFactory(), "quantity": 1}])
+    services.order_confirm(actor=rep_user, order=order)
+    response = client_for(rep_user).post(
+        reverse("sales:order-advance", args=[order.pk]), {"status": forged}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Choose a valid order status." in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+
+
 def test_editing_a_changed_order_is_refused(rep_user):
     order = _order(rep_user, [{"product": ProductFactory(), "quantity": 1}])
     services.order_update(actor=rep_user, order=order, data={"notes": "first"}, lines=None, version=1)

@@ -123,6 +123,18 @@ def test_the_status_view_shows_the_refusal(client_for, queue, customer, agent):
     assert ticket.status == "closed"
 
 
+@pytest.mark.parametrize("forged", ["", "reopened"])
+def test_an_unknown_status_is_refused_as_bad_input_not_a_crash(client_for, queue, customer, agent, forged):
+    ticket = TicketFactory(queue=queue, customer=customer, assignee=agent, status="assigned")
+    response = client_for(agent).post(
+        reverse("service:ticket-transition", args=[ticket.pk]), {"status": forged}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Choose a valid status." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == "assigned" and not ticket.events.filter(kind=TicketEvent.Kind.STATUS).exists()
+
+
 def test_agent_creates_a_ticket_through_the_form(client_for, queue, customer, agent):
     response = client_for(agent).post(
         reverse("service:ticket-create", args=[customer.pk]),
