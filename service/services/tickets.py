@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.uploads import check_upload
 
-from ..attachments import check_attachment
 from ..links import survey_url, tracking_url
 from ..models import Queue, Ticket, TicketAttachment, TicketComment, TicketEvent
 from . import sla
@@ -254,12 +254,18 @@ def _save_attachments(ticket: Ticket, comment, files, *, actor) -> list[TicketAt
     return saved
 
 
+# What a ticket comment may carry; crm.uploads checks each file's content against its extension.
+ATTACHMENT_TYPES = ("pdf", "png", "jpg", "jpeg", "gif", "webp", "zip", "docx", "xlsx", "txt", "csv", "log")
+
+
 def check_attachments(files) -> None:
     """Every file's size and type, before anything is saved; the error names each bad file."""
     errors = []
     for upload in files:
         try:
-            upload.content_type_checked = check_attachment(upload)
+            upload.content_type_checked = check_upload(
+                upload, allowed=ATTACHMENT_TYPES, max_bytes=settings.SERVICE_ATTACHMENT_MAX_BYTES
+            )
         except ValidationError as error:
             errors.extend(error.messages)
     if errors:
