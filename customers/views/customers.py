@@ -113,11 +113,20 @@ def customer_update(request, pk):
 @permission_required("customers.delete_customer", raise_exception=True)
 def customer_delete(request, pk):
     customer = selectors.customer_get(user=request.user, pk=pk)
-    if request.method == "POST":
-        services.customer_delete(actor=request.user, customer=customer)
-        messages.success(request, _("Customer %(name)s deleted.") % {"name": customer.name})
-        return redirect("customers:customer-list")
-    return render(request, "customers/customer_confirm_delete.html", {"customer": customer})
+    blockers = services.customer_delete_blockers(customer)
+    if request.method == "POST" and not blockers:
+        try:
+            services.customer_delete(actor=request.user, customer=customer)
+        except ValidationError:
+            # Something came to refer to it since the page was drawn; the page lists what now.
+            blockers = services.customer_delete_blockers(customer)
+        else:
+            messages.success(request, _("Customer %(name)s deleted.") % {"name": customer.name})
+            return redirect("customers:customer-list")
+    status = 409 if request.method == "POST" else 200
+    return render(
+        request, "customers/customer_confirm_delete.html", {"customer": customer, "blockers": blockers}, status=status
+    )
 
 
 @permission_required("customers.view_contact", raise_exception=True)
