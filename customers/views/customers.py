@@ -14,6 +14,7 @@ from .. import selectors, services
 from ..dedupe import find_duplicates
 from ..forms import BulkActionForm, ContactForm, CustomerForm
 from ..forms_dedupe import DuplicateConfirmForm
+from ..quicklinks import customer_quick_links
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -63,7 +64,9 @@ def customer_bulk(request):
 def customer_detail(request, pk):
     customer = selectors.customer_detail(user=request.user, pk=pk)
     history = selectors.customer_history(customer=customer)
-    return render(request, "customers/customer_detail.html", {"customer": customer, "history": history})
+    quick_links = customer_quick_links(customer=customer, user=request.user)
+    context = {"customer": customer, "history": history, "quick_links": quick_links}
+    return render(request, "customers/customer_detail.html", context)
 
 
 def _save_customer(request, form, customer=None):
