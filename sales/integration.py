@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Max, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,7 @@ def rfm_update() -> int:
 
 
 def register():
+    from customers.quicklinks import QuickLink, register_quick_link
     from customers.services.segments import register_churn_signal
     from customers.timeline import TimelineSource, register_timeline_source
     from marketing.effect import register_campaign_metrics
@@ -120,6 +122,22 @@ def register():
     register_campaign_metrics(campaign_metrics)
     register_churn_signal("sales.no_recent_purchase", no_recent_purchase_signal)
     register_churn_signal("sales.falling_order_value", falling_order_value_signal)
+    register_quick_link(
+        QuickLink(
+            key="opportunity",
+            label=_("New opportunity"),
+            icon="bi-funnel",
+            url=lambda customer: reverse("sales:opportunity-create") + f"?customer={customer.pk}",
+            permission="sales.add_opportunity",
+            open_label=_("Open opportunities"),
+            view_permission="sales.view_opportunity",
+            open_items=lambda customer, user: (
+                Opportunity.objects.visible_to(user)
+                .filter(customer=customer, status=Opportunity.Status.OPEN)
+                .order_by("expected_close_date", "pk")
+            ),
+        )
+    )
     sources = [
         ("opportunity", _("Opportunity"), "bi-funnel", Opportunity, "name", ("stage", "owner")),
         ("order", _("Order"), "bi-receipt", Order, "number", ("owner",)),

@@ -3,6 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sales.models import Product
+
 from .models import Queue, Ticket
 
 
@@ -17,6 +19,7 @@ class TicketFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Ticket.Priority.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Ticket.Channel.choices)
     queue = django_filters.ModelChoiceFilter(label=_("Queue"), queryset=Queue.objects.all())
+    product = django_filters.ModelChoiceFilter(label=_("Product"), queryset=Product.objects.order_by("name", "pk"))
     sort = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("created_at", "created"), ("resolution_due_at", "due"), ("priority", "priority")),

@@ -1,11 +1,22 @@
 from captcha.fields import CaptchaField
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import validate_phone
+from sales.models import Order, Product
 
 from .models import Article, Ticket
+
+
+def _limit_links(form, *, customer, user):
+    """Products are a catalogue (active ones, plus the one already linked); orders only the customer's that the
+    user may see."""
+    current = Q(pk=form.instance.product_id) if form.instance.product_id else Q(pk__in=[])
+    form.fields["product"].queryset = Product.objects.filter(Q(is_active=True) | current)
+    orders = Order.objects.visible_to(user).filter(customer=customer)
+    form.fields["order"].queryset = orders.order_by("-ordered_on", "-pk")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -13,7 +24,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; the size and type checks are the service's (service.attachments)."""
+    """Several files in one input; the size and type checks are the service's (crm.uploads)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
@@ -47,11 +58,12 @@ class TicketForm(forms.ModelForm):
     class Meta:
         model = Ticket
         fields = ["subject", "type", "channel", "priority", "description", "requester_name", "requester_email",
-                  "requester_phone"]  # fmt: skip
+                  "requester_phone", "product", "order"]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, customer, queues, agents, **kwargs):
+    def __init__(self, *args, customer, queues, agents, user, **kwargs):
         super().__init__(*args, **kwargs)
+        _limit_links(self, customer=customer, user=user)
         self.fields["contact"].queryset = customer.contacts.all()
         self.fields["queue"].queryset = queues
         self.fields["assignee"].queryset = agents
@@ -61,11 +73,12 @@ class TicketForm(forms.ModelForm):
 class TicketEditForm(forms.ModelForm):
     class Meta:
         model = Ticket
-        fields = ["subject", "type", "priority", "description"]
+        fields = ["subject", "type", "priority", "description", "product", "order"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        _limit_links(self, customer=self.instance.customer, user=user)
         _bootstrap(self)
 
 

@@ -3,8 +3,10 @@ customers/services/segments.py): tickets and satisfaction answers on the custome
 open complaints as a churn-risk signal."""
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from customers.quicklinks import QuickLink, register_quick_link
 from customers.services.segments import register_churn_signal
 from customers.timeline import TimelineSource, register_timeline_source
 
@@ -31,6 +33,22 @@ def open_complaints_signal(customer_ids, today):
 
 
 def register():
+    register_quick_link(
+        QuickLink(
+            key="ticket",
+            label=_("New ticket"),
+            icon="bi-life-preserver",
+            url=lambda customer: reverse("service:ticket-create", args=[customer.pk]),
+            permission="service.add_ticket",
+            open_label=_("Open tickets"),
+            view_permission="service.view_ticket",
+            open_items=lambda customer, user: (
+                Ticket.objects.visible_to(user)
+                .filter(customer=customer, status__in=Ticket.OPEN_STATUSES)
+                .order_by("-created_at", "-pk")
+            ),
+        )
+    )
     register_timeline_source(
         TimelineSource(
             kind="ticket",

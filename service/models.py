@@ -207,6 +207,15 @@ class Ticket(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="tickets",
     )
+    # What the request is about, when known; tickets outlive a product or an order taken off the books.
+    product = models.ForeignKey(
+        "sales.Product", verbose_name=_("product"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="tickets",
+    )  # fmt: skip
+    order = models.ForeignKey(
+        "sales.Order", verbose_name=_("sales order"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="tickets",
+    )  # fmt: skip
     queue = models.ForeignKey(Queue, verbose_name=_("queue"), on_delete=models.PROTECT, related_name="tickets")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -89,7 +89,15 @@ def ticket_view_counts(*, user) -> dict:
 def ticket_get(*, user, pk) -> Ticket:
     """One ticket the user may see, or 404."""
     queryset = Ticket.objects.visible_to(user).select_related(
-        "customer", "contact", "queue__manager", "queue__calendar", "assignee", "created_by", "sla_policy"
+        "customer",
+        "contact",
+        "queue__manager",
+        "queue__calendar",
+        "assignee",
+        "created_by",
+        "sla_policy",
+        "product",
+        "order",
     )
     return get_object_or_404(queryset, pk=pk)
 

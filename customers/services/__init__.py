@@ -6,6 +6,7 @@ from .customers import (
     contact_update,
     customer_create,
     customer_delete,
+    customer_delete_blockers,
     customer_refresh_search,
     customer_update,
     customers_add_tag,
@@ -14,5 +15,6 @@ from .customers import (
 
 __all__ = [
     "contact_create", "contact_delete", "contact_update", "customer_create", "customer_delete",
+    "customer_delete_blockers",
     "customer_refresh_search", "customer_update", "customers_add_tag", "customers_assign_owner",
 ]  # fmt: skip

@@ -1,8 +1,13 @@
 """Writes to customer records. Each is one transaction that also writes its behaviour-log entry."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from accounts.selectors import assignable_users
 from crm.audit import log_action
@@ -81,11 +86,38 @@ def customer_update(*, actor, customer: Customer, data: dict, owner=None, tags=N
     return customer
 
 
+def customer_delete_blockers(customer: Customer) -> list[str]:
+    """What keeps ``customer`` from being deleted (records of other apps that PROTECT it), e.g. "Orders: 2".
+
+    Asked of Django's deletion collector, so apps to the right need not be known here.
+    """
+    collector = Collector(using=router.db_for_write(Customer))
+    try:
+        collector.collect([customer])
+    except (ProtectedError, RestrictedError) as error:
+        return _describe_blockers(error)
+    return []
+
+
+def _describe_blockers(error) -> list[str]:
+    objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+    counts = Counter(type(obj)._meta.verbose_name_plural for obj in objects)
+    return [_("%(records)s: %(count)d") % {"records": capfirst(name), "count": n} for name, n in sorted(counts.items())]
+
+
 @transaction.atomic
 def customer_delete(*, actor, customer: Customer) -> None:
+    """Delete the customer and its contacts; refused with the list of blockers when other records PROTECT it."""
     log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=customer)
     customer._history_user = actor
-    customer.delete()
+    try:
+        customer.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise ValidationError(
+            _("%(name)s cannot be deleted while these records refer to it: %(blockers)s.")
+            % {"name": customer.name, "blockers": "; ".join(_describe_blockers(error))},
+            code="protected",
+        ) from error
 
 
 @transaction.atomic

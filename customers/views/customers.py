@@ -14,6 +14,7 @@ from .. import selectors, services
 from ..dedupe import find_duplicates
 from ..forms import BulkActionForm, ContactForm, CustomerForm
 from ..forms_dedupe import DuplicateConfirmForm
+from ..quicklinks import customer_quick_links
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -63,7 +64,9 @@ def customer_bulk(request):
 def customer_detail(request, pk):
     customer = selectors.customer_detail(user=request.user, pk=pk)
     history = selectors.customer_history(customer=customer)
-    return render(request, "customers/customer_detail.html", {"customer": customer, "history": history})
+    quick_links = customer_quick_links(customer=customer, user=request.user)
+    context = {"customer": customer, "history": history, "quick_links": quick_links}
+    return render(request, "customers/customer_detail.html", context)
 
 
 def _save_customer(request, form, customer=None):
@@ -113,11 +116,20 @@ def customer_update(request, pk):
 @permission_required("customers.delete_customer", raise_exception=True)
 def customer_delete(request, pk):
     customer = selectors.customer_get(user=request.user, pk=pk)
-    if request.method == "POST":
-        services.customer_delete(actor=request.user, customer=customer)
-        messages.success(request, _("Customer %(name)s deleted.") % {"name": customer.name})
-        return redirect("customers:customer-list")
-    return render(request, "customers/customer_confirm_delete.html", {"customer": customer})
+    blockers = services.customer_delete_blockers(customer)
+    if request.method == "POST" and not blockers:
+        try:
+            services.customer_delete(actor=request.user, customer=customer)
+        except ValidationError:
+            # Something came to refer to it since the page was drawn; the page lists what now.
+            blockers = services.customer_delete_blockers(customer)
+        else:
+            messages.success(request, _("Customer %(name)s deleted.") % {"name": customer.name})
+            return redirect("customers:customer-list")
+    status = 409 if request.method == "POST" else 200
+    return render(
+        request, "customers/customer_confirm_delete.html", {"customer": customer, "blockers": blockers}, status=status
+    )
 
 
 @permission_required("customers.view_contact", raise_exception=True)

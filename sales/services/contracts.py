@@ -6,7 +6,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -14,22 +13,13 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.notifications import notify
 from crm.reminders import send_once
+from crm.uploads import check_upload
 
 from ..models import Contract, ContractFile, ContractNumberCounter
 from .common import copy_fields, lock_current
 from .opportunities import check_owner
 
 CONTRACT_FIELDS = ["title", "customer", "opportunity", "order", "start_date", "end_date", "amount", "currency", "notes"]
-
-# The first bytes each allowed file type starts with; a renamed executable does not pass as a PDF.
-SIGNATURES = {
-    "pdf": [b"%PDF"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "docx": [b"PK\x03\x04"],
-    "xlsx": [b"PK\x03\x04"],
-}
 
 
 def contract_next_number(*, on=None) -> str:
@@ -105,27 +95,10 @@ def contract_renew(*, actor, contract: Contract) -> Contract:
 
 
 def check_contract_upload(upload) -> str:
-    """The upload's extension when its size, extension and first bytes are acceptable."""
-    if upload.size > settings.CONTRACT_FILE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is %(size)s; the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.CONTRACT_FILE_MAX_BYTES)}
-            }
-        )
-    extension = Path(upload.name).suffix.lower().lstrip(".")
-    allowed = [t.lower() for t in settings.CONTRACT_FILE_TYPES]
-    if extension not in allowed:
-        raise ValidationError(
-            {"file": _("Files of type “%(type)s” are not accepted. Allowed: %(allowed)s.")
-             % {"type": extension or "?", "allowed": ", ".join(allowed)}}
-        )  # fmt: skip
-    head = upload.read(16)
-    upload.seek(0)
-    signatures = SIGNATURES.get(extension)
-    if signatures and not any(head.startswith(sig) for sig in signatures):
-        raise ValidationError({"file": _("The file's content is not a %(type)s file.") % {"type": extension.upper()}})
-    return extension
+    """The upload's MIME type when its size, extension and content are acceptable for a contract."""
+    return check_upload(
+        upload, allowed=settings.CONTRACT_FILE_TYPES, max_bytes=settings.CONTRACT_FILE_MAX_BYTES, field="file"
+    )
 
 
 @transaction.atomic

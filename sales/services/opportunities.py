@@ -88,6 +88,8 @@ def opportunity_update(*, actor, opportunity: Opportunity, data: dict, version, 
     if stage is not None and stage.pk != current.stage_id:
         if stage.pipeline_id != current.pipeline_id:
             raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
+        if stage.is_lost:
+            raise ValidationError({"stage": _("To mark the opportunity lost, close it as lost and say why.")})
         _enter_stage(actor=actor, opportunity=current, stage=stage, now=timezone.now(), previous=current.stage)
         changed.append("stage")
     current.full_clean()
@@ -105,6 +107,8 @@ def opportunity_move(*, actor, opportunity: Opportunity, stage: Stage, version=N
         raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
     if stage.pk == current.stage_id:
         return current
+    if stage.is_lost and not reason.strip():
+        raise ValidationError({"reason": _("Say why the opportunity was lost.")}, code="reason_required")
     previous = current.stage
     _enter_stage(actor=actor, opportunity=current, stage=stage, now=timezone.now(), previous=previous)
     if reason:

@@ -63,11 +63,15 @@ def opportunity_move(request, pk):
     """Drag and drop (htmx) or the card's stage select: move, then answer with the fresh board."""
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     stage = get_object_or_404(Stage, pk=id_param(request.POST.get("stage")), pipeline_id=opportunity.pipeline_id)
+    reason = request.POST.get("reason", "").strip()
+    if stage.is_lost and not reason and stage.pk != opportunity.stage_id:
+        return _ask_lost_reason(request, opportunity, stage)
     error = None
     try:
         services.opportunity_move(
-            actor=request.user, opportunity=opportunity, stage=stage, version=request.POST.get("version") or None
-        )
+            actor=request.user, opportunity=opportunity, stage=stage, version=request.POST.get("version") or None,
+            reason=reason,
+        )  # fmt: skip
     except ValidationError as problem:
         error = " ".join(problem.messages)
     if request.htmx:
@@ -78,6 +82,22 @@ def opportunity_move(request, pk):
     else:
         messages.success(request, _("%(name)s moved to %(stage)s.") % {"name": opportunity.name, "stage": stage.name})
     return redirect(f"{reverse('sales:opportunity-board')}?pipeline={opportunity.pipeline_id}")
+
+
+def _ask_lost_reason(request, opportunity, stage):
+    """A drop (or the select) on a lost stage closes the deal, so first ask why; nothing moves until then."""
+    prompt = {
+        "opportunity": opportunity,
+        "stage": stage,
+        "version": request.POST.get("version") or opportunity.version,
+        "move_url": reverse("sales:opportunity-move", args=[opportunity.pk]),
+        "missing": "reason" in request.POST,
+    }
+    if request.htmx:
+        context = _board_context(request, opportunity.pipeline)
+        return render(request, "sales/partials/board.html", {**context, "lost_prompt": prompt})
+    context = {"lost_prompt": prompt, "mine": request.POST.get("mine")}
+    return render(request, "sales/opportunity_lost_reason.html", context)
 
 
 @permission_required("sales.view_opportunity", raise_exception=True)

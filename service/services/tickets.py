@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.uploads import check_upload
+from sales.models import Order
 
-from ..attachments import check_attachment
 from ..links import survey_url, tracking_url
 from ..models import Queue, Ticket, TicketAttachment, TicketComment, TicketEvent
 from . import sla
@@ -38,7 +39,19 @@ NEEDS_ASSIGNEE = {Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING, Status.RE
 RESPONDS = {Status.WAITING, Status.RESOLVED}
 
 TICKET_FIELDS = ["subject", "description", "type", "channel", "priority", "requester_name", "requester_email",
-                 "requester_phone"]  # fmt: skip
+                 "requester_phone", "product", "order"]  # fmt: skip
+
+
+def _check_order(ticket: Ticket, actor) -> dict:
+    """The linked order must be this customer's and one the actor may see."""
+    order = ticket.order
+    if order is None:
+        return {}
+    if order.customer_id != ticket.customer_id:
+        return {"order": [_("Choose an order of this customer.")]}
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        return {"order": [_("You cannot see this order.")]}
+    return {}
 
 
 def allowed_transitions(ticket: Ticket) -> list[str]:
@@ -129,6 +142,7 @@ def ticket_create(*, actor, customer, queue: Queue, data: dict, contact=None, as
     errors = {}
     if contact is not None and contact.customer_id != customer.pk:
         errors["contact"] = [_("Choose a contact of this customer.")]
+    errors.update(_check_order(ticket, actor))
     try:
         ticket.full_clean(exclude=["customer", "queue", "contact", "assignee"])
     except ValidationError as error:
@@ -161,6 +175,8 @@ def ticket_update(*, actor, ticket: Ticket, data: dict) -> Ticket:
         if field in data:
             setattr(current, field, data[field])
     current.full_clean(exclude=["customer", "queue", "contact", "assignee"])
+    if "order" in changed and (errors := _check_order(current, actor)):
+        raise ValidationError(errors)
     if "priority" in changed and current.is_open:
         sla.sla_reprioritise(current)
     current.save()
@@ -257,12 +273,18 @@ def _save_attachments(ticket: Ticket, comment, files, *, actor) -> list[TicketAt
     return saved
 
 
+# What a ticket comment may carry; crm.uploads checks each file's content against its extension.
+ATTACHMENT_TYPES = ("pdf", "png", "jpg", "jpeg", "gif", "webp", "zip", "docx", "xlsx", "txt", "csv", "log")
+
+
 def check_attachments(files) -> None:
     """Every file's size and type, before anything is saved; the error names each bad file."""
     errors = []
     for upload in files:
         try:
-            upload.content_type_checked = check_attachment(upload)
+            upload.content_type_checked = check_upload(
+                upload, allowed=ATTACHMENT_TYPES, max_bytes=settings.SERVICE_ATTACHMENT_MAX_BYTES
+            )
         except ValidationError as error:
             errors.extend(error.messages)
     if errors:

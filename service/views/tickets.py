@@ -71,7 +71,7 @@ def ticket_create(request, customer_pk):
     customer = selectors.customer_for_ticket(user=request.user, pk=customer_pk)
     queues = selectors.queues_for(user=request.user)
     agents = selectors.agents_of(queues=queues)
-    form = TicketForm(request.POST or None, customer=customer, queues=queues, agents=agents)
+    form = TicketForm(request.POST or None, customer=customer, queues=queues, agents=agents, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -116,7 +116,7 @@ def ticket_detail(request, pk):
 @permission_required("service.change_ticket", raise_exception=True)
 def ticket_update(request, pk):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    form = TicketEditForm(request.POST or None, instance=ticket)
+    form = TicketEditForm(request.POST or None, instance=ticket, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             tickets.ticket_update(actor=request.user, ticket=ticket, data=dict(form.cleaned_data))

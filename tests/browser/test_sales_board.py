@@ -64,3 +64,30 @@ def test_rep_moves_deals_by_dragging_and_with_the_select(browser, live_server, r
     wait.until(_in_column(stages[1], selected))
     assert Opportunity.objects.get(pk=selected.pk).stage == stages[1]
     assert "/sales/opportunities/board/" in browser.current_url  # htmx swapped the board in place
+
+
+def test_dropping_on_the_lost_column_asks_why_before_closing(browser, live_server, rep_user):
+    wait = WebDriverWait(browser, 10)
+    stage = open_stages()[0]
+    lost = stage.pipeline.stages.get(is_lost=True)
+    deal = OpportunityFactory(name="Budget gone", owner=rep_user, customer=CustomerFactory(owner=rep_user), stage=stage)
+
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.NAME, "username").send_keys("alice")
+    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
+    browser.find_element(By.ID, "login-submit").click()
+    wait.until(lambda driver: "/accounts/login/" not in driver.current_url)
+    browser.get(f"{live_server.url}/sales/opportunities/board/")
+
+    # when the rep drops the card on the lost column, the board asks why and nothing closes yet
+    browser.execute_script(DRAG, browser.find_element(By.ID, f"opportunity-{deal.pk}"), _column(browser, lost))
+    reason = wait.until(lambda driver: driver.find_elements(By.ID, "lost-reason-text"))[0]
+    assert Opportunity.objects.get(pk=deal.pk).status == Opportunity.Status.OPEN
+
+    # then giving the reason closes the deal as lost, in place: the board shows open deals only
+    reason.send_keys("预算取消")
+    browser.find_element(By.ID, "lost-reason-submit").click()
+    wait.until(lambda driver: not driver.find_elements(By.CSS_SELECTOR, f"#lost-reason, #opportunity-{deal.pk}"))
+    deal.refresh_from_db()
+    assert deal.status == Opportunity.Status.LOST and deal.close_reason == "预算取消"
+    assert "/sales/opportunities/board/" in browser.current_url

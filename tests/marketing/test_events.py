@@ -254,3 +254,12 @@ def test_cancelling_a_published_event_tells_those_registered_once(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([seated.email, waiting.email])
     assert mail.outbox[0].subject.startswith("Cancelled:")
     assert registrations.event_cancellation_send(event_id=event.pk) == 0
+
+
+def test_a_wav_file_named_webp_is_not_taken_as_a_poster(client_for, marketer):
+    # Both WAV and WebP are RIFF containers; the shared check looks past the first four bytes.
+    campaign = CampaignFactory(owner=marketer)
+    wav = SimpleUploadedFile("poster.webp", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32, content_type="image/webp")
+    response = client_for(marketer).post(reverse("marketing:event-create"), {**_form(campaign), "poster": wav})
+    assert "poster.webp" in str(response.context["form"].errors["poster"])
+    assert not Event.objects.exists()

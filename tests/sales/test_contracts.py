@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -150,3 +151,12 @@ def test_renewal_drafts_the_next_period(client_for, rep_user):
 def test_contract_out_of_scope_cannot_be_renewed(client_for, rep_user, far_rep):
     contract = _create(far_rep)
     assert client_for(rep_user).post(reverse("sales:contract-renew", args=[contract.pk])).status_code == 404
+
+
+def test_a_refused_contract_file_is_named_in_the_message(rep_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    contract = _create(rep_user)
+    with pytest.raises(ValidationError) as caught:
+        services.contract_file_add(actor=rep_user, contract=contract, upload=SimpleUploadedFile("scan.jpg", b"%PDF-1"))
+    assert "scan.jpg" in " ".join(caught.value.message_dict["file"])
+    assert not ContractFile.objects.exists()
