@@ -1,40 +1,57 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# Modules appear in the sidebar only once they work; each names the permission that opens it.
+# The sidebar, one section per module in the order of the design's domains. Each entry names the
+# permission that opens it; a section with no entry the user may open is not shown.
 NAVIGATION = [
-    ("home", _("Home"), "bi-house", None),
-    ("customers:customer-list", _("Customers"), "bi-buildings", "customers.view_customer"),
-    ("customers:contact-list", _("Contacts"), "bi-person-lines-fill", "customers.view_contact"),
-    ("customers:care-list", _("Customer care"), "bi-heart", "customers.view_careaction"),
-    ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
-    ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
-    ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
-    ("reports:dashboard", _("Dashboard"), "bi-bar-chart-line", "reports.view_dashboard"),
-    ("reports:template-list", _("Report templates"), "bi-file-earmark-bar-graph", "reports.view_report_templates"),
-    ("reports:report-builder", _("Custom reports"), "bi-table", "reports.add_savedreport"),
-    ("reports:saved-report-list", _("Saved reports"), "bi-bookmark", "reports.view_savedreport"),
-    ("reports:statistics", _("Statistics"), "bi-graph-up", "reports.view_statistics"),
-    ("service:ticket-list", _("Tickets"), "bi-life-preserver", "service.view_ticket"),
-    ("service:article-list", _("Knowledge base"), "bi-journal-bookmark", "service.view_article"),
-    ("service:statistics", _("Service statistics"), "bi-graph-up", "service.view_service_statistics"),
-    ("service:help", _("Help"), "bi-question-circle", None),
-    ("marketing:campaign-list", _("Campaigns"), "bi-megaphone", "marketing.view_campaign"),
-    ("marketing:event-list", _("Events"), "bi-calendar-event", "marketing.view_event"),
-    ("marketing:email-list", _("E-mail campaigns"), "bi-envelope-paper", "marketing.view_emailcampaign"),
-    ("marketing:asset-list", _("Marketing assets"), "bi-images", "marketing.view_asset"),
-    ("marketing:effect-comparison", _("Campaign effect"), "bi-graph-up-arrow", "marketing.view_campaign"),
-    ("security:behaviour-log", _("Behaviour log"), "bi-journal-text", "crm.view_behaviourlog"),
-    ("security:backup-list", _("Backups"), "bi-database-check", "security.manage_backup"),
-    ("sales:lead-list", _("Leads"), "bi-person-plus", "sales.view_lead"),
-    ("sales:opportunity-board", _("Pipeline board"), "bi-kanban", "sales.view_opportunity"),
-    ("sales:opportunity-list", _("Opportunities"), "bi-funnel", "sales.view_opportunity"),
-    ("sales:order-list", _("Orders"), "bi-receipt", "sales.view_order"),
-    ("sales:contract-list", _("Contracts"), "bi-file-earmark-text", "sales.view_contract"),
-    ("sales:product-list", _("Products"), "bi-box-seam", "sales.view_product"),
-    ("sales:forecast", _("Sales forecast"), "bi-graph-up", "sales.view_salestarget"),
-    ("sales:performance", _("Sales performance"), "bi-bar-chart", "sales.view_opportunity"),
-]
+    (None, [
+        ("home", _("Home"), "bi-house", None),
+    ]),
+    (_("Customers"), [
+        ("customers:customer-list", _("Customers"), "bi-buildings", "customers.view_customer"),
+        ("customers:contact-list", _("Contacts"), "bi-person-lines-fill", "customers.view_contact"),
+        ("customers:communication-list", _("Communications"), "bi-chat-left-text", "customers.view_communication"),
+        ("customers:task-list", _("My tasks"), "bi-check2-square", "customers.view_followuptask"),
+        ("customers:care-list", _("Customer care"), "bi-heart", "customers.view_careaction"),
+        ("customers:duplicate-list", _("Duplicates"), "bi-intersect", "customers.merge_customer"),
+    ]),
+    (_("Sales"), [
+        ("sales:lead-list", _("Leads"), "bi-person-plus", "sales.view_lead"),
+        ("sales:opportunity-board", _("Pipeline board"), "bi-kanban", "sales.view_opportunity"),
+        ("sales:opportunity-list", _("Opportunities"), "bi-funnel", "sales.view_opportunity"),
+        ("sales:order-list", _("Orders"), "bi-receipt", "sales.view_order"),
+        ("sales:contract-list", _("Contracts"), "bi-file-earmark-text", "sales.view_contract"),
+        ("sales:product-list", _("Products"), "bi-box-seam", "sales.view_product"),
+        ("sales:forecast", _("Sales forecast"), "bi-graph-up", "sales.view_salestarget"),
+        ("sales:performance", _("Sales performance"), "bi-bar-chart", "sales.view_opportunity"),
+    ]),
+    (_("Marketing"), [
+        ("marketing:campaign-list", _("Campaigns"), "bi-megaphone", "marketing.view_campaign"),
+        ("marketing:event-list", _("Events"), "bi-calendar-event", "marketing.view_event"),
+        ("marketing:email-list", _("E-mail campaigns"), "bi-envelope-paper", "marketing.view_emailcampaign"),
+        ("marketing:asset-list", _("Marketing assets"), "bi-images", "marketing.view_asset"),
+        ("marketing:effect-comparison", _("Campaign effect"), "bi-graph-up-arrow", "marketing.view_campaign"),
+    ]),
+    (_("Service"), [
+        ("service:ticket-list", _("Tickets"), "bi-life-preserver", "service.view_ticket"),
+        ("service:article-list", _("Knowledge base"), "bi-journal-bookmark", "service.view_article"),
+        ("service:statistics", _("Service statistics"), "bi-graph-up", "service.view_service_statistics"),
+    ]),
+    (_("Reports"), [
+        ("reports:dashboard", _("Dashboard"), "bi-bar-chart-line", "reports.view_dashboard"),
+        ("reports:template-list", _("Report templates"), "bi-file-earmark-bar-graph", "reports.view_report_templates"),
+        ("reports:report-builder", _("Custom reports"), "bi-table", "reports.add_savedreport"),
+        ("reports:saved-report-list", _("Saved reports"), "bi-bookmark", "reports.view_savedreport"),
+        ("reports:statistics", _("Statistics"), "bi-graph-up", "reports.view_statistics"),
+    ]),
+    (_("Administration"), [
+        ("security:behaviour-log", _("Behaviour log"), "bi-journal-text", "crm.view_behaviourlog"),
+        ("security:backup-list", _("Backups"), "bi-database-check", "security.manage_backup"),
+    ]),
+    (None, [
+        ("service:help", _("Help"), "bi-question-circle", None),
+    ]),
+]  # fmt: skip
 
 
 def navigation(request):
@@ -42,11 +59,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = []
-    for url_name, label, icon, perm in NAVIGATION:
-        if perm and not user.has_perm(perm):
-            continue
-        items.append(
+    sections, items = [], []
+    for heading, entries in NAVIGATION:
+        shown = [
             {
                 "url": reverse(url_name),
                 "label": label,
@@ -54,5 +69,10 @@ def navigation(request):
                 # customers:customer-detail belongs to customers:customer-list, not to the contacts entry
                 "active": current.rsplit("-", 1)[0] == url_name.rsplit("-", 1)[0],
             }
-        )
-    return {"nav_items": items}
+            for url_name, label, icon, perm in entries
+            if not perm or user.has_perm(perm)
+        ]
+        if shown:
+            sections.append({"heading": heading, "items": shown})
+            items += shown
+    return {"nav_sections": sections, "nav_items": items}
