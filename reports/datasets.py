@@ -206,7 +206,7 @@ def rates_for(user):
 def in_base_currency(amount_path: str, rates, currency_path: str = "currency"):
     """``amount`` converted to the base currency in SQL at ``rates``, rounded half-up to the cent per row
     (as sales.money does); NULL for a currency without a rate, so sums leave it out rather than count it
-    at face value. Callers show ``missing_rates(rates)`` next to their figures."""
+    at face value; the panels say how many rows were left out."""
     whens = [When(**{currency_path: rates.base}, then=F(amount_path))]
     whens += [
         When(**{currency_path: code}, then=Round(F(amount_path) * Value(rate), 2))
@@ -214,11 +214,6 @@ def in_base_currency(amount_path: str, rates, currency_path: str = "currency"):
         if code != rates.base
     ]
     return Case(*whens, default=None, output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
-def missing_rates(rates) -> list[str]:
-    """Currencies amounts may be in that have no rate to the base currency (left out of converted sums)."""
-    return sorted(code for code in Currency.values if code != rates.base and code not in rates.rates)
 
 
 class Hours(Func):

@@ -1,7 +1,8 @@
 """Dashboard panels of sales, marketing and service: each one or two grouped queries over scoped data.
 
 Sales amounts are summed in SQL after conversion to the base currency at today's rates
-(``datasets.in_base_currency``); a currency without a rate is left out and named in the chart's title.
+(``datasets.in_base_currency``); deals in a currency without a rate are left out, and the chart's title
+says how many.
 A bar links to the list behind it with that list's own filter parameters, as far as the list has them.
 """
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from marketing.effect import campaign_effect
 from marketing.models import Campaign
@@ -46,11 +48,20 @@ def _in_period(path, filters: DashboardFilters) -> Q:
     return Q(**{f"{path}__gte": filters.start_at(), f"{path}__lt": filters.end_before()})
 
 
-def _with_missing(title, user):
-    missing = datasets.missing_rates(datasets.rates_for(user))
-    if not missing:
+UNCONVERTED = Count("pk", filter=Q(amount_base__isnull=True))
+
+
+def _with_unconverted(title, rows):
+    """The title, saying how many deals were left out of the sums for want of an exchange rate."""
+    left_out = sum(row["unconverted"] for row in rows)
+    if not left_out:
         return title
-    return format_lazy("{} — {}", title, format_lazy(_("without {}: no exchange rate"), ", ".join(missing)))
+    note = ngettext_lazy(
+        "%(count)d opportunity left out: no exchange rate",
+        "%(count)d opportunities left out: no exchange rate",
+        "count",
+    )
+    return format_lazy("{} — {}", title, note % {"count": left_out})
 
 
 def _percent(part, whole):
@@ -106,11 +117,11 @@ def sales_funnel(user, filters: DashboardFilters) -> Chart:
 def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
     """Base-currency amount of the opportunities won in each month of the period (by closing date)."""
     won = _opportunities(user, filters).filter(status=Opportunity.Status.WON).filter(_in_period("closed_at", filters))
-    by_month = _monthly(won, "closed_at", revenue=Sum("amount_base"), deals=Count("pk"))
+    by_month = _monthly(won, "closed_at", revenue=Sum("amount_base"), unconverted=UNCONVERTED)
     months = filters.months()
     link = _link("sales:opportunity-list", owner=filters.owner, status=Opportunity.Status.WON)
     return Chart(
-        title=_with_missing(_("Won revenue by month"), user),
+        title=_with_unconverted(_("Won revenue by month"), by_month.values()),
         kind="bar",
         labels=[m.strftime("%Y-%m") for m in months],
         series=[
@@ -155,14 +166,16 @@ def pipeline_by_stage(user, filters: DashboardFilters) -> Chart:
     open_deals = _opportunities(user, filters).filter(status=Opportunity.Status.OPEN)
     rows = {
         row["stage"]: row
-        for row in open_deals.order_by().values("stage").annotate(amount=Sum("amount_base"), deals=Count("pk"))
+        for row in open_deals.order_by()
+        .values("stage")
+        .annotate(amount=Sum("amount_base"), deals=Count("pk"), unconverted=UNCONVERTED)
     }
     stages = list(
         Stage.objects.filter(pk__in=list(rows)).select_related("pipeline").order_by("pipeline__name", "order")
     )
     many_pipelines = len({stage.pipeline_id for stage in stages}) > 1
     return Chart(
-        title=_with_missing(_("Open pipeline by stage"), user),
+        title=_with_unconverted(_("Open pipeline by stage"), rows.values()),
         kind="bar",
         labels=[f"{stage.pipeline.name} · {stage.name}" if many_pipelines else stage.name for stage in stages],
         series=[
