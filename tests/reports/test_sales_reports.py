@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -75,6 +75,13 @@ def leads(rep_user, far_rep):
     _lead(rep_user, _at(3, 4), Lead.Status.NEW)
     _lead(rep_user, _at(6, 1, 2025), Lead.Status.QUALIFIED, "web")  # before the period
     _lead(far_rep, _at(1, 4), Lead.Status.QUALIFIED, "fair")  # another team
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # A request in Chinese leaves its language active in the thread; these tests read English titles.
+    with translation.override("en"):
+        yield
 
 
 def _values(chart):
