@@ -78,17 +78,11 @@ def _opportunities(user, filters, *, period=False):
 
 def sales_funnel(user, filters: DashboardFilters) -> Chart:
     """Leads created in the period, of them qualified (or converted); opportunities created in the period,
-    and opportunities won in the period. Two aggregate queries."""
+    and opportunities won in the period (from the closed deals the revenue panels share)."""
     leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters).order_by()
     lead_counts = leads.aggregate(total=Count("pk"), qualified=Count("pk", filter=Q(status__in=QUALIFIED)))
-    opportunity_counts = (
-        _opportunities(user, filters)
-        .order_by()
-        .aggregate(
-            created=Count("pk", filter=_in_period("created_at", filters)),
-            won=Count("pk", filter=Q(status=Opportunity.Status.WON) & _in_period("closed_at", filters)),
-        )
-    )
+    created = _opportunities(user, filters).filter(_in_period("created_at", filters)).order_by().count()
+    won = sum(row["won"] for row in closed_deal_facts(user, filters))
     owner = filters.owner
     return Chart(
         title=_("Sales funnel"),
@@ -100,8 +94,8 @@ def sales_funnel(user, filters: DashboardFilters) -> Chart:
                 values=[
                     lead_counts["total"],
                     lead_counts["qualified"],
-                    opportunity_counts["created"],
-                    opportunity_counts["won"],
+                    created,
+                    won,
                 ],
                 links=[
                     _link("sales:lead-list", owner=owner),
@@ -114,20 +108,47 @@ def sales_funnel(user, filters: DashboardFilters) -> Chart:
     )
 
 
+def closed_deal_facts(user, filters: DashboardFilters) -> list[dict]:
+    """Deals won or lost in the period per closing month and owner: won revenue, won, decided, and won
+    deals left unconverted, in ONE scan. The funnel, won revenue and win rate read it; it is kept on
+    the user object for the rest of the request (as ``panels.customer_facts``)."""
+    memo = user.__dict__.setdefault("_report_closed_deals", {})
+    if filters not in memo:
+        won = Q(status=Opportunity.Status.WON)
+        closed = _opportunities(user, filters).filter(
+            _in_period("closed_at", filters), status__in=[Opportunity.Status.WON, Opportunity.Status.LOST]
+        )
+        memo[filters] = list(
+            closed.order_by()
+            .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
+            .values("month", "owner", "owner__username")
+            .annotate(
+                revenue=Sum("amount_base", filter=won),
+                won=Count("pk", filter=won),
+                decided=Count("pk"),
+                unconverted=Count("pk", filter=won & Q(amount_base__isnull=True)),
+            )
+        )
+    return memo[filters]
+
+
 def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
     """Base-currency amount of the opportunities won in each month of the period (by closing date)."""
-    won = _opportunities(user, filters).filter(status=Opportunity.Status.WON).filter(_in_period("closed_at", filters))
-    by_month = _monthly(won, "closed_at", revenue=Sum("amount_base"), unconverted=UNCONVERTED)
+    rows = closed_deal_facts(user, filters)
+    revenue = {}
+    for row in rows:
+        month = _month(row["month"])
+        revenue[month] = revenue.get(month, 0) + (row["revenue"] or 0)
     months = filters.months()
     link = _link("sales:opportunity-list", owner=filters.owner, status=Opportunity.Status.WON)
     return Chart(
-        title=_with_unconverted(_("Won revenue by month"), by_month.values()),
+        title=_with_unconverted(_("Won revenue by month"), rows),
         kind="bar",
         labels=[m.strftime("%Y-%m") for m in months],
         series=[
             Series(
                 label=format_lazy("{} ({})", _("Won revenue"), datasets.rates_for(user).base),
-                values=[by_month.get(m, {}).get("revenue") or 0 for m in months],
+                values=[revenue.get(m, 0) for m in months],
                 links=[link] * len(months),
             )
         ],
@@ -136,19 +157,18 @@ def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
 
 def win_rate_by_rep(user, filters: DashboardFilters) -> Chart:
     """Won ÷ (won + lost) per owner, of the opportunities closed in the period; the top reps by deals."""
-    closed = _opportunities(user, filters).filter(
-        _in_period("closed_at", filters), status__in=[Opportunity.Status.WON, Opportunity.Status.LOST]
-    )
-    rows = list(
-        closed.order_by()
-        .values("owner", "owner__username")
-        .annotate(won=Count("pk", filter=Q(status=Opportunity.Status.WON)), decided=Count("pk"))
-        .order_by("-decided", "owner__username")[:TOP]
-    )
+    reps = {}
+    for row in closed_deal_facts(user, filters):
+        rep = reps.setdefault(
+            row["owner"], {"owner": row["owner"], "name": row["owner__username"], "won": 0, "decided": 0}
+        )
+        rep["won"] += row["won"]
+        rep["decided"] += row["decided"]
+    rows = sorted(reps.values(), key=lambda rep: (-rep["decided"], rep["name"]))[:TOP]
     return Chart(
         title=_("Win rate by rep (%)"),
         kind="bar",
-        labels=[row["owner__username"] for row in rows],
+        labels=[row["name"] for row in rows],
         series=[
             Series(
                 label=_("Win rate (%)"),
