@@ -1,11 +1,12 @@
 """Dashboard panels of sales, marketing and service: each one or two grouped queries over scoped data.
 
-Sales amounts are summed in SQL after conversion to the base currency at today's rates
-(``datasets.in_base_currency``); deals in a currency without a rate are left out, and the chart's title
-says how many.
+Sales amounts are in the base currency at today's rates: the pipeline converts per row in SQL
+(``datasets.in_base_currency``), the closed deals per currency group like sales.analytics; deals in a
+currency without a rate are left out, and the chart's title says how many.
 A bar links to the list behind it with that list's own filter parameters, as far as the list has them.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -82,7 +83,7 @@ def sales_funnel(user, filters: DashboardFilters) -> Chart:
     leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters).order_by()
     lead_counts = leads.aggregate(total=Count("pk"), qualified=Count("pk", filter=Q(status__in=QUALIFIED)))
     created = _opportunities(user, filters).filter(_in_period("created_at", filters)).order_by().count()
-    won = sum(row["won"] for row in closed_deal_facts(user, filters))
+    won = closed_deal_facts(user, filters)["won"]
     owner = filters.owner
     return Chart(
         title=_("Sales funnel"),
@@ -108,47 +109,55 @@ def sales_funnel(user, filters: DashboardFilters) -> Chart:
     )
 
 
-def closed_deal_facts(user, filters: DashboardFilters) -> list[dict]:
-    """Deals won or lost in the period per closing month and owner: won revenue, won, decided, and won
-    deals left unconverted, in ONE scan. The funnel, won revenue and win rate read it; it is kept on
-    the user object for the rest of the request (as ``panels.customer_facts``)."""
+def closed_deal_facts(user, filters: DashboardFilters) -> dict:
+    """Deals won or lost in the period, in ONE scan grouped by closing month, owner and currency; then
+    converted per group at today's rates, as sales.analytics does (no per-row conversion in the scan).
+
+    The funnel, won revenue and win rate read it; it is kept on the user object for the rest of the
+    request (as ``panels.customer_facts``). Returns ``{"months": {month: revenue}, "reps": {owner id:
+    {"won", "decided"}}, "won": int, "unconverted": won deals in a currency without a rate}``.
+    """
     memo = user.__dict__.setdefault("_report_closed_deals", {})
     if filters not in memo:
         won = Q(status=Opportunity.Status.WON)
-        closed = _opportunities(user, filters).filter(
+        dataset = datasets.OPPORTUNITIES
+        closed = narrow(dataset, Opportunity.objects.visible_to(user), filters, period=False).filter(
             _in_period("closed_at", filters), status__in=[Opportunity.Status.WON, Opportunity.Status.LOST]
         )
-        memo[filters] = list(
+        rows = (
             closed.order_by()
             .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
-            .values("month", "owner", "owner__username")
-            .annotate(
-                revenue=Sum("amount_base", filter=won),
-                won=Count("pk", filter=won),
-                decided=Count("pk"),
-                unconverted=Count("pk", filter=won & Q(amount_base__isnull=True)),
-            )
+            .values("month", "owner", "currency")
+            .annotate(amount=Sum("amount", filter=won), won=Count("pk", filter=won), decided=Count("pk"))
         )
+        rates = datasets.rates_for(user)
+        facts = {"months": {}, "reps": {}, "won": 0, "unconverted": 0}
+        for row in rows:
+            month = _month(row["month"])
+            if row["currency"] != rates.base and row["currency"] not in rates.rates:
+                facts["unconverted"] += row["won"]
+            facts["months"][month] = facts["months"].get(month, 0) + rates.to_base(row["amount"], row["currency"])
+            rep = facts["reps"].setdefault(row["owner"], {"won": 0, "decided": 0})
+            rep["won"] += row["won"]
+            rep["decided"] += row["decided"]
+            facts["won"] += row["won"]
+        memo[filters] = facts
     return memo[filters]
 
 
 def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
     """Base-currency amount of the opportunities won in each month of the period (by closing date)."""
-    rows = closed_deal_facts(user, filters)
-    revenue = {}
-    for row in rows:
-        month = _month(row["month"])
-        revenue[month] = revenue.get(month, 0) + (row["revenue"] or 0)
+    facts = closed_deal_facts(user, filters)
     months = filters.months()
     link = _link("sales:opportunity-list", owner=filters.owner, status=Opportunity.Status.WON)
     return Chart(
-        title=_with_unconverted(_("Won revenue by month"), rows),
+        title=_with_unconverted(_("Won revenue by month"), [facts]),
         kind="bar",
         labels=[m.strftime("%Y-%m") for m in months],
         series=[
             Series(
                 label=format_lazy("{} ({})", _("Won revenue"), datasets.rates_for(user).base),
-                values=[revenue.get(m, 0) for m in months],
+                values=[facts["months"].get(m, 0) for m in months],
                 links=[link] * len(months),
             )
         ],
@@ -157,24 +166,19 @@ def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
 
 def win_rate_by_rep(user, filters: DashboardFilters) -> Chart:
     """Won ÷ (won + lost) per owner, of the opportunities closed in the period; the top reps by deals."""
-    reps = {}
-    for row in closed_deal_facts(user, filters):
-        rep = reps.setdefault(
-            row["owner"], {"owner": row["owner"], "name": row["owner__username"], "won": 0, "decided": 0}
-        )
-        rep["won"] += row["won"]
-        rep["decided"] += row["decided"]
-    rows = sorted(reps.values(), key=lambda rep: (-rep["decided"], rep["name"]))[:TOP]
+    reps = closed_deal_facts(user, filters)["reps"]
+    names = dict(get_user_model().objects.filter(pk__in=list(reps)).values_list("pk", "username"))
+    rows = sorted(reps.items(), key=lambda item: (-item[1]["decided"], names.get(item[0], "")))[:TOP]
     return Chart(
         title=_("Win rate by rep (%)"),
         kind="bar",
-        labels=[row["name"] for row in rows],
+        labels=[names.get(owner, "") for owner, _rep in rows],
         series=[
             Series(
                 label=_("Win rate (%)"),
-                values=[_percent(row["won"], row["decided"]) for row in rows],
+                values=[_percent(rep["won"], rep["decided"]) for _owner, rep in rows],
                 links=[
-                    _link("sales:opportunity-list", owner=row["owner"], status=Opportunity.Status.WON) for row in rows
+                    _link("sales:opportunity-list", owner=owner, status=Opportunity.Status.WON) for owner, _rep in rows
                 ],
             )
         ],
