@@ -260,3 +260,27 @@ def test_sales_report_is_scoped(deals, rep_user, executive):
     assert [row[0] for row in mine["Closed deals by rep"].rows] == ["alice"]
     everyone = {str(t.title): t for t in sales_report(executive, PERIOD)}
     assert {row[0] for row in everyone["Closed deals by rep"].rows} == {"alice", "bob", "carol"}
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def test_builder_page_groups_opportunities_in_the_base_currency(deals, client_for, manager):
+    params = {"dataset": "opportunities", "group_1": "owner", "agg_1": "sum", "agg_field_1": "amount_base"}
+    response = client_for(manager).get(reverse("reports:report-builder"), params)
+    assert response.status_code == 200
+    # Carol's deal (another team) is not among the groups.
+    assert response.context["table"].rows == [["alice", Decimal("2920.00")], ["bob", Decimal("1200.00")]]
+
+
+def test_statistics_page_fits_days_to_close_against_amount(deals, client_for, manager):
+    params = {
+        "dataset": "opportunities",
+        "measures": ["amount_base", "days_to_close"],
+        "x": "amount_base",
+        "y": "days_to_close",
+    }
+    response = client_for(manager).get(reverse("reports:statistics"), params)
+    assert response.status_code == 200
+    # Closed deals with a base amount: (1000, 10), (1420, 30), (500, 19), (400, 30).
+    assert response.context["regression"].count == 4
