@@ -9,8 +9,13 @@ The database (``DATABASE_URL``, default ``crm_bench_reports``) is created and mi
 ``seed_demo --customers`` tops the generated customers up to ``--customers``. Each case runs in-process
 through Django's test ``Client`` (``force_login``): warm-up requests, then ``--requests`` timed ones inside
 ``CaptureQueriesContext``. It prints p50/p95 server time, the SQL share and the queries per request.
-Budget: p95 under 300 ms per page. Sales panels (funnel, revenue at 1,000,000 opportunities) join
-these cases when the sales app lands.
+Budget: p95 under 300 ms per page.
+
+With ``--opportunities N`` (e.g. 1000000) the generated opportunities are topped up to N with COPY (the
+loader of bench/sales_board.py) and the sales cases run too: the dashboard with its sales panels, each
+sales panel on its own, and a grouped opportunities report (closing month × status, base-currency sum):
+
+    .venv/bin/python bench/reports_dashboard.py --customers 0 --opportunities 1000000
 """
 
 import argparse
@@ -28,6 +33,7 @@ def parse_args():
     parser.add_argument("--customers", type=int, default=1_000_000, help="Target total of generated customers.")
     parser.add_argument("--requests", type=int, default=20, help="Timed requests per case.")
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--opportunities", type=int, default=0, help="Target total of generated opportunities.")
     parser.add_argument("--check", action="store_true", help="Exit 1 when a case misses the budget.")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each case's slowest query.")
     return parser.parse_args()
@@ -48,6 +54,55 @@ def prepare(target):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) customers_customer")
     print(f"Totals: {Customer.objects.count():,} customers")
+
+
+def sales_cases():
+    """The sales cases at volume: the dashboard (now with the sales panels) and a grouped opportunities report."""
+    by_close_month = {
+        "dataset": "opportunities",
+        "group_1": "closed_at",
+        "trunc_1": "month",
+        "group_2": "status",
+        "agg_1": "count",
+        "agg_2": "sum",
+        "agg_field_2": "amount_base",
+        "chart": "bar",
+    }
+    by_stage = {"dataset": "opportunities", "group_1": "stage", "agg_1": "count", "agg_2": "sum",
+                "agg_field_2": "amount_base"}  # fmt: skip
+    return [
+        ("dashboard with sales panels (executive)", "executive", "reports:dashboard", {}),
+        ("dashboard with sales panels (manager)", "manager", "reports:dashboard", {}),
+        ("opportunities close month×status (exec)", "executive", "reports:report-builder", by_close_month),
+        ("opportunities close month×status (mgr)", "manager", "reports:report-builder", by_close_month),
+        ("opportunities by stage, sum (executive)", "executive", "reports:report-builder", by_stage),
+    ]
+
+
+def time_panels(username, requests):
+    """Each sales panel's compute on its own (median ms and queries), to see which one costs what."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from reports.filters import DashboardFilters
+    from reports.registry import panels_for
+
+    print(f"\nSales panels one by one ({username}, 12 months, {requests} runs each)")
+    for panel in panels_for(User.objects.get(username=username)):
+        if panel.section != "sales":
+            continue
+        timings, queries = [], 0
+        for _ in range(requests):
+            user = User.objects.get(username=username)  # a fresh user: no per-request memo
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                panel.compute(user, DashboardFilters.default())
+                timings.append((time.perf_counter() - started) * 1000)
+            queries = len(captured.captured_queries)
+        print(
+            f"  {panel.key:<20} p50 {statistics.median(timings):8.1f} ms  max {max(timings):8.1f} ms  {queries} queries"
+        )
 
 
 def cases():
@@ -115,6 +170,10 @@ def main():
     args = parse_args()
     setup_django("crm_bench_reports")
     prepare(args.customers)
+    if args.opportunities:
+        from sales_board import prepare as load_opportunities
+
+        load_opportunities(args.opportunities)
     header = f"{'case':<42} {'p50 ms':>8} {'p95 ms':>8} {'sql p50':>8} {'queries':>8}"
     print(
         f"\n{args.requests} timed requests per case after {args.warmup} warm-up; budget p95 < {BUDGET_P95_MS:.0f} ms\n"
@@ -122,7 +181,7 @@ def main():
     print(header)
     print("-" * len(header))
     missed, plans = [], []
-    for label, username, url_name, params in cases():
+    for label, username, url_name, params in (sales_cases() if args.opportunities else []) + cases():
         result = run_case(username, url_name, params, args.requests, args.warmup)
         over = result["p95"] >= BUDGET_P95_MS
         if over:
@@ -133,6 +192,8 @@ def main():
             f"{'  OVER BUDGET' if over else ''}",
             flush=True,
         )
+    if args.opportunities:
+        time_panels("executive", max(args.requests // 2, 3))
     if args.explain:
         from django.db import connection
 

@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The declarations register themselves: data sets, dashboard panels and report templates.
-        from . import datasets, panels, report_templates  # noqa: F401
+        from . import datasets, domain_panels, domain_templates, panels, report_templates  # noqa: F401

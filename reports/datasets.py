@@ -1,14 +1,32 @@
-"""Today's data sets: customers, contacts, communications, follow-up tasks and care actions.
+"""The data sets: customers, contacts, communications, follow-up tasks and care actions; leads,
+opportunities, orders and contracts (sales); tickets (service); event registrations (marketing).
 
-Sales, marketing and service add theirs here (leads, opportunities, orders, contracts, campaigns,
-registrations, tickets, surveys) with one ``register_dataset`` call each, when their models land.
+Sales amounts are also offered converted to the base currency in SQL (``in_base_currency``), so sums,
+averages and statistics over deals in several currencies add like with like.
 """
 
-from django.db.models import Count, F, FloatField, Func, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Now
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Now, Round
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CareAction, CarePlan, Communication, Contact, Customer, FollowUpTask
+from marketing.models import Registration
+from sales.models import Contract, Currency, Lead, Opportunity, Order
+from sales.money import rates_on
+from service.models import Ticket
 
 from .registry import Dataset, Field, Measure, register_dataset
 
@@ -169,6 +187,254 @@ CARE_ACTIONS = register_dataset(
                   groupable=True),
             _owner("assignee", _("Assignee")),
             Field("done_at", _("Done at"), "done_at", kind="datetime", groupable=True),
+        ),
+    )
+)  # fmt: skip
+
+
+# ------------------------------------------------------------------- sales, marketing and service
+
+
+def rates_for(user):
+    """Today's exchange rates, read once per request (every sales panel and data set converts with them)."""
+    memo = user.__dict__ if user is not None else {}
+    if "_report_rates" not in memo:
+        memo["_report_rates"] = rates_on()
+    return memo["_report_rates"]
+
+
+def in_base_currency(amount_path: str, rates, currency_path: str = "currency"):
+    """``amount`` converted to the base currency in SQL at ``rates``, rounded half-up to the cent per row
+    (as sales.money does); NULL for a currency without a rate, so sums leave it out rather than count it
+    at face value; the panels say how many rows were left out."""
+    whens = [When(**{currency_path: rates.base}, then=F(amount_path))]
+    whens += [
+        When(**{currency_path: code}, then=Round(F(amount_path) * Value(rate), 2))
+        for code, rate in sorted(rates.rates.items())
+        if code != rates.base
+    ]
+    return Case(*whens, default=None, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+class Hours(Func):
+    """Hours between two timestamps; NULL while the later one is NULL."""
+
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
+    output_field = FloatField()
+
+    def __init__(self, later, earlier, **extra):
+        super().__init__(F(later) - F(earlier), **extra)
+
+
+class Days(Hours):
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"
+
+
+def _base_label(label):
+    return format_lazy("{} ({})", label, _("base currency"))
+
+
+def _opportunities(user):
+    return Opportunity.objects.visible_to(user).annotate(amount_base=in_base_currency("amount", rates_for(user)))
+
+
+def _orders(user):
+    return Order.objects.visible_to(user).annotate(total_base=in_base_currency("total", rates_for(user)))
+
+
+def _contracts(user):
+    return Contract.objects.visible_to(user).annotate(amount_base=in_base_currency("amount", rates_for(user)))
+
+
+def _team(path="team"):
+    return Field("team", _("Team"), path, kind="team", display_path=f"{path}__name", groupable=True)
+
+
+def _currency():
+    return Field("currency", _("Currency"), "currency", kind="choice", choices=tuple(Currency.choices), groupable=True)
+
+
+LEADS = register_dataset(
+    Dataset(
+        key="leads",
+        label=_("Leads"),
+        permission="sales.view_lead",
+        queryset=lambda user: Lead.objects.visible_to(user),
+        owner_path="owner",
+        team_path="team",
+        date_path="created_at",
+        default_columns=("name", "company", "status", "source", "owner"),
+        fields=(
+            Field("name", _("Contact name"), "name"),
+            Field("company", _("Company"), "company"),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(Lead.Status.choices), groupable=True),
+            Field("source", _("Source"), "source", groupable=True),
+            Field("campaign", _("Campaign"), "campaign__name", groupable=True),
+            _owner(),
+            _team(),
+            Field("created_at", _("Created at"), "created_at", kind="datetime", groupable=True),
+            Field("converted_at", _("Converted at"), "converted_at", kind="datetime", groupable=True),
+        ),
+        measures=(
+            Measure("days_to_convert", _("Days from lead to conversion"), lambda: Days("converted_at", "created_at")),
+        ),
+    )
+)  # fmt: skip
+
+OPPORTUNITIES = register_dataset(
+    Dataset(
+        key="opportunities",
+        label=_("Opportunities"),
+        permission="sales.view_opportunity",
+        queryset=_opportunities,
+        owner_path="owner",
+        team_path="team",
+        date_path="created_at",
+        default_columns=("name", "customer", "stage", "amount_base", "owner"),
+        fields=(
+            Field("name", _("Name"), "name"),
+            Field("customer", _("Customer"), "customer__name"),
+            Field("pipeline", _("Pipeline"), "pipeline__name", groupable=True),
+            Field("stage", _("Stage"), "stage__name", groupable=True),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(Opportunity.Status.choices),
+                  groupable=True),
+            Field("amount", _("Amount (own currency)"), "amount", kind="number", aggregatable=True),
+            _currency(),
+            Field("amount_base", _base_label(_("Amount")), "amount_base", kind="number", aggregatable=True),
+            Field("probability", _("Probability (%)"), "stage__probability", kind="number", groupable=True,
+                  aggregatable=True),
+            Field("expected_close_date", _("Expected close date"), "expected_close_date", kind="date",
+                  groupable=True),
+            Field("closed_at", _("Closed at"), "closed_at", kind="datetime", groupable=True),
+            Field("campaign", _("Campaign"), "campaign__name", groupable=True),
+            _owner(),
+            _team(),
+            Field("created_at", _("Created at"), "created_at", kind="datetime", groupable=True),
+        ),
+        measures=(
+            Measure("amount_base", _base_label(_("Opportunity amount")), lambda: F("amount_base")),
+            Measure("probability", _("Probability (%)"), lambda: F("stage__probability")),
+            Measure("days_to_close", _("Days to close"), lambda: Days("closed_at", "created_at")),
+        ),
+    )
+)  # fmt: skip
+
+ORDERS = register_dataset(
+    Dataset(
+        key="orders",
+        label=_("Orders"),
+        permission="sales.view_order",
+        queryset=_orders,
+        owner_path="owner",
+        team_path="team",
+        date_path="ordered_on",
+        default_columns=("number", "customer", "ordered_on", "status", "total_base"),
+        fields=(
+            Field("number", _("Number"), "number"),
+            Field("customer", _("Customer"), "customer__name"),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(Order.Status.choices), groupable=True),
+            Field("ordered_on", _("Order date"), "ordered_on", kind="date", groupable=True),
+            _currency(),
+            Field("total", _("Total (own currency)"), "total", kind="number", aggregatable=True),
+            Field("total_base", _base_label(_("Total")), "total_base", kind="number", aggregatable=True),
+            _owner(),
+            _team(),
+        ),
+        measures=(
+            Measure("total_base", _base_label(_("Order total")), lambda: F("total_base")),
+            Measure("discount_total", _("Discount (own currency)"), lambda: F("discount_total")),
+        ),
+    )
+)  # fmt: skip
+
+CONTRACTS = register_dataset(
+    Dataset(
+        key="contracts",
+        label=_("Contracts"),
+        permission="sales.view_contract",
+        queryset=_contracts,
+        owner_path="owner",
+        team_path="team",
+        date_path="start_date",
+        default_columns=("number", "title", "customer", "status", "amount_base", "end_date"),
+        fields=(
+            Field("number", _("Number"), "number"),
+            Field("title", _("Title"), "title"),
+            Field("customer", _("Customer"), "customer__name"),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(Contract.Status.choices),
+                  groupable=True),
+            Field("start_date", _("Start date"), "start_date", kind="date", groupable=True),
+            Field("end_date", _("End date"), "end_date", kind="date", groupable=True),
+            _currency(),
+            Field("amount", _("Amount (own currency)"), "amount", kind="number", aggregatable=True),
+            Field("amount_base", _base_label(_("Amount")), "amount_base", kind="number", aggregatable=True),
+            _owner(),
+            _team(),
+        ),
+        measures=(Measure("amount_base", _base_label(_("Contract amount")), lambda: F("amount_base")),),
+    )
+)  # fmt: skip
+
+TICKETS = register_dataset(
+    Dataset(
+        key="tickets",
+        label=_("Tickets"),
+        permission="service.view_ticket",
+        queryset=lambda user: Ticket.objects.visible_to(user),
+        owner_path="assignee",
+        team_path="queue__team",
+        date_path="created_at",
+        default_columns=("subject", "customer", "type", "priority", "status", "assignee"),
+        fields=(
+            Field("subject", _("Subject"), "subject"),
+            Field("customer", _("Customer"), "customer__name"),
+            Field("type", _("Type"), "type", kind="choice", choices=tuple(Ticket.Type.choices), groupable=True),
+            Field("channel", _("Channel"), "channel", kind="choice", choices=tuple(Ticket.Channel.choices),
+                  groupable=True),
+            Field("priority", _("Priority"), "priority", kind="choice", choices=tuple(Ticket.Priority.choices),
+                  groupable=True),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(Ticket.Status.choices),
+                  groupable=True),
+            Field("queue", _("Queue"), "queue__name", groupable=True),
+            _owner("assignee", _("Assignee")),
+            Field("response_breached", _("First response overdue"), "response_breached", kind="bool",
+                  groupable=True),
+            Field("resolution_breached", _("Resolution overdue"), "resolution_breached", kind="bool",
+                  groupable=True),
+            Field("created_at", _("Created at"), "created_at", kind="datetime", groupable=True),
+            Field("resolved_at", _("Resolved at"), "resolved_at", kind="datetime", groupable=True),
+        ),
+        measures=(
+            Measure("first_response_hours", _("First response (hours)"),
+                    lambda: Hours("first_responded_at", "created_at")),
+            Measure("resolution_hours", _("Resolution (hours)"), lambda: Hours("resolved_at", "created_at")),
+        ),
+    )
+)  # fmt: skip
+
+REGISTRATIONS = register_dataset(
+    Dataset(
+        key="registrations",
+        label=_("Event registrations"),
+        permission="marketing.view_registration",
+        queryset=lambda user: Registration.objects.visible_to(user),
+        owner_path="event__campaign__owner",
+        team_path="event__campaign__team",
+        date_path="registered_at",
+        default_columns=("name", "company", "event", "status", "registered_at"),
+        fields=(
+            Field("name", _("Name"), "name"),
+            Field("company", _("Company"), "company"),
+            Field("event", _("Event"), "event__theme", groupable=True),
+            Field("campaign", _("Campaign"), "event__campaign__name", groupable=True),
+            Field("status", _("Status"), "status", kind="choice", choices=tuple(Registration.Status.choices),
+                  groupable=True),
+            Field("registered_at", _("Registered at"), "registered_at", kind="datetime", groupable=True),
+            Field("checked_in_at", _("Checked in at"), "checked_in_at", kind="datetime", groupable=True),
+        ),
+        measures=(
+            Measure("hours_to_event", _("Hours from registration to event start"),
+                    lambda: Hours("event__starts_at", "registered_at")),
         ),
     )
 )  # fmt: skip

@@ -1,4 +1,5 @@
-"""Demo saved reports: two of the manager's, shared with the executives, one e-mailed weekly."""
+"""Demo saved reports of the manager's (customers, communications, open opportunities by stage), shared
+with the executives; the customer ones e-mailed weekly."""
 
 from django.contrib.auth.models import Group
 
@@ -26,6 +27,16 @@ DEMO_REPORTS = [
         "Communications by channel",
         "communications",
         {"group_by": [{"field": "channel"}], "aggregates": [{"func": "count"}], "chart": "pie"},
+    ),
+    (
+        "销售机会按阶段（本位币）",
+        "opportunities",
+        {
+            "filters": [{"field": "status", "op": "eq", "value": "open"}],
+            "group_by": [{"field": "stage"}],
+            "aggregates": [{"func": "count"}, {"func": "sum", "field": "amount_base"}],
+            "chart": "bar",
+        },
     ),
 ]
 

@@ -169,7 +169,8 @@ def test_dashboard_query_count_is_flat_as_data_grows(request, client_for, user_f
         CommunicationFactory(customer=customer)
         FollowUpTaskFactory(customer=customer)
     assert _dashboard_queries(client) == few
-    assert few <= 16
+    # Customer panels plus the sales, marketing and service panels each role may see.
+    assert few <= 30
 
 
 def test_big_screen_renders_dark_and_refreshes_its_body(client_for, manager):
