@@ -3,7 +3,7 @@
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from crm.importexport import ExportField
+from crm.importexport import ExportField, choice_display
 from crm.importexport.exports import DatasetExport
 from crm.models import Job
 
@@ -16,13 +16,12 @@ NOT_FILTERS = {"page", "format"}
 
 
 def export_fields() -> list[ExportField]:
-    statuses = dict(Opportunity.Status.choices)
     return [
         ExportField("name", _("Name"), "name"),
         ExportField("customer", _("Customer"), "customer__name"),
         ExportField("pipeline", _("Pipeline"), "pipeline__name"),
         ExportField("stage", _("Stage"), "stage__name"),
-        ExportField("status", _("Status"), "status", display=lambda v: str(statuses.get(v, v))),
+        ExportField("status", _("Status"), "status", display=choice_display(Opportunity.Status.choices)),
         ExportField("amount", _("Amount"), "amount"),
         ExportField("currency", _("Currency"), "currency"),
         ExportField("expected_close_date", _("Expected close date"), "expected_close_date"),

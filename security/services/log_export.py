@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.importexport.exporter import ExportField, log_export, queryset_rows, write_rows
+from crm.importexport.exporter import ExportField, choice_display, log_export, queryset_rows, write_rows
 from crm.importexport.exports import DatasetExport
 from crm.models import BehaviourLog, Job
 
@@ -19,7 +19,6 @@ from ..forms import BehaviourLogFilterForm
 DATASET = "behaviour_log"
 MODULE = "security"
 FORMATS = ("xlsx", "pdf")
-ACTIONS = dict(BehaviourLog.Action.choices)
 
 
 def _time(value):
@@ -29,7 +28,7 @@ def _time(value):
 FIELDS = [
     ExportField("at", gettext_lazy("Time"), "at", _time),
     ExportField("user", gettext_lazy("User"), "username"),
-    ExportField("action", gettext_lazy("Action"), "action", lambda v: str(ACTIONS.get(v, v))),
+    ExportField("action", gettext_lazy("Action"), "action", choice_display(BehaviourLog.Action.choices)),
     ExportField("module", gettext_lazy("Module"), "module"),
     ExportField("object", gettext_lazy("Object"), "object_repr"),
     ExportField("ip", gettext_lazy("IP address"), "ip", lambda v: v or ""),

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.importexport.exporter import ExportField
+from crm.importexport.exporter import ExportField, choice_display
 from crm.importexport.exports import DatasetExport
 from crm.models import Job
 from customers.selectors_transfer import export_filter
@@ -15,11 +15,6 @@ DATASET = "tickets"
 MODULE = "service"
 
 
-def _label(choices):
-    labels = dict(choices)
-    return lambda value: str(labels.get(value, value))
-
-
 def _yes_no(value):
     return str(_("yes")) if value else ""
 
@@ -28,10 +23,10 @@ def export_fields() -> list[ExportField]:
     return [
         ExportField("number", _("Number"), "pk"),
         ExportField("subject", _("Subject"), "subject"),
-        ExportField("type", _("Type"), "type", _label(Ticket.Type.choices)),
-        ExportField("channel", _("Channel"), "channel", _label(Ticket.Channel.choices)),
-        ExportField("priority", _("Priority"), "priority", _label(Ticket.Priority.choices)),
-        ExportField("status", _("Status"), "status", _label(Ticket.Status.choices)),
+        ExportField("type", _("Type"), "type", choice_display(Ticket.Type.choices)),
+        ExportField("channel", _("Channel"), "channel", choice_display(Ticket.Channel.choices)),
+        ExportField("priority", _("Priority"), "priority", choice_display(Ticket.Priority.choices)),
+        ExportField("status", _("Status"), "status", choice_display(Ticket.Status.choices)),
         ExportField("customer", _("Customer"), "customer__name"),
         ExportField("queue", _("Queue"), "queue__name"),
         ExportField("assignee", _("Assignee"), "assignee__username"),
