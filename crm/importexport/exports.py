@@ -11,19 +11,26 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.utils import translation
 
 from crm.jobs import job_create
 from crm.models import Job
 
-from .exporter import CONTENT_TYPES, ExportField, export_filename, log_export, queryset_rows, write_rows
+from .exporter import CONTENT_TYPES, ExportField, export_filename, log_export, queryset_rows, sync_max_rows, write_rows
 from .jobs import export_job_run
 
 
 def filter_detail(query: QueryDict) -> dict:
     """A query as the behaviour log keeps it: one value per key, or the list when there are several."""
     return {key: values if len(values) > 1 else values[0] for key, values in query.lists() if values}
+
+
+def attachment(name: str, content_type: str, content: bytes) -> HttpResponse:
+    """The response that downloads a file made at once."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def export_now(*, actor, dataset, module, queryset, fields, fmt, filters, filename=None) -> tuple[str, str, bytes]:
@@ -47,6 +54,12 @@ class DatasetExport:
     module: str
     queryset: Callable
     fields: Callable[[Sequence[str] | None], list[ExportField]]
+
+    def too_large(self, *, user, query: QueryDict) -> bool:
+        """Whether the rows are more than a download made at once may hold (``EXPORT_SYNC_MAX_ROWS``);
+        counted only that far, so a huge list costs no full count."""
+        limit = sync_max_rows()
+        return self.queryset(user=user, query=query).order_by()[: limit + 1].count() > limit
 
     def now(self, *, actor, query: QueryDict, fmt: str, keys=None) -> tuple[str, str, bytes]:
         """A small export, made at once: (file name, content type, content), logged like every export."""
