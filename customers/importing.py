@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts.selectors import assignable_users
 from crm.audit import log_action
 from crm.crypto import blind_index
-from crm.importexport import ExportField, ImportField, ImportSpec, cleaners
+from crm.importexport import ExportField, ImportField, ImportSpec, choice_display, cleaners
 from crm.importexport.bulk import copy_history, copy_history_values, copy_insert, copy_insert_values
 from crm.models import BehaviourLog
 from crm.scope import Module
@@ -470,11 +470,6 @@ def customer_import_spec(*, actor, file_name="") -> ImportSpec:
 # -- export ------------------------------------------------------------------------------------------
 
 
-def _choice_display(choices):
-    labels = dict(choices)
-    return lambda value: str(labels.get(value, value or ""))
-
-
 def _tag_names(pks) -> dict:
     """Tag names of a chunk of customers, ``{pk: "a, b"}``: one query per chunk."""
     names = dict(Tag.objects.values_list("pk", "name"))
@@ -490,16 +485,16 @@ def export_fields() -> list[ExportField]:
     """The columns a customer export may have; their labels are the headers the import recognises."""
     return [
         ExportField("name", gettext_lazy("Name"), "name"),
-        ExportField("kind", gettext_lazy("Type"), "kind", _choice_display(Customer.Kind.choices)),
-        ExportField("level", gettext_lazy("Level"), "level", _choice_display(Customer.Level.choices)),
+        ExportField("kind", gettext_lazy("Type"), "kind", choice_display(Customer.Kind.choices)),
+        ExportField("level", gettext_lazy("Level"), "level", choice_display(Customer.Level.choices)),
         ExportField(
             "lifecycle_stage",
             gettext_lazy("Lifecycle stage"),
             "lifecycle_stage",
-            _choice_display(Customer.Lifecycle.choices),
+            choice_display(Customer.Lifecycle.choices),
         ),
-        ExportField("source", gettext_lazy("Source"), "source", _choice_display(Customer.Source.choices)),
-        ExportField("industry", gettext_lazy("Industry"), "industry", _choice_display(Customer.Industry.choices)),
+        ExportField("source", gettext_lazy("Source"), "source", choice_display(Customer.Source.choices)),
+        ExportField("industry", gettext_lazy("Industry"), "industry", choice_display(Customer.Industry.choices)),
         ExportField("phone", gettext_lazy("Phone"), "phone"),
         ExportField("email", gettext_lazy("E-mail"), "email"),
         ExportField("website", gettext_lazy("Website"), "website"),

@@ -1,6 +1,5 @@
 """Reads for customer exports: the current list filter, within the user's record scope."""
 
-from django.conf import settings
 from django.http import QueryDict
 
 from .selectors import customer_list
@@ -23,9 +22,3 @@ def customer_export_queryset(*, user, data):
 
     Tag names are read per chunk by the export field, not per row in SQL."""
     return customer_list(user=user, data=data).qs.select_related(None).prefetch_related(None)
-
-
-def customer_export_count(*, user, data) -> int:
-    """How many rows the export would have, counted only up to just past the direct-download limit."""
-    limit = getattr(settings, "EXPORT_SYNC_MAX_ROWS", 5_000)
-    return customer_list(user=user, data=data).qs.order_by()[: limit + 1].count()

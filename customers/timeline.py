@@ -6,7 +6,16 @@ with one SQL ``UNION ALL``, order by time and cut one page with LIMIT/OFFSET, th
 rows of each kind with one query per kind.
 
 Apps to the right (sales orders and opportunities, service tickets, marketing registrations) add
-their records from their ``AppConfig.ready()``::
+their records from their ``AppConfig.ready()``; most sources are one model's records of the customer::
+
+    from customers.timeline import register_model_source
+
+    register_model_source(
+        Order, kind="order", label=_("Order"), icon="bi-receipt", at="ordered_at", title="number",
+        related=("owner",), template="sales/partials/timeline_order.html",
+    )
+
+which stands for this ``TimelineSource``, the shape any other source is registered in::
 
     from customers.timeline import TimelineSource, register_timeline_source
 
@@ -14,7 +23,7 @@ their records from their ``AppConfig.ready()``::
         kind="order", label=_("Order"), icon="bi-receipt",
         rows=lambda customer, user: Order.objects.visible_to(user).filter(customer=customer),
         at="ordered_at", title="number",
-        load=lambda ids: Order.objects.filter(pk__in=ids),
+        load=lambda ids: Order.objects.filter(pk__in=ids).select_related("owner"),
         template="sales/partials/timeline_order.html",
     ))
 
@@ -58,6 +67,24 @@ def register_timeline_source(source: TimelineSource) -> None:
     TIMELINE_SOURCES[source.kind] = source
 
 
+def register_model_source(model, *, kind, label, icon, at, title, template, related=(), scoped=True):
+    """Register the usual source: ``model``'s records whose ``customer`` is the customer, within the user's
+    record scope when the model is ``scoped`` (has ``visible_to``), a page loaded with ``related``."""
+
+    def rows(customer, user):
+        records = model.objects.visible_to(user) if scoped else model.objects.all()
+        return records.filter(customer=customer)
+
+    def load(ids):
+        records = model.objects.filter(pk__in=ids)
+        # select_related() with no fields would follow every foreign key.
+        return records.select_related(*related) if related else records
+
+    register_timeline_source(
+        TimelineSource(kind=kind, label=label, icon=icon, rows=rows, at=at, title=title, load=load, template=template)
+    )
+
+
 def _expr(value):
     return F(value) if isinstance(value, str) else value
 
@@ -79,54 +106,23 @@ def source_values(source: TimelineSource, customer, user):
 
 # ---------------------------------------------------------------------------- this app's sources
 
-register_timeline_source(
-    TimelineSource(
-        kind="communication",
-        label=_("Communication"),
-        icon="bi-chat-left-text",
-        rows=lambda customer, user: Communication.objects.filter(customer=customer),
-        at="occurred_at",
-        title="subject",
-        load=lambda ids: Communication.objects.filter(pk__in=ids).select_related("contact", "owner"),
-        template="customers/partials/timeline_communication.html",
-    )
-)
-register_timeline_source(
-    TimelineSource(
-        kind="task",
-        label=_("Follow-up task"),
-        icon="bi-check2-square",
-        rows=lambda customer, user: FollowUpTask.objects.filter(customer=customer),
-        at="created_at",
-        title="title",
-        load=lambda ids: FollowUpTask.objects.filter(pk__in=ids).select_related("assignee"),
-        template="customers/partials/timeline_task.html",
-    )
-)
-register_timeline_source(
-    TimelineSource(
-        kind="care",
-        label=_("Care action"),
-        icon="bi-heart",
-        rows=lambda customer, user: CareAction.objects.filter(customer=customer),
-        at="created_at",
-        title="channel",
-        load=lambda ids: CareAction.objects.filter(pk__in=ids).select_related("plan", "cadence", "assignee"),
-        template="customers/partials/timeline_care.html",
-    )
-)
-register_timeline_source(
-    TimelineSource(
-        kind="contact",
-        label=_("Contact added"),
-        icon="bi-person-plus",
-        rows=lambda customer, user: Contact.objects.filter(customer=customer),
-        at="created_at",
-        title="name",
-        load=lambda ids: Contact.objects.filter(pk__in=ids),
-        template="customers/partials/timeline_contact.html",
-    )
-)
+register_model_source(
+    Communication, kind="communication", label=_("Communication"), icon="bi-chat-left-text", at="occurred_at",
+    title="subject", related=("contact", "owner"), scoped=False,
+    template="customers/partials/timeline_communication.html",
+)  # fmt: skip
+register_model_source(
+    FollowUpTask, kind="task", label=_("Follow-up task"), icon="bi-check2-square", at="created_at", title="title",
+    related=("assignee",), scoped=False, template="customers/partials/timeline_task.html",
+)  # fmt: skip
+register_model_source(
+    CareAction, kind="care", label=_("Care action"), icon="bi-heart", at="created_at", title="channel",
+    related=("plan", "cadence", "assignee"), scoped=False, template="customers/partials/timeline_care.html",
+)  # fmt: skip
+register_model_source(
+    Contact, kind="contact", label=_("Contact added"), icon="bi-person-plus", at="created_at", title="name",
+    scoped=False, template="customers/partials/timeline_contact.html",
+)  # fmt: skip
 register_timeline_source(
     TimelineSource(
         kind="change",

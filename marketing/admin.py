@@ -3,20 +3,13 @@ services (the seats, the sends and the behaviour log depend on it)."""
 
 from django.contrib import admin
 
+from crm.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
+
 from .models import Campaign, EmailCampaign, Event, Prospect, Registration
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)

@@ -6,36 +6,22 @@ Registered from ``MarketingConfig.ready()`` through the customers app's timeline
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from customers.timeline import TimelineSource, register_timeline_source
+from customers.timeline import TimelineSource, register_model_source, register_timeline_source
 
 from .models import Invitation, Registration, SurveyResponse
 
 
 def register():
-    register_timeline_source(
-        TimelineSource(
-            kind="event_invitation",
-            label=_("Event invitation"),
-            icon="bi-envelope-open",
-            rows=lambda customer, user: Invitation.objects.visible_to(user).filter(customer=customer),
-            at="created_at",
-            title=F("event__theme"),
-            load=lambda ids: Invitation.objects.filter(pk__in=ids).select_related("event"),
-            template="marketing/partials/timeline_invitation.html",
-        )
-    )
-    register_timeline_source(
-        TimelineSource(
-            kind="event_registration",
-            label=_("Event registration"),
-            icon="bi-calendar-check",
-            rows=lambda customer, user: Registration.objects.visible_to(user).filter(customer=customer),
-            at="registered_at",
-            title=F("event__theme"),
-            load=lambda ids: Registration.objects.filter(pk__in=ids).select_related("event"),
-            template="marketing/partials/timeline_registration.html",
-        )
-    )
+    register_model_source(
+        Invitation, kind="event_invitation", label=_("Event invitation"), icon="bi-envelope-open",
+        at="created_at", title=F("event__theme"), related=("event",),
+        template="marketing/partials/timeline_invitation.html",
+    )  # fmt: skip
+    register_model_source(
+        Registration, kind="event_registration", label=_("Event registration"), icon="bi-calendar-check",
+        at="registered_at", title=F("event__theme"), related=("event",),
+        template="marketing/partials/timeline_registration.html",
+    )  # fmt: skip
     register_timeline_source(
         TimelineSource(
             kind="event_survey",

@@ -114,7 +114,7 @@ def rfm_update() -> int:
 def register():
     from customers.quicklinks import QuickLink, register_quick_link
     from customers.services.segments import register_churn_signal
-    from customers.timeline import TimelineSource, register_timeline_source
+    from customers.timeline import register_model_source
     from marketing.effect import register_campaign_metrics
     from marketing.signals import prospect_captured
 
@@ -144,17 +144,7 @@ def register():
         ("contract", _("Contract"), "bi-file-earmark-text", Contract, "number", ("owner",)),
     ]
     for kind, label, icon, model, title, related in sources:
-        register_timeline_source(
-            TimelineSource(
-                kind=kind,
-                label=label,
-                icon=icon,
-                rows=lambda customer, user, model=model: model.objects.visible_to(user).filter(customer=customer),
-                at="created_at",
-                title=title,
-                load=lambda ids, model=model, related=related: model.objects.filter(pk__in=ids).select_related(
-                    *related
-                ),
-                template=f"sales/partials/timeline_{kind}.html",
-            )
-        )
+        register_model_source(
+            model, kind=kind, label=label, icon=icon, at="created_at", title=title, related=related,
+            template=f"sales/partials/timeline_{kind}.html",
+        )  # fmt: skip

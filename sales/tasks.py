@@ -22,16 +22,11 @@ def update_customer_value_segments():
 @shared_task
 def run_lead_import(job_id):
     """A confirmed lead import; running the same job again imports nothing twice."""
-    from django.utils import translation
-
     from crm.importexport.jobs import import_job_run
-    from crm.models import Job
 
     from .importing import lead_import_spec
 
-    language = Job.objects.only("options").get(pk=job_id).options.get("language")
-    with translation.override(language):
-        return import_job_run(job_id=job_id, spec_for=lead_import_spec).status
+    return import_job_run(job_id=job_id, spec_for=lead_import_spec).status
 
 
 @shared_task

@@ -6,6 +6,8 @@ the admin lists them read-only.
 
 from django.contrib import admin
 
+from crm.admin import ReadOnlyAdmin
+
 from .models import Article, ArticleCategory, CalendarDay, Queue, SatisfactionSurvey, SlaPolicy, Ticket, WorkCalendar
 
 
@@ -35,17 +37,6 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 @admin.register(ArticleCategory)
 class ArticleCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "position"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.quicklinks import QuickLink, register_quick_link
 from customers.services.segments import register_churn_signal
-from customers.timeline import TimelineSource, register_timeline_source
+from customers.timeline import register_model_source
 
 from .models import SatisfactionSurvey, Ticket
 
@@ -49,30 +49,14 @@ def register():
             ),
         )
     )
-    register_timeline_source(
-        TimelineSource(
-            kind="ticket",
-            label=_("Service ticket"),
-            icon="bi-life-preserver",
-            rows=lambda customer, user: Ticket.objects.visible_to(user).filter(customer=customer),
-            at="created_at",
-            title="subject",
-            load=lambda ids: Ticket.objects.filter(pk__in=ids).select_related("assignee"),
-            template="service/partials/timeline_ticket.html",
-        )
-    )
-    register_timeline_source(
-        TimelineSource(
-            kind="survey",
-            label=_("Satisfaction survey"),
-            icon="bi-emoji-smile",
-            rows=lambda customer, user: SatisfactionSurvey.objects.visible_to(user).filter(customer=customer),
-            at="answered_at",
-            title="comment",
-            load=lambda ids: SatisfactionSurvey.objects.filter(pk__in=ids).select_related("ticket"),
-            template="service/partials/timeline_survey.html",
-        )
-    )
+    register_model_source(
+        Ticket, kind="ticket", label=_("Service ticket"), icon="bi-life-preserver", at="created_at", title="subject",
+        related=("assignee",), template="service/partials/timeline_ticket.html",
+    )  # fmt: skip
+    register_model_source(
+        SatisfactionSurvey, kind="survey", label=_("Satisfaction survey"), icon="bi-emoji-smile", at="answered_at",
+        title="comment", related=("ticket",), template="service/partials/timeline_survey.html",
+    )  # fmt: skip
     register_churn_signal(
         "service.open_complaints",
         open_complaints_signal,

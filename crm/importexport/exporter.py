@@ -47,6 +47,12 @@ class ExportField:
     batch: Callable[[list], dict] | None = None
 
 
+def choice_display(choices):
+    """A ``display`` for a choice field: the label of the stored value (the value itself if unknown)."""
+    labels = dict(choices)
+    return lambda value: str(labels.get(value, value or ""))
+
+
 def neutralise(value):
     """Text that a spreadsheet would read as a formula gets a leading apostrophe; other values pass."""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):

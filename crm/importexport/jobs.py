@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.jobs import job_fail, job_finish, job_start
@@ -93,11 +93,17 @@ def import_job_run(*, job_id, spec_for) -> Job:
     """Run the import a job describes; ``spec_for(actor=user)`` builds the app's ImportSpec.
 
     ``job.options``: ``mapping`` (column index → field key), ``duplicate_policy``, ``import_valid_rows``;
-    with ``dry_run`` and ``upload`` (the waiting job holding the file) every row is checked and nothing saved.
+    with ``dry_run`` and ``upload`` (the waiting job holding the file) every row is checked and nothing saved;
+    ``language`` is the one the import was asked in (row error messages are written in it).
     """
     job = Job.objects.select_related("user").get(pk=job_id)
     if not _claimable(job):
         return job
+    with translation.override(job.options.get("language")):
+        return _import(job, spec_for)
+
+
+def _import(job, spec_for) -> Job:
     side = SideChannel(job)
     try:
         with transaction.atomic():
@@ -139,10 +145,16 @@ def import_job_run(*, job_id, spec_for) -> Job:
 
 def export_job_run(*, job_id, queryset_for, fields_for, module) -> Job:
     """Run an export job: ``queryset_for(user, options)`` gives the scoped, filtered rows and
-    ``fields_for(options)`` the chosen ExportFields. ``job.options``: ``format``, ``fields``, ``filter``."""
+    ``fields_for(options)`` the chosen ExportFields. ``job.options``: ``format``, ``fields``, ``filter``, and
+    ``language``, the one the export was asked in (column headings and cells are written in it)."""
     job = Job.objects.select_related("user").get(pk=job_id)
     if job.status != Job.Status.PENDING:
         return job
+    with translation.override(job.options.get("language")):
+        return _export(job, queryset_for, fields_for, module)
+
+
+def _export(job, queryset_for, fields_for, module) -> Job:
     options = job.options
     fmt = options.get("format", "xlsx")
     try:

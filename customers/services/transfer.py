@@ -1,24 +1,16 @@
 """Customer import and export: upload, dry run, background import, and exports of the current filter."""
 
 from datetime import timedelta
-from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm.importexport import SKIP, guess_mapping, open_table, run_import
-from crm.importexport.exporter import (
-    CONTENT_TYPES,
-    export_filename,
-    log_export,
-    queryset_rows,
-    write_rows,
-)
-from crm.importexport.jobs import export_job_run, import_job_run
+from crm.importexport.exports import DatasetExport
+from crm.importexport.jobs import import_job_run
 from crm.jobs import job_create, jobs_purge_waiting
 from crm.models import Job
 
@@ -129,12 +121,8 @@ def customer_import_start(*, actor, job: Job, mapping, duplicate_policy, import_
 
 def customer_import_run(*, job_id) -> Job:
     """The background part of an import or of its dry run: runs at most once per job (see crm.importexport.jobs)."""
-    job = Job.objects.only("options").get(pk=job_id)
-    with translation.override(job.options.get("language")):
-        return import_job_run(
-            job_id=job_id,
-            spec_for=lambda actor: customer_import_spec(actor=actor, file_name=job.options.get("file_name", "")),
-        )
+    file_name = Job.objects.only("options").get(pk=job_id).options.get("file_name", "")
+    return import_job_run(job_id=job_id, spec_for=lambda actor: customer_import_spec(actor=actor, file_name=file_name))
 
 
 def customer_uploads_purge() -> int:
@@ -145,56 +133,28 @@ def customer_uploads_purge() -> int:
 # -- export ----------------------------------------------------------------------------------------
 
 
+def _export_queryset(*, user, query):
+    return customer_export_queryset(user=user, data=query)
+
+
+CUSTOMERS = DatasetExport(
+    dataset=DATASET, module=MODULE, queryset=_export_queryset, fields=lambda keys: _fields(keys or [])
+)
+
+
 def customers_export(*, actor, data, fields, fmt) -> tuple[str, str, bytes]:
     """A small export, made at once: (file name, content type, content). Logged like every export."""
-    chosen = _fields(fields)
-    query = export_filter(data)
-    queryset = customer_export_queryset(user=actor, data=query)
-    out = BytesIO()
-    count = write_rows(out, fmt, [f.label for f in chosen], queryset_rows(queryset, chosen))
-    log_export(
-        actor=actor, dataset=DATASET, module=MODULE, rows=count, fields=[f.key for f in chosen],
-        filters=_filter_detail(query), fmt=fmt,
-    )  # fmt: skip
-    return export_filename(DATASET, fmt), CONTENT_TYPES[fmt], out.getvalue()
+    return CUSTOMERS.now(actor=actor, query=export_filter(data), fmt=fmt, keys=fields)
 
 
-def _filter_detail(query: QueryDict) -> dict:
-    return {key: values if len(values) > 1 else values[0] for key, values in query.lists() if values}
-
-
-@transaction.atomic
 def customer_export_start(*, actor, data, fields, fmt, total=0) -> Job:
     """A large export as a background job; the job page shows progress and then the download."""
     from ..tasks import run_customer_export
 
-    chosen = _fields(fields)
-    query = export_filter(data)
-    job = job_create(
-        user=actor,
-        kind=Job.Kind.EXPORT,
-        dataset=DATASET,
-        options={
-            "format": fmt,
-            "fields": [f.key for f in chosen],
-            "query": query.urlencode(),
-            "filter": _filter_detail(query),
-            "total": total,
-            "language": translation.get_language(),
-        },
+    return CUSTOMERS.start(
+        actor=actor, query=export_filter(data), fmt=fmt, task=run_customer_export, keys=fields, total=total
     )
-    transaction.on_commit(lambda: run_customer_export.delay(job.pk))
-    return job
 
 
 def customer_export_run(*, job_id) -> Job:
-    job = Job.objects.only("options").get(pk=job_id)
-    with translation.override(job.options.get("language")):
-        return export_job_run(
-            job_id=job_id,
-            queryset_for=lambda user, options: customer_export_queryset(
-                user=user, data=QueryDict(options.get("query", ""))
-            ),
-            fields_for=lambda options: _fields(options.get("fields") or []),
-            module=MODULE,
-        )
+    return CUSTOMERS.run(job_id=job_id)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from crm.forms import apply_validation_error
-from crm.importexport.exporter import sync_max_rows
+from crm.importexport.exports import attachment
 from crm.jobs import job_get
 from crm.models import Job
 
@@ -106,12 +106,8 @@ def customer_export(request):
         )
     data = QueryDict(form.cleaned_data["query"] or "")
     fields, fmt = form.cleaned_data["fields"], form.cleaned_data["format"]
-    count = selectors_transfer.customer_export_count(user=request.user, data=data)
-    if count > sync_max_rows():
+    if transfer.CUSTOMERS.too_large(user=request.user, query=selectors_transfer.export_filter(data)):
         job = transfer.customer_export_start(actor=request.user, data=data, fields=fields, fmt=fmt)
         messages.info(request, _("The export is large; it runs in the background and will be ready to download here."))
         return redirect("job-detail", pk=job.pk)
-    filename, content_type, content = transfer.customers_export(actor=request.user, data=data, fields=fields, fmt=fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(*transfer.customers_export(actor=request.user, data=data, fields=fields, fmt=fmt))

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from crm.audit import log_action
-from crm.importexport import ExportField, write_rows
-from crm.importexport.exporter import CONTENT_TYPES, export_filename, log_export, queryset_rows
+from crm.importexport import ExportField
+from crm.importexport.exports import export_now
 from crm.models import BehaviourLog
 from crm.reminders import send_once
 
@@ -275,15 +275,11 @@ def registrations_export(*, actor, event: Event, fmt: str) -> tuple[str, str, by
 
     An event's registrations are bounded by its capacity and waitlist, so the file is made at once.
     """
-    queryset = event.registrations.order_by("registered_at", "pk")
-    out = io.BytesIO()
-    fields = REGISTRATION_EXPORT_FIELDS
-    count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields))
-    log_export(
-        actor=actor, dataset="event-registrations", module="marketing", rows=count,
-        fields=[f.key for f in fields], filters={"event": event.pk}, fmt=fmt,
+    return export_now(
+        actor=actor, dataset="event-registrations", module="marketing",
+        queryset=event.registrations.order_by("registered_at", "pk"), fields=REGISTRATION_EXPORT_FIELDS, fmt=fmt,
+        filters={"event": event.pk}, filename=f"event-{event.pk}-registrations",
     )  # fmt: skip
-    return export_filename(f"event-{event.pk}-registrations", fmt), CONTENT_TYPES[fmt], out.getvalue()
 
 
 # ---------------------------------------------------------------------------- reminders

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.forms import apply_validation_error
+from crm.importexport.exports import attachment
 from crm.pagination import paginate
 
 from .. import links, selectors
@@ -156,7 +157,4 @@ def event_registrations_export(request, pk):
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    name, content_type, content = registrations.registrations_export(actor=request.user, event=event, fmt=fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(*registrations.registrations_export(actor=request.user, event=event, fmt=fmt))

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.importexport.exporter import FORMATS, sync_max_rows
-from crm.pagination import CappedPaginator, paginate
+from crm.importexport.exporter import FORMATS
+from crm.importexport.exports import attachment
+from crm.pagination import paginate
 from customers.selectors import customer_get
 
 from .. import selectors
@@ -217,12 +217,8 @@ def opportunity_export(request):
     """The list's current filter as XLSX or CSV: at once when small, else a job with progress."""
     fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "xlsx"
     query = exports.export_filter(request.GET)
-    count = CappedPaginator(exports.export_queryset(user=request.user, query=query), 1).count
-    if count <= sync_max_rows():
-        name, content_type, content = exports.opportunities_export(actor=request.user, data=request.GET, fmt=fmt)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    if not exports.OPPORTUNITIES.too_large(user=request.user, query=query):
+        return attachment(*exports.opportunities_export(actor=request.user, data=request.GET, fmt=fmt))
     job = exports.opportunity_export_start(actor=request.user, data=request.GET, fmt=fmt)
     messages.success(request, _("The export has started; this page shows its progress."))
     return redirect("job-detail", pk=job.pk)

@@ -5,13 +5,12 @@ import io
 
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.importexport.exporter import ExportField, log_export, queryset_rows, write_rows
-from crm.importexport.jobs import export_job_run
-from crm.jobs import job_create
+from crm.importexport.exporter import ExportField, choice_display, log_export, queryset_rows, write_rows
+from crm.importexport.exports import DatasetExport
 from crm.models import BehaviourLog, Job
 
 from .. import selectors
@@ -20,7 +19,6 @@ from ..forms import BehaviourLogFilterForm
 DATASET = "behaviour_log"
 MODULE = "security"
 FORMATS = ("xlsx", "pdf")
-ACTIONS = dict(BehaviourLog.Action.choices)
 
 
 def _time(value):
@@ -30,7 +28,7 @@ def _time(value):
 FIELDS = [
     ExportField("at", gettext_lazy("Time"), "at", _time),
     ExportField("user", gettext_lazy("User"), "username"),
-    ExportField("action", gettext_lazy("Action"), "action", lambda v: str(ACTIONS.get(v, v))),
+    ExportField("action", gettext_lazy("Action"), "action", choice_display(BehaviourLog.Action.choices)),
     ExportField("module", gettext_lazy("Module"), "module"),
     ExportField("object", gettext_lazy("Object"), "object_repr"),
     ExportField("ip", gettext_lazy("IP address"), "ip", lambda v: v or ""),
@@ -43,6 +41,9 @@ def entries_for(*, user, query: QueryDict):
         return BehaviourLog.objects.none()
     form = BehaviourLogFilterForm(query, modules=selectors.behaviour_log_modules())
     return selectors.behaviour_log_filter(data=form.cleaned_data if form.is_valid() else {})
+
+
+BEHAVIOUR_LOG = DatasetExport(dataset=DATASET, module=MODULE, queryset=entries_for, fields=lambda keys: FIELDS)
 
 
 def write_pdf(out, headers, rows) -> int:
@@ -87,35 +88,21 @@ def behaviour_log_export(*, actor, entries, fmt: str, filters: dict) -> tuple[by
     return out.getvalue(), count
 
 
-@transaction.atomic
 def behaviour_log_export_start(*, actor, query: QueryDict) -> Job:
     """A large XLSX export as a background job; the job page shows progress and then the download."""
     from ..tasks import run_behaviour_log_export
 
     query = query.copy()
     query.pop("page", None)
-    job = job_create(
-        user=actor,
-        kind=Job.Kind.EXPORT,
-        dataset=DATASET,
-        options={
-            "format": "xlsx",
-            "fields": [f.key for f in FIELDS],
-            "query": query.urlencode(),
-            "filter": query.dict(),
-            "language": translation.get_language(),
-        },
+    return BEHAVIOUR_LOG.start(
+        actor=actor,
+        query=query,
+        fmt="xlsx",
+        task=run_behaviour_log_export,
+        keys=[f.key for f in FIELDS],
+        filters=query.dict(),
     )
-    transaction.on_commit(lambda: run_behaviour_log_export.delay(job.pk))
-    return job
 
 
 def behaviour_log_export_run(*, job_id) -> Job:
-    job = Job.objects.only("options").get(pk=job_id)
-    with translation.override(job.options.get("language")):
-        return export_job_run(
-            job_id=job_id,
-            queryset_for=lambda user, options: entries_for(user=user, query=QueryDict(options.get("query", ""))),
-            fields_for=lambda options: FIELDS,
-            module=MODULE,
-        )
+    return BEHAVIOUR_LOG.run(job_id=job_id)

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm.importexport.exporter import export_filename
+from crm.importexport.exports import attachment
 from crm.pagination import paginate
 
 from .. import selectors
@@ -51,6 +52,4 @@ def behaviour_log_export(request, fmt):
         return HttpResponseRedirect(reverse("security:behaviour-log") + "?" + request.GET.urlencode())
     filters = {k: v for k, v in request.GET.items() if k != "page"}
     content, _count = log_export.behaviour_log_export(actor=request.user, entries=entries, fmt=fmt, filters=filters)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{export_filename("behaviour-log", fmt)}"'
-    return response
+    return attachment(export_filename("behaviour-log", fmt), CONTENT_TYPES[fmt], content)

@@ -1,16 +1,10 @@
 """Ticket exports: the list's current view and filter, within the record scope, through the shared engine
 (crm.importexport): at once when small, as a background job with progress when large."""
 
-from io import BytesIO
-
-from django.db import transaction
-from django.http import QueryDict
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from crm.importexport.exporter import CONTENT_TYPES, ExportField, export_filename, log_export, queryset_rows, write_rows
-from crm.importexport.jobs import export_job_run
-from crm.jobs import job_create
+from crm.importexport.exporter import ExportField, choice_display
+from crm.importexport.exports import DatasetExport
 from crm.models import Job
 from customers.selectors_transfer import export_filter
 
@@ -21,11 +15,6 @@ DATASET = "tickets"
 MODULE = "service"
 
 
-def _label(choices):
-    labels = dict(choices)
-    return lambda value: str(labels.get(value, value))
-
-
 def _yes_no(value):
     return str(_("yes")) if value else ""
 
@@ -34,10 +23,10 @@ def export_fields() -> list[ExportField]:
     return [
         ExportField("number", _("Number"), "pk"),
         ExportField("subject", _("Subject"), "subject"),
-        ExportField("type", _("Type"), "type", _label(Ticket.Type.choices)),
-        ExportField("channel", _("Channel"), "channel", _label(Ticket.Channel.choices)),
-        ExportField("priority", _("Priority"), "priority", _label(Ticket.Priority.choices)),
-        ExportField("status", _("Status"), "status", _label(Ticket.Status.choices)),
+        ExportField("type", _("Type"), "type", choice_display(Ticket.Type.choices)),
+        ExportField("channel", _("Channel"), "channel", choice_display(Ticket.Channel.choices)),
+        ExportField("priority", _("Priority"), "priority", choice_display(Ticket.Priority.choices)),
+        ExportField("status", _("Status"), "status", choice_display(Ticket.Status.choices)),
         ExportField("customer", _("Customer"), "customer__name"),
         ExportField("queue", _("Queue"), "queue__name"),
         ExportField("assignee", _("Assignee"), "assignee__username"),
@@ -56,51 +45,25 @@ def ticket_export_queryset(*, user, data):
     return filterset.qs.select_related(None)
 
 
-def _detail(query: QueryDict) -> dict:
-    return {key: values if len(values) > 1 else values[0] for key, values in query.lists() if values}
+TICKETS = DatasetExport(
+    dataset=DATASET,
+    module=MODULE,
+    queryset=lambda user, query: ticket_export_queryset(user=user, data=query),
+    fields=lambda keys: export_fields(),
+)
 
 
 def tickets_export(*, actor, data, fmt) -> tuple[str, str, bytes]:
     """A small export, made at once: (file name, content type, content). Logged like every export."""
-    query = export_filter(data)
-    fields = export_fields()
-    out = BytesIO()
-    rows = queryset_rows(ticket_export_queryset(user=actor, data=query), fields)
-    count = write_rows(out, fmt, [f.label for f in fields], rows)
-    log_export(
-        actor=actor, dataset=DATASET, module=MODULE, rows=count, fields=[f.key for f in fields],
-        filters=_detail(query), fmt=fmt,
-    )  # fmt: skip
-    return export_filename(DATASET, fmt), CONTENT_TYPES[fmt], out.getvalue()
+    return TICKETS.now(actor=actor, query=export_filter(data), fmt=fmt)
 
 
-@transaction.atomic
 def ticket_export_start(*, actor, data, fmt) -> Job:
     """A large export as a background job; the job page shows progress and then the download."""
     from ..tasks import run_ticket_export
 
-    query = export_filter(data)
-    job = job_create(
-        user=actor,
-        kind=Job.Kind.EXPORT,
-        dataset=DATASET,
-        options={
-            "format": fmt, "query": query.urlencode(), "filter": _detail(query),
-            "language": translation.get_language(),
-        },
-    )  # fmt: skip
-    transaction.on_commit(lambda: run_ticket_export.delay(job.pk))
-    return job
+    return TICKETS.start(actor=actor, query=export_filter(data), fmt=fmt, task=run_ticket_export)
 
 
 def ticket_export_run(*, job_id) -> Job:
-    job = Job.objects.only("options").get(pk=job_id)
-    with translation.override(job.options.get("language")):
-        return export_job_run(
-            job_id=job_id,
-            queryset_for=lambda user, options: ticket_export_queryset(
-                user=user, data=QueryDict(options.get("query", ""))
-            ),
-            fields_for=lambda options: export_fields(),
-            module=MODULE,
-        )
+    return TICKETS.run(job_id=job_id)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.forms import apply_validation_error
-from crm.importexport.exporter import FORMATS, sync_max_rows
+from crm.importexport.exporter import FORMATS
+from crm.importexport.exports import attachment
 from crm.pagination import paginate
 
 from .. import selectors
@@ -47,15 +48,11 @@ def ticket_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
     query = exports.export_filter(request.GET)
-    queryset = exports.ticket_export_queryset(user=request.user, data=query)
-    if queryset.order_by()[: sync_max_rows() + 1].count() > sync_max_rows():
+    if exports.TICKETS.too_large(user=request.user, query=query):
         job = exports.ticket_export_start(actor=request.user, data=query, fmt=fmt)
         messages.info(request, _("The export is large; it runs in the background and will be ready to download here."))
         return redirect("job-detail", pk=job.pk)
-    filename, content_type, content = exports.tickets_export(actor=request.user, data=query, fmt=fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(*exports.tickets_export(actor=request.user, data=query, fmt=fmt))
 
 
 @permission_required("service.add_ticket", raise_exception=True)
