@@ -6,6 +6,7 @@ import inspect
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
 
     def handle(self, *args, **options):
+        # The demo's addresses are made up and its mail (survey links, confirmations) is for no one: keep it
+        # off the console, where it would bury the demo logins, and away from a real mail server.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self.seed(options)
+
+    def seed(self, options):
         context = {"stdout": self.stdout, "style": self.style}
         for config in apps.get_app_configs():
             try:
