@@ -193,3 +193,31 @@ class SalesDailySummary(models.Model):
 
     def __str__(self):
         return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.currency}"
+
+
+class CustomerSummary(models.Model):
+    """Customers counted three ways, each a ``facet``: created per local day × lifecycle stage (growth),
+    created per local day × source (sources), and all of them per lifecycle stage × data-quality bucket
+    (headline numbers and quality); always per owner and team, the columns the record scope reads."""
+
+    class Facet(models.TextChoices):
+        GROWTH = "growth", _("growth")
+        SOURCE = "source", _("source")
+        QUALITY = "quality", _("quality")
+
+    facet = models.CharField(max_length=8, choices=Facet.choices)
+    day = models.DateField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    lifecycle_stage = models.CharField(max_length=32, null=True)
+    source = models.CharField(max_length=32, null=True)
+    quality_low = models.PositiveSmallIntegerField(null=True)
+    customers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer summary")
+        verbose_name_plural = _("customer summaries")
+        indexes = [models.Index(fields=["facet", "day"], name="customersummary_facet_day")]
+
+    def __str__(self):
+        return f"{self.facet} · {self.day} · owner {self.owner_id}"

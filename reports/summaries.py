@@ -22,12 +22,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
 from crm.scope import Module, Scope
+from customers.models import Customer
 from sales.models import Opportunity
 
 from .datasets import in_base_currency
-from .models import SalesDailySummary, SalesPipelineSummary, SummaryRefresh
+from .models import CustomerSummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
 
 SALES = "sales"
+CUSTOMERS = "customers"
 # Any constant distinct from other advisory locks of the project: serialises concurrent rebuilds.
 LOCK_KEY = 7_270_001
 
@@ -86,32 +88,80 @@ def sales_summaries_refresh():
     return written
 
 
+CUSTOMER_SQL = """
+INSERT INTO reports_customersummary (facet, day, owner_id, team_id, lifecycle_stage, source, quality_low, customers)
+SELECT CASE WHEN GROUPING(source) = 0 THEN 'source' WHEN GROUPING(day) = 0 THEN 'growth' ELSE 'quality' END,
+       day, owner_id, team_id, lifecycle_stage, source, quality_low, COUNT(*)
+FROM (
+    SELECT (created_at AT TIME ZONE %(zone)s)::date AS day, owner_id, team_id, lifecycle_stage, source,
+           {bucket} AS quality_low
+    FROM customers_customer
+) AS customers
+GROUP BY GROUPING SETS (
+    (day, owner_id, team_id, lifecycle_stage),
+    (day, owner_id, team_id, source),
+    (owner_id, team_id, lifecycle_stage, quality_low)
+)
+"""
+
+
+def _bucket_sql():
+    from .panels import QUALITY_BUCKETS
+
+    whens = " ".join(f"WHEN quality_score BETWEEN {low} AND {high} THEN {low}" for low, high in QUALITY_BUCKETS)
+    return f"CASE {whens} END"
+
+
+@transaction.atomic
+def customer_summaries_refresh():
+    """Rebuild the customer summary from the live customers; idempotent. Returns the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 1])
+        CustomerSummary.objects.all().delete()
+        cursor.execute(CUSTOMER_SQL.format(bucket=_bucket_sql()), {"zone": settings.TIME_ZONE})
+        written = cursor.rowcount
+    SummaryRefresh.objects.update_or_create(name=CUSTOMERS, defaults={"refreshed_at": timezone.now()})
+    return written
+
+
 # ------------------------------------------------------------------------------------------ reading
 
 
-def sales_refreshed_at(user):
-    """When the sales summaries were rebuilt, if the panels may read them for this request; else None.
+def refreshed_at(user, name):
+    """When summary ``name`` was rebuilt, if the panels may read it for this request; else None.
 
     Read once per request (kept on the user object, as the other per-request facts)."""
-    memo = user.__dict__
-    if "_report_sales_summary" not in memo:
+    memo = user.__dict__.setdefault("_report_summaries", {})
+    if name not in memo:
         refreshed = None
         if timezone.get_current_timezone_name() == settings.TIME_ZONE:
-            refreshed = SummaryRefresh.objects.filter(name=SALES).values_list("refreshed_at", flat=True).first()
-        memo["_report_sales_summary"] = refreshed
-    return memo["_report_sales_summary"]
+            refreshed = SummaryRefresh.objects.filter(name=name).values_list("refreshed_at", flat=True).first()
+        memo[name] = refreshed
+    return memo[name]
 
 
-def scoped(queryset, user, filters):
-    """The summary rows the user's sales scope covers, narrowed by the dashboard's owner and team filters:
-    the same conditions as ``Opportunity.objects.visible_to`` on the owner and team columns."""
+def sales_refreshed_at(user):
+    return refreshed_at(user, SALES)
+
+
+def _owner_team_condition(user, module):
+    """``visible_to``'s owner/team condition for ``module``, on plain id columns; None for the ALL scope."""
+    scope = user.record_scope(module)
+    if scope == Scope.ALL:
+        return None
+    condition = Q(owner_id=user.pk)
+    if scope == Scope.TEAM:
+        condition |= Q(team_id__in=user.scope_team_ids())
+    return condition
+
+
+def scoped(queryset, user, filters, module=Module.SALES):
+    """The summary rows the user's scope covers, narrowed by the dashboard's owner and team filters:
+    the same conditions as ``visible_to`` on the owner and team columns."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    scope = user.record_scope(Module.SALES)
-    if scope != Scope.ALL:
-        condition = Q(owner_id=user.pk)
-        if scope == Scope.TEAM:
-            condition |= Q(team_id__in=user.scope_team_ids())
+    condition = _owner_team_condition(user, module)
+    if condition is not None:
         queryset = queryset.filter(condition)
     if filters.owner:
         queryset = queryset.filter(owner_id=filters.owner)
@@ -126,6 +176,30 @@ def daily(user, filters):
 
 def pipeline(user, filters):
     return scoped(SalesPipelineSummary.objects.all(), user, filters)
+
+
+def customers(user, filters, facet):
+    queryset = scoped(CustomerSummary.objects.filter(facet=facet), user, filters, Module.CUSTOMERS)
+    if facet != CustomerSummary.Facet.QUALITY:
+        queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
+    return queryset
+
+
+def customers_shared_only(user, filters):
+    """The live customers the user sees only because they were shared with them: the summary, keyed by
+    owner and team, cannot hold them, so the panels add their (few) figures to the summary's."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    condition = _owner_team_condition(user, Module.CUSTOMERS)
+    if condition is None:
+        return Customer.objects.none()
+    through = Customer._meta.get_field(Customer.scope_shared_field).remote_field.through
+    queryset = Customer.objects.filter(pk__in=through.objects.filter(user=user).values("customer")).exclude(condition)
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.team:
+        queryset = queryset.filter(team_id=filters.team)
+    return queryset
 
 
 def as_of(title, refreshed):

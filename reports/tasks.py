@@ -15,3 +15,9 @@ def send_scheduled_reports():
 def refresh_sales_summaries():
     """Every few minutes (beat): rebuild the summaries the sales panels read."""
     return summaries.sales_summaries_refresh()
+
+
+@shared_task
+def refresh_customer_summaries():
+    """Every few minutes (beat): rebuild the summary the customer panels read."""
+    return summaries.customer_summaries_refresh()

@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_sales_summaries",
         "schedule": 5 * 60,
     },
+    "refresh-customer-summaries": {
+        "task": "reports.tasks.refresh_customer_summaries",
+        "schedule": 5 * 60,
+    },
     "send-sla-reminders": {
         "task": "service.tasks.send_sla_reminders",
         "schedule": 5 * 60,

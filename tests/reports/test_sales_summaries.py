@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from reports import summaries, tasks
 from reports.domain_panels import pipeline_by_stage, sales_funnel, win_rate_by_rep, won_revenue_by_month
-from reports.filters import DashboardFilters
 from reports.models import SalesDailySummary, SalesPipelineSummary, SummaryRefresh
 from tests.reports import test_sales_reports as fixtures
+from tests.reports.factories import dashboard_filter_sets
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +38,7 @@ def _figures(user, filters):
 
 
 def _filter_sets(user):
-    return [
-        PERIOD,
-        # Boundaries inside months: the summary's days must cut where the live timestamps do.
-        DashboardFilters(start=date(2026, 1, 12), end=date(2026, 2, 20)),
-        DashboardFilters(start=PERIOD.start, end=PERIOD.end, owner=user.pk),
-        DashboardFilters(start=PERIOD.start, end=PERIOD.end, team=user.team_id) if user.team_id else PERIOD,
-    ]
+    return dashboard_filter_sets(user, PERIOD, date(2026, 1, 12), date(2026, 2, 20))
 
 
 @pytest.mark.parametrize("who", ["rep_user", "manager", "executive"])
