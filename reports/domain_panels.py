@@ -20,7 +20,7 @@ from marketing.models import Campaign
 from sales.models import Lead, Opportunity, Stage
 from service.models import SatisfactionSurvey, Ticket
 
-from . import datasets
+from . import datasets, summaries
 from .filters import DashboardFilters, narrow
 from .panels import _link, monthly_stacked
 from .registry import Panel, register_panel
@@ -82,11 +82,15 @@ def sales_funnel(user, filters: DashboardFilters) -> Chart:
     and opportunities won in the period (from the closed deals the revenue panels share)."""
     leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters).order_by()
     lead_counts = leads.aggregate(total=Count("pk"), qualified=Count("pk", filter=Q(status__in=QUALIFIED)))
-    created = _opportunities(user, filters).filter(_in_period("created_at", filters)).order_by().count()
+    refreshed = summaries.sales_refreshed_at(user)
+    if refreshed:
+        created = summaries.daily(user, filters).aggregate(created=Sum("created"))["created"] or 0
+    else:
+        created = _opportunities(user, filters).filter(_in_period("created_at", filters)).order_by().count()
     won = closed_deal_facts(user, filters)["won"]
     owner = filters.owner
     return Chart(
-        title=_("Sales funnel"),
+        title=_titled(_("Sales funnel"), refreshed),
         kind="bar",
         labels=[_("Leads"), _("Qualified leads"), _("Opportunities"), _("Won")],
         series=[
@@ -119,17 +123,8 @@ def closed_deal_facts(user, filters: DashboardFilters) -> dict:
     """
     memo = user.__dict__.setdefault("_report_closed_deals", {})
     if filters not in memo:
-        won = Q(status=Opportunity.Status.WON)
-        dataset = datasets.OPPORTUNITIES
-        closed = narrow(dataset, Opportunity.objects.visible_to(user), filters, period=False).filter(
-            _in_period("closed_at", filters), status__in=[Opportunity.Status.WON, Opportunity.Status.LOST]
-        )
-        rows = (
-            closed.order_by()
-            .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
-            .values("month", "owner", "currency")
-            .annotate(amount=Sum("amount", filter=won), won=Count("pk", filter=won), decided=Count("pk"))
-        )
+        summarised = summaries.sales_refreshed_at(user)
+        rows = (_closed_summary_rows if summarised else _closed_rows)(user, filters)
         rates = datasets.rates_for(user)
         facts = {"months": {}, "reps": {}, "won": 0, "unconverted": 0}
         for row in rows:
@@ -145,13 +140,43 @@ def closed_deal_facts(user, filters: DashboardFilters) -> dict:
     return memo[filters]
 
 
+def _closed_rows(user, filters):
+    won = Q(status=Opportunity.Status.WON)
+    dataset = datasets.OPPORTUNITIES
+    closed = narrow(dataset, Opportunity.objects.visible_to(user), filters, period=False).filter(
+        _in_period("closed_at", filters), status__in=[Opportunity.Status.WON, Opportunity.Status.LOST]
+    )
+    return (
+        closed.order_by()
+        .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
+        .values("month", "owner", "currency")
+        .annotate(amount=Sum("amount", filter=won), won=Count("pk", filter=won), decided=Count("pk"))
+    )
+
+
+def _closed_summary_rows(user, filters):
+    """The same groups as ``_closed_rows``, from the daily summary (the local days of the period)."""
+    return (
+        summaries.daily(user, filters)
+        .filter(decided__gt=0)
+        .order_by()
+        .annotate(month=TruncMonth("day"))
+        .values("month", "currency", owner=F("owner_id"))
+        .annotate(amount=Sum("won_amount"), won=Sum("won"), decided=Sum("decided"))
+    )
+
+
+def _titled(title, refreshed):
+    return summaries.as_of(title, refreshed) if refreshed else title
+
+
 def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
     """Base-currency amount of the opportunities won in each month of the period (by closing date)."""
     facts = closed_deal_facts(user, filters)
     months = filters.months()
     link = _link("sales:opportunity-list", owner=filters.owner, status=Opportunity.Status.WON)
     return Chart(
-        title=_with_unconverted(_("Won revenue by month"), [facts]),
+        title=_titled(_with_unconverted(_("Won revenue by month"), [facts]), summaries.sales_refreshed_at(user)),
         kind="bar",
         labels=[m.strftime("%Y-%m") for m in months],
         series=[
@@ -170,7 +195,7 @@ def win_rate_by_rep(user, filters: DashboardFilters) -> Chart:
     names = dict(get_user_model().objects.filter(pk__in=list(reps)).values_list("pk", "username"))
     rows = sorted(reps.items(), key=lambda item: (-item[1]["decided"], names.get(item[0], "")))[:TOP]
     return Chart(
-        title=_("Win rate by rep (%)"),
+        title=_titled(_("Win rate by rep (%)"), summaries.sales_refreshed_at(user)),
         kind="bar",
         labels=[names.get(owner, "") for owner, _rep in rows],
         series=[
@@ -187,19 +212,28 @@ def win_rate_by_rep(user, filters: DashboardFilters) -> Chart:
 
 def pipeline_by_stage(user, filters: DashboardFilters) -> Chart:
     """Open opportunities now (not limited to the period) per stage: base-currency amount and count."""
-    open_deals = _opportunities(user, filters).filter(status=Opportunity.Status.OPEN)
-    rows = {
-        row["stage"]: row
-        for row in open_deals.order_by()
-        .values("stage")
-        .annotate(amount=Sum("amount_base"), deals=Count("pk"), unconverted=UNCONVERTED)
-    }
+    refreshed = summaries.sales_refreshed_at(user)
+    if refreshed:
+        grouped = (
+            summaries.pipeline(user, filters)
+            .order_by()
+            .values(stage=F("stage_id"))
+            .annotate(amount=Sum("amount_base"), deals=Sum("deals"), unconverted=Sum("unconverted"))
+        )
+    else:
+        open_deals = _opportunities(user, filters).filter(status=Opportunity.Status.OPEN)
+        grouped = (
+            open_deals.order_by()
+            .values("stage")
+            .annotate(amount=Sum("amount_base"), deals=Count("pk"), unconverted=UNCONVERTED)
+        )
+    rows = {row["stage"]: row for row in grouped}
     stages = list(
         Stage.objects.filter(pk__in=list(rows)).select_related("pipeline").order_by("pipeline__name", "order")
     )
     many_pipelines = len({stage.pipeline_id for stage in stages}) > 1
     return Chart(
-        title=_with_unconverted(_("Open pipeline by stage"), rows.values()),
+        title=_titled(_with_unconverted(_("Open pipeline by stage"), rows.values()), refreshed),
         kind="bar",
         labels=[f"{stage.pipeline.name} · {stage.name}" if many_pipelines else stage.name for stage in stages],
         series=[

@@ -133,3 +133,91 @@ class ReportRun(models.Model):
 
     def __str__(self):
         return f"{self.schedule} · {self.period}"
+
+
+# ------------------------------------------------------------------------------------------ summaries
+# Rebuilt wholesale by reports.summaries (Celery beat); the dashboard reads them instead of scanning
+# millions of opportunities. Plain id columns, not foreign keys: a rebuild must never be blocked by, or
+# cascade from, a change to the live rows it summarises.
+
+
+class SummaryRefresh(models.Model):
+    """When each summary was last rebuilt; a summary that was never rebuilt is not read."""
+
+    name = models.CharField(_("summary"), max_length=40, unique=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("summary refresh")
+        verbose_name_plural = _("summary refreshes")
+
+    def __str__(self):
+        return self.name
+
+
+class SalesPipelineSummary(models.Model):
+    """Open opportunities per stage, owner and team; amounts converted per row at the refresh's rates."""
+
+    stage_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    deals = models.PositiveIntegerField(default=0)
+    amount_base = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    unconverted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sales pipeline summary")
+        verbose_name_plural = _("sales pipeline summaries")
+
+    def __str__(self):
+        return f"stage {self.stage_id} · owner {self.owner_id} · team {self.team_id}"
+
+
+class SalesDailySummary(models.Model):
+    """Per local day (the site's time zone), owner, team and currency: opportunities created, and those
+    closed won or lost with the won amount in the deal's own currency."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    currency = models.CharField(max_length=3)
+    created = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    won_amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("sales daily summary")
+        verbose_name_plural = _("sales daily summaries")
+        indexes = [models.Index(fields=["day"], name="salesdaily_day")]
+
+    def __str__(self):
+        return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.currency}"
+
+
+class CustomerSummary(models.Model):
+    """Customers counted three ways, each a ``facet``: created per local day × lifecycle stage (growth),
+    created per local day × source (sources), and all of them per lifecycle stage × data-quality bucket
+    (headline numbers and quality); always per owner and team, the columns the record scope reads."""
+
+    class Facet(models.TextChoices):
+        GROWTH = "growth", _("growth")
+        SOURCE = "source", _("source")
+        QUALITY = "quality", _("quality")
+
+    facet = models.CharField(max_length=8, choices=Facet.choices)
+    day = models.DateField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    lifecycle_stage = models.CharField(max_length=32, null=True)
+    source = models.CharField(max_length=32, null=True)
+    quality_low = models.PositiveSmallIntegerField(null=True)
+    customers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer summary")
+        verbose_name_plural = _("customer summaries")
+        indexes = [models.Index(fields=["facet", "day"], name="customersummary_facet_day")]
+
+    def __str__(self):
+        return f"{self.facet} · {self.day} · owner {self.owner_id}"

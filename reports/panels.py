@@ -7,7 +7,7 @@ volume, SLA, CSAT) add their panels here with ``register_panel`` when their apps
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Communication, Customer, FollowUpTask
 from customers.services.quality import quality_threshold
 
-from . import datasets
+from . import datasets, summaries
 from .filters import DashboardFilters, month_end, narrow
 from .registry import Panel, register_panel
 from .tables import Chart, Series
@@ -50,36 +50,69 @@ def customer_facts(user, filters: DashboardFilters) -> dict:
     """The headline numbers, sources and quality buckets of the user's customers in ONE scan.
 
     Three panels read it; it is kept on the user object for the rest of the request, so the table is
-    scanned once instead of three times (the expensive part at a million customers).
+    scanned once instead of three times (the expensive part at a million customers). Once the customer
+    summary has been rebuilt it is read instead, plus the few customers shared with the user.
     """
     memo = user.__dict__.setdefault("_report_customer_facts", {})
     if filters not in memo:
-        dataset = datasets.CUSTOMERS
-        qs = narrow(dataset, dataset.queryset(user), filters, period=False)
-        in_period = Q(created_at__gte=filters.start_at(), created_at__lt=filters.end_before())
-        memo[filters] = qs.aggregate(
-            total=Count("pk"),
-            new=Count("pk", filter=in_period),
-            vip=Count("pk", filter=Q(lifecycle_stage=Customer.Lifecycle.VIP)),
-            **{
-                f"s{i}": Count("pk", filter=in_period & Q(source=value)) for i, (value, _l) in enumerate(SOURCE_CHOICES)
-            },
-            **{
-                f"b{low}": Count("pk", filter=Q(quality_score__gte=low, quality_score__lte=high))
-                for low, high in QUALITY_BUCKETS
-            },
-        )
+        if summaries.refreshed_at(user, summaries.CUSTOMERS):
+            facts = _summarised_customer_facts(user, filters)
+            shared = _customer_aggregates(summaries.customers_shared_only(user, filters), filters)
+            memo[filters] = {key: value + shared[key] for key, value in facts.items()}
+        else:
+            scoped = narrow(datasets.CUSTOMERS, datasets.CUSTOMERS.queryset(user), filters, period=False)
+            memo[filters] = _customer_aggregates(scoped, filters)
     return memo[filters]
 
 
-def monthly_stacked(user, filters: DashboardFilters, *, dataset, split_field, choices, title, link) -> Chart:
+def _customer_title(user, title):
+    refreshed = summaries.refreshed_at(user, summaries.CUSTOMERS)
+    return summaries.as_of(title, refreshed) if refreshed else title
+
+
+def _customer_aggregates(queryset, filters) -> dict:
+    in_period = Q(created_at__gte=filters.start_at(), created_at__lt=filters.end_before())
+    return queryset.aggregate(
+        total=Count("pk"),
+        new=Count("pk", filter=in_period),
+        vip=Count("pk", filter=Q(lifecycle_stage=Customer.Lifecycle.VIP)),
+        **{f"s{i}": Count("pk", filter=in_period & Q(source=value)) for i, (value, _l) in enumerate(SOURCE_CHOICES)},
+        **{
+            f"b{low}": Count("pk", filter=Q(quality_score__gte=low, quality_score__lte=high))
+            for low, high in QUALITY_BUCKETS
+        },
+    )
+
+
+def _summarised_customer_facts(user, filters) -> dict:
+    """``_customer_aggregates`` of the customers in the owner/team scope, from the customer summary."""
+    facet = summaries.CustomerSummary.Facet
+    quality = list(summaries.customers(user, filters, facet.QUALITY).values_list("lifecycle_stage", "quality_low",
+                                                                                "customers"))  # fmt: skip
+    growth = summaries.customers(user, filters, facet.GROWTH).aggregate(n=Sum("customers"))["n"] or 0
+    sources = dict(
+        summaries.customers(user, filters, facet.SOURCE).order_by().values_list("source").annotate(n=Sum("customers"))
+    )
+    facts = {
+        "total": sum(n for _stage, _low, n in quality),
+        "new": growth,
+        "vip": sum(n for stage, _low, n in quality if stage == Customer.Lifecycle.VIP),
+    }
+    facts.update({f"s{i}": sources.get(value, 0) for i, (value, _l) in enumerate(SOURCE_CHOICES)})
+    facts.update({f"b{low}": sum(n for _s, q, n in quality if q == low) for low, _high in QUALITY_BUCKETS})
+    return facts
+
+
+def monthly_stacked(
+    user, filters: DashboardFilters, *, dataset, split_field, choices, title, link, counts=None
+) -> Chart:
     """Rows of ``dataset`` per month of its date, stacked by ``split_field`` (one grouped query).
 
     ``link(value, first_day, last_day)`` gives the filtered list behind one bar. Sales panels such as
     opportunities by month and stage are one call of this.
     """
-    qs = narrow(dataset, dataset.queryset(user), filters)
-    counts = _month_counts(qs, dataset.date_path, split_field)
+    if counts is None:
+        counts = _month_counts(narrow(dataset, dataset.queryset(user), filters), dataset.date_path, split_field)
     months = filters.months()
     series = [
         Series(
@@ -99,9 +132,24 @@ def customer_growth(user, filters: DashboardFilters) -> Chart:
         return _link("customers:customer-list", lifecycle_stage=stage, owner=filters.owner,
                      created_after=first.isoformat(), created_before=last.isoformat())  # fmt: skip
 
+    title, counts = _("New customers by month and lifecycle stage"), None
+    refreshed = summaries.refreshed_at(user, summaries.CUSTOMERS)
+    if refreshed:
+        title = summaries.as_of(title, refreshed)
+        rows = (
+            summaries.customers(user, filters, summaries.CustomerSummary.Facet.GROWTH)
+            .order_by()
+            .annotate(month=TruncMonth("day"))
+            .values_list("month", "lifecycle_stage")
+            .annotate(n=Sum("customers"))
+        )
+        counts = {(month, stage): n for month, stage, n in rows}
+        shared = narrow(datasets.CUSTOMERS, summaries.customers_shared_only(user, filters), filters)
+        for key, n in _month_counts(shared, "created_at", "lifecycle_stage").items():
+            counts[key] = counts.get(key, 0) + n
     return monthly_stacked(
         user, filters, dataset=datasets.CUSTOMERS, split_field="lifecycle_stage", choices=Customer.Lifecycle.choices,
-        title=_("New customers by month and lifecycle stage"), link=link,
+        title=title, link=link, counts=counts,
     )  # fmt: skip
 
 
@@ -110,7 +158,7 @@ def customers_by_source(user, filters: DashboardFilters) -> Chart:
     choices = SOURCE_CHOICES
     counts = customer_facts(user, filters)
     return Chart(
-        title=_("New customers by source"),
+        title=_customer_title(user, _("New customers by source")),
         kind="doughnut",
         labels=[label for _v, label in choices],
         series=[
@@ -139,7 +187,7 @@ def data_quality(user, filters: DashboardFilters) -> Chart:
     counts = customer_facts(user, filters)
     threshold = quality_threshold()
     return Chart(
-        title=_("Customers by data-quality score"),
+        title=_customer_title(user, _("Customers by data-quality score")),
         kind="bar",
         labels=[f"{low}–{high}" for low, high in QUALITY_BUCKETS],
         series=[

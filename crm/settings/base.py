@@ -186,6 +186,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.send_scheduled_reports",
         "schedule": 5 * 60,
     },
+    "refresh-sales-summaries": {
+        # The sales dashboard panels read these summaries; their figures are at most this old.
+        "task": "reports.tasks.refresh_sales_summaries",
+        "schedule": 5 * 60,
+    },
+    "refresh-customer-summaries": {
+        "task": "reports.tasks.refresh_customer_summaries",
+        "schedule": 5 * 60,
+    },
     "send-sla-reminders": {
         "task": "service.tasks.send_sla_reminders",
         "schedule": 5 * 60,

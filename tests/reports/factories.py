@@ -28,3 +28,17 @@ class ReportScheduleFactory(factory.django.DjangoModelFactory):
     send_hour = 0
     format = ReportSchedule.Format.XLSX
     recipients = "boss@example.com, team@example.com"
+
+
+def dashboard_filter_sets(user, period, inner_start, inner_end):
+    """The dashboard filters a summary must answer exactly as the live tables do: the period, one whose
+    boundaries fall inside months (the summary's days must cut where the live timestamps do), and the
+    period narrowed to the user as owner and to the user's team."""
+    from reports.filters import DashboardFilters
+
+    return [
+        period,
+        DashboardFilters(start=inner_start, end=inner_end),
+        DashboardFilters(start=period.start, end=period.end, owner=user.pk),
+        DashboardFilters(start=period.start, end=period.end, team=user.team_id) if user.team_id else period,
+    ]

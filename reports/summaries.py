@@ -1,0 +1,208 @@
+"""Summary tables behind the heaviest sales panels: rebuilt by Celery beat, read with the record scope.
+
+At a million opportunities the live grouped scans cost more than the dashboard's budget (bench/README.md).
+Each summary is keyed by owner and team, so the record scope of the sales module (own, team, all) applies
+to it exactly; opportunities have no per-user shares, so nothing visible is missing from a summary.
+
+A rebuild is one ``INSERT … SELECT … GROUP BY`` per summary after emptying it, in one transaction under an
+advisory lock: readers see the old figures until it commits, and two rebuilds never interleave. Figures
+equal the live ones as of the rebuild, and the panels say when that was.
+
+A summary is read only when it has been rebuilt at least once and the request runs in the site's time
+zone (the days are local days of ``TIME_ZONE``); otherwise the panels query the live tables.
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+
+from crm.scope import Module, Scope
+from customers.models import Customer
+from sales.models import Opportunity
+
+from .datasets import in_base_currency
+from .models import CustomerSummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
+
+SALES = "sales"
+CUSTOMERS = "customers"
+# Any constant distinct from other advisory locks of the project: serialises concurrent rebuilds.
+LOCK_KEY = 7_270_001
+
+
+def _pipeline_select(rates):
+    query = (
+        Opportunity.objects.filter(status=Opportunity.Status.OPEN)
+        .annotate(base=in_base_currency("amount", rates))
+        .order_by()
+        .values("stage_id", "owner_id", "team_id")
+        .annotate(deals=Count("pk"), amount=Sum("base"), unconverted=Count("pk", filter=Q(base__isnull=True)))
+    )
+    return query.query.sql_with_params()
+
+
+DAILY_SQL = """
+INSERT INTO reports_salesdailysummary (day, owner_id, team_id, currency, created, won, decided, won_amount)
+SELECT day, owner_id, team_id, currency, SUM(created), SUM(won), SUM(decided), SUM(won_amount)
+FROM (
+    SELECT (created_at AT TIME ZONE %(zone)s)::date AS day, owner_id, team_id, currency,
+           1 AS created, 0 AS won, 0 AS decided, NULL::numeric AS won_amount
+    FROM sales_opportunity
+    UNION ALL
+    SELECT (closed_at AT TIME ZONE %(zone)s)::date, owner_id, team_id, currency,
+           0, (status = %(won)s)::int, 1, CASE WHEN status = %(won)s THEN amount END
+    FROM sales_opportunity
+    WHERE status IN (%(won)s, %(lost)s) AND closed_at IS NOT NULL
+) AS events
+GROUP BY day, owner_id, team_id, currency
+"""
+
+
+@transaction.atomic
+def sales_summaries_refresh():
+    """Rebuild the sales summaries from the live opportunities; idempotent. Returns the rows written."""
+    from sales.money import rates_on
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # DELETE, not TRUNCATE: TRUNCATE's exclusive lock would make readers wait for the rebuild.
+        SalesPipelineSummary.objects.all().delete()
+        SalesDailySummary.objects.all().delete()
+        select, params = _pipeline_select(rates_on())
+        cursor.execute(
+            f"INSERT INTO {SalesPipelineSummary._meta.db_table} "
+            f"(stage_id, owner_id, team_id, deals, amount_base, unconverted) {select}",
+            params,
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            DAILY_SQL,
+            {"zone": settings.TIME_ZONE, "won": Opportunity.Status.WON, "lost": Opportunity.Status.LOST},
+        )
+        written += cursor.rowcount
+    SummaryRefresh.objects.update_or_create(name=SALES, defaults={"refreshed_at": timezone.now()})
+    return written
+
+
+CUSTOMER_SQL = """
+INSERT INTO reports_customersummary (facet, day, owner_id, team_id, lifecycle_stage, source, quality_low, customers)
+SELECT CASE WHEN GROUPING(source) = 0 THEN 'source' WHEN GROUPING(day) = 0 THEN 'growth' ELSE 'quality' END,
+       day, owner_id, team_id, lifecycle_stage, source, quality_low, COUNT(*)
+FROM (
+    SELECT (created_at AT TIME ZONE %(zone)s)::date AS day, owner_id, team_id, lifecycle_stage, source,
+           {bucket} AS quality_low
+    FROM customers_customer
+) AS customers
+GROUP BY GROUPING SETS (
+    (day, owner_id, team_id, lifecycle_stage),
+    (day, owner_id, team_id, source),
+    (owner_id, team_id, lifecycle_stage, quality_low)
+)
+"""
+
+
+def _bucket_sql():
+    from .panels import QUALITY_BUCKETS
+
+    whens = " ".join(f"WHEN quality_score BETWEEN {low} AND {high} THEN {low}" for low, high in QUALITY_BUCKETS)
+    return f"CASE {whens} END"
+
+
+@transaction.atomic
+def customer_summaries_refresh():
+    """Rebuild the customer summary from the live customers; idempotent. Returns the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 1])
+        CustomerSummary.objects.all().delete()
+        cursor.execute(CUSTOMER_SQL.format(bucket=_bucket_sql()), {"zone": settings.TIME_ZONE})
+        written = cursor.rowcount
+    SummaryRefresh.objects.update_or_create(name=CUSTOMERS, defaults={"refreshed_at": timezone.now()})
+    return written
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def refreshed_at(user, name):
+    """When summary ``name`` was rebuilt, if the panels may read it for this request; else None.
+
+    Read once per request (kept on the user object, as the other per-request facts)."""
+    memo = user.__dict__.setdefault("_report_summaries", {})
+    if name not in memo:
+        refreshed = None
+        if timezone.get_current_timezone_name() == settings.TIME_ZONE:
+            refreshed = SummaryRefresh.objects.filter(name=name).values_list("refreshed_at", flat=True).first()
+        memo[name] = refreshed
+    return memo[name]
+
+
+def sales_refreshed_at(user):
+    return refreshed_at(user, SALES)
+
+
+def _owner_team_condition(user, module):
+    """``visible_to``'s owner/team condition for ``module``, on plain id columns; None for the ALL scope."""
+    scope = user.record_scope(module)
+    if scope == Scope.ALL:
+        return None
+    condition = Q(owner_id=user.pk)
+    if scope == Scope.TEAM:
+        condition |= Q(team_id__in=user.scope_team_ids())
+    return condition
+
+
+def scoped(queryset, user, filters, module=Module.SALES):
+    """The summary rows the user's scope covers, narrowed by the dashboard's owner and team filters:
+    the same conditions as ``visible_to`` on the owner and team columns."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    condition = _owner_team_condition(user, module)
+    if condition is not None:
+        queryset = queryset.filter(condition)
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.team:
+        queryset = queryset.filter(team_id=filters.team)
+    return queryset
+
+
+def daily(user, filters):
+    return scoped(SalesDailySummary.objects.all(), user, filters).filter(day__gte=filters.start, day__lte=filters.end)
+
+
+def pipeline(user, filters):
+    return scoped(SalesPipelineSummary.objects.all(), user, filters)
+
+
+def customers(user, filters, facet):
+    queryset = scoped(CustomerSummary.objects.filter(facet=facet), user, filters, Module.CUSTOMERS)
+    if facet != CustomerSummary.Facet.QUALITY:
+        queryset = queryset.filter(day__gte=filters.start, day__lte=filters.end)
+    return queryset
+
+
+def customers_shared_only(user, filters):
+    """The live customers the user sees only because they were shared with them: the summary, keyed by
+    owner and team, cannot hold them, so the panels add their (few) figures to the summary's."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    condition = _owner_team_condition(user, Module.CUSTOMERS)
+    if condition is None:
+        return Customer.objects.none()
+    through = Customer._meta.get_field(Customer.scope_shared_field).remote_field.through
+    queryset = Customer.objects.filter(pk__in=through.objects.filter(user=user).values("customer")).exclude(condition)
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.team:
+        queryset = queryset.filter(team_id=filters.team)
+    return queryset
+
+
+def as_of(title, refreshed):
+    """The panel's title, saying when the figures were summarised."""
+    stamp = date_format(timezone.localtime(refreshed), get_format("SHORT_DATETIME_FORMAT"))
+    return format_lazy("{} — {}", title, _("as of %(time)s") % {"time": stamp})
