@@ -78,14 +78,17 @@ class EncryptedTextField(models.TextField):
 
 
 class BlindIndexField(models.CharField):
-    """The keyed hash (HMAC-SHA256, hex) of an encrypted field's value, indexed for exact search."""
+    """The keyed hash (HMAC-SHA256, hex) of an encrypted field's value, for exact search.
+
+    The model indexes it in ``Meta.indexes``: ``db_index`` would add a second, LIKE-pattern index on
+    PostgreSQL, which a hash never needs and every write would pay for.
+    """
 
     def __init__(self, *args, source: str, **kwargs):
         self.source = source
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("editable", False)
-        kwargs.setdefault("db_index", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 

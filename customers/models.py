@@ -108,11 +108,23 @@ class Customer(TimeStampedModel):
     lifecycle_stage = models.CharField(
         _("lifecycle stage"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.PROSPECT
     )
+    # Owner and team are looked up through the (owner|team, created_at) indexes below, which lead with
+    # them; an index of their own would only cost every insert.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
@@ -137,6 +149,8 @@ class Customer(TimeStampedModel):
     consent = models.CharField(_("marketing consent"), max_length=16, choices=Consent.choices, default=Consent.UNKNOWN)
     consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
     consent_method = models.CharField(_("consent recorded how"), max_length=100, blank=True)
+    # Who created and last changed the record. Nothing looks customers up by them (only deleting a user
+    # does, rarely), so they carry no index for every insert and import to maintain.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -144,6 +158,7 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -152,6 +167,7 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
     quality_score = models.PositiveSmallIntegerField(_("data quality"), default=0)
@@ -169,7 +185,9 @@ class Customer(TimeStampedModel):
         excluded_fields=[
             "search_document", "updated_at", "last_contacted_at", "quality_score", "quality_missing", "churn_score",
             "churn_reasons", "rfm_segment",
-        ]
+        ],
+        # History is read by customer id only: the copied fields' indexes would only slow every write.
+        no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash"],
     )  # fmt: skip
 
     scope_module = Module.CUSTOMERS
@@ -199,6 +217,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["quality_score"], name="customer_quality"),
             models.Index(fields=["-churn_score"], name="customer_churn"),
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_trgm"),
+            models.Index(fields=["id_number_hash"], name="customer_id_number_hash"),
             # Searches shorter than a trigram match the start of the name (customers.search).
             models.Index(OpClass(Left("search_document", 16), name="text_pattern_ops"), name="customer_search_prefix"),
         ]
@@ -229,8 +248,9 @@ class CustomerShare(models.Model):
 class Contact(TimeStampedModel):
     """A person at a customer."""
 
+    # Found through the (customer, name) index, which leads with the customer.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts", db_index=False
     )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("job title"), max_length=100, blank=True)
@@ -246,7 +266,8 @@ class Contact(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read by contact or customer id only.
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["created_at", "mobile_hash"])
 
     scope_parent = "customer"
 
@@ -259,7 +280,10 @@ class Contact(TimeStampedModel):
                 fields=["customer"], condition=models.Q(is_primary=True), name="contact_one_primary_per_customer"
             ),
         ]
-        indexes = [models.Index(fields=["customer", "name"], name="contact_customer_name")]
+        indexes = [
+            models.Index(fields=["customer", "name"], name="contact_customer_name"),
+            models.Index(fields=["mobile_hash"], name="contact_mobile_hash"),
+        ]
 
     def __str__(self):
         return self.name

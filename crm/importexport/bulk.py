@@ -8,6 +8,7 @@ table's sequence first, so the caller can link contacts, tags and history rows t
 import datetime
 import json
 import queue
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 _local = threading.local()
 # Primary keys reserved per sequence query while background writes run (fewer waits for the connection).
 PK_BLOCK = 10_000
+WRITER_SWITCH_INTERVAL = 0.0005  # seconds; see background_copies
 
 # Foreign keys are checked at the end of each COPY, while the main thread cleans the next batch, rather
 # than all at once in the commit, where nothing else runs alongside. (A larger GIN pending list was tried
@@ -121,11 +123,19 @@ def background_copies(using=DEFAULT_DB_ALIAS):
         return
     writer = _BackgroundWriter(using)
     _local.writer = writer
+    # The writer thread needs the GIL for a moment each time the socket to PostgreSQL drains; at the
+    # default 5 ms switch interval the cleaning thread holds it so long that PostgreSQL sits idle, waiting
+    # for data (measured: a 100,000-row import took 20.6 s at 5 ms and 17.6 s at 0.5 ms).
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, WRITER_SWITCH_INTERVAL))
     try:
         yield
     finally:
         _local.writer = None
-        writer.close()
+        try:
+            writer.close()
+        finally:
+            sys.setswitchinterval(interval)
 
 
 def _next_pks(table, column, count, using):
@@ -160,11 +170,18 @@ def _text_value(value) -> str:
         return "f"
     if isinstance(value, _TIMES):
         return value.isoformat()
-    return str(value).translate(_ESCAPES)
+    return _escaped(str(value))
+
+
+def _escaped(text: str) -> str:
+    # Four scans in C are far cheaper than translate()'s per-character mapping, and escapes are rare.
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
 
 
 def _text(value) -> str:
-    return NULL if value is None else str(value).translate(_ESCAPES)
+    return NULL if value is None else _escaped(str(value))
 
 
 def _number(value) -> str:
@@ -212,7 +229,7 @@ def _converter(field, connection):
         encoder = field.encoder
 
         def json_text(value):
-            return NULL if value is None else json.dumps(value, cls=encoder).translate(_ESCAPES)
+            return NULL if value is None else _escaped(json.dumps(value, cls=encoder))
 
         return json_text
     return lambda value: _text_value(field.get_db_prep_save(value, connection))
