@@ -8,14 +8,16 @@ from datetime import timedelta
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from crm import tasks as crm_tasks
 from crm.celery import app
 from crm.crypto import blind_index
+from crm.importexport import bulk
 from crm.models import BehaviourLog, Job
 from customers import tasks
 from customers.models import Contact, Customer
@@ -435,3 +437,36 @@ def test_a_web_address_longer_than_the_column_is_a_row_error_not_a_failed_import
     assert [(e.row, e.column) for e in outcome.errors] == [(2, "网站")]
     assert "200" in outcome.errors[0].message
     assert list(Customer.objects.values_list("website", flat=True)) == ["https://example.cn"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_index_entries_wait_in_the_pending_list_while_an_import_writes():
+    """Inside the import's writes the trigram indexes are not merged every 4 MB (PostgreSQL's default);
+    the setting is the transaction's own and ends with it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW gin_pending_list_limit")
+        default = cursor.fetchone()[0]
+    with transaction.atomic():
+        with bulk.background_copies(), connection.cursor() as cursor:
+            cursor.execute("SHOW gin_pending_list_limit")
+            assert cursor.fetchone()[0] == "1GB"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone()[0] == default
+
+
+def test_the_merge_after_an_import_empties_the_pending_list_and_search_still_finds_everyone(
+    manager, django_capture_on_commit_callbacks
+):
+    rows = [HEADERS] + [[f"合并索引测试{i}有限公司", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""]
+                        for i in range(300)]  # fmt: skip
+    with django_capture_on_commit_callbacks() as callbacks:
+        transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert len(callbacks) == 1  # the merge, queued once the import has committed
+    assert customer_search(Customer.objects.all(), "合并索引测试123").count() == 1  # read from the pending list
+    names = ["customer_search_trgm", "customer_name_trgm"]
+
+    assert crm_tasks.merge_index_entries.apply(args=[names]).get() > 0
+    assert crm_tasks.merge_index_entries.apply(args=[names]).get() == 0
+    assert customer_search(Customer.objects.all(), "合并索引测试123").count() == 1
+    assert customer_search(Customer.objects.all(), "合并索引测试").count() == 300
