@@ -75,9 +75,12 @@ def generate_key() -> str:
 # ---- Keyed hashes for exact search -------------------------------------------------------------
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
 def normalise_phone(value: str) -> str:
     """Digits only, without a mainland +86/0086 prefix, so '+86 138-0013-8000' finds '13800138000'."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+    digits = _NON_DIGITS.sub("", unicodedata.normalize("NFKC", value or ""))
     if len(digits) == 13 and digits.startswith("861"):
         digits = digits[2:]
     elif len(digits) == 15 and digits.startswith("00861"):

@@ -180,9 +180,12 @@ def import_fields(owner_clean):
     ]
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _name_fold(value: str) -> str:
     """The name as the duplicate query compares it: no case, width, spaces or punctuation."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", value)).lower()
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", value)).lower()
 
 
 def _phone_variants(key: str) -> set[str]:

@@ -14,8 +14,11 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").casefold().strip()
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
 def phone_digits(value: str) -> str:
-    return re.sub(r"\D", "", value or "")
+    return _NON_DIGITS.sub("", value or "")
 
 
 def customer_search_parts(name, phone, email) -> list[str]:

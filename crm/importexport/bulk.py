@@ -360,13 +360,23 @@ def copy_insert_values(model, rows: list[dict], *, using=DEFAULT_DB_ALIAS) -> li
     pk_name = meta.pk.attname
     for row, pk in zip(rows, pks, strict=True):
         row[pk_name] = pk
-    lines = []
-    for row in rows:
-        get = row.get
-        lines.append(
-            "\t".join([convert(value) if (value := get(name, _MISSING)) is not _MISSING else text
-                        for name, text, convert in plan])
-        )  # fmt: skip
+    keys = rows[0].keys()
+    if all(row.keys() == keys for row in rows):
+        # Every row names the same fields (an import builds them alike): the defaults are written into a
+        # line template once, and only the fields given are converted per row.
+        given = [(name, convert) for name, _text, convert in plan if name in keys]
+        template = "\t".join(
+            "{}" if name in keys else text.replace("{", "{{").replace("}", "}}") for name, text, _convert in plan
+        )
+        lines = [template.format(*[convert(row[name]) for name, convert in given]) for row in rows]
+    else:
+        lines = []
+        for row in rows:
+            get = row.get
+            lines.append(
+                "\t".join([convert(value) if (value := get(name, _MISSING)) is not _MISSING else text
+                            for name, text, convert in plan])
+            )  # fmt: skip
     copy_text(meta.db_table, [f.column for f in fields], lines, using=using)
     _note_indexes(model, using)
     return pks

@@ -227,7 +227,8 @@ def _xlsx_table(iterator, first_row, *, total, close=None) -> Table:
     def rows():
         try:
             for number, values in enumerate(iterator, start=header_row + 1):
-                cells = [cell_text(v) for v in values[:width]]
+                # Most cells are text: strip them here rather than through cell_text's checks of every type.
+                cells = [v.strip() if type(v) is str else cell_text(v) for v in values[:width]]
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
                 yield number, cells

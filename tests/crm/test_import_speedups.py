@@ -57,7 +57,7 @@ def test_the_copy_escape_shortcut_matches_the_full_translation(value):
     assert bulk._escaped(value) == value.translate(bulk._ESCAPES)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_background_copies_give_back_the_threads_switch_interval_even_after_an_error():
     before = sys.getswitchinterval()
     with pytest.raises(RuntimeError), transaction.atomic(), bulk.background_copies():

@@ -439,7 +439,7 @@ def test_a_web_address_longer_than_the_column_is_a_row_error_not_a_failed_import
     assert list(Customer.objects.values_list("website", flat=True)) == ["https://example.cn"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_search_index_entries_wait_in_the_pending_list_while_an_import_writes():
     """Inside the import's writes the trigram indexes are not merged every 4 MB (PostgreSQL's default);
     the setting is the transaction's own and ends with it."""
