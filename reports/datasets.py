@@ -53,7 +53,15 @@ class DaysSince(Func):
 
 
 def _owner(path="owner", label=None):
-    return Field("owner", label or _("Owner"), path, kind="user", display_path=f"{path}__username", groupable=True)
+    return Field(
+        "owner",
+        label or _("Owner"),
+        path,
+        kind="user",
+        display_path=f"{path}__username",
+        groupable=True,
+        group_key=path,
+    )
 
 
 CUSTOMERS = register_dataset(
@@ -77,7 +85,7 @@ CUSTOMERS = register_dataset(
             Field("lifecycle_stage", _("Lifecycle stage"), "lifecycle_stage", kind="choice",
                   choices=tuple(Customer.Lifecycle.choices), groupable=True),
             _owner(),
-            Field("team", _("Team"), "team", kind="team", display_path="team__name", groupable=True),
+            Field("team", _("Team"), "team", kind="team", display_path="team__name", groupable=True, group_key="team"),
             Field("consent", _("Marketing consent"), "consent", kind="choice", choices=tuple(Customer.Consent.choices),
                   groupable=True),
             Field("quality_score", _("Data quality"), "quality_score", kind="number", groupable=True,
@@ -247,7 +255,7 @@ def _contracts(user):
 
 
 def _team(path="team"):
-    return Field("team", _("Team"), path, kind="team", display_path=f"{path}__name", groupable=True)
+    return Field("team", _("Team"), path, kind="team", display_path=f"{path}__name", groupable=True, group_key=path)
 
 
 def _currency():
@@ -269,7 +277,7 @@ LEADS = register_dataset(
             Field("company", _("Company"), "company"),
             Field("status", _("Status"), "status", kind="choice", choices=tuple(Lead.Status.choices), groupable=True),
             Field("source", _("Source"), "source", groupable=True),
-            Field("campaign", _("Campaign"), "campaign__name", groupable=True),
+            Field("campaign", _("Campaign"), "campaign__name", groupable=True, group_key="campaign"),
             _owner(),
             _team(),
             Field("created_at", _("Created at"), "created_at", kind="datetime", groupable=True),
@@ -294,19 +302,19 @@ OPPORTUNITIES = register_dataset(
         fields=(
             Field("name", _("Name"), "name"),
             Field("customer", _("Customer"), "customer__name"),
-            Field("pipeline", _("Pipeline"), "pipeline__name", groupable=True),
-            Field("stage", _("Stage"), "stage__name", groupable=True),
+            Field("pipeline", _("Pipeline"), "pipeline__name", groupable=True, group_key="pipeline"),
+            Field("stage", _("Stage"), "stage__name", groupable=True, group_key="stage"),
             Field("status", _("Status"), "status", kind="choice", choices=tuple(Opportunity.Status.choices),
                   groupable=True),
             Field("amount", _("Amount (own currency)"), "amount", kind="number", aggregatable=True),
             _currency(),
             Field("amount_base", _base_label(_("Amount")), "amount_base", kind="number", aggregatable=True),
             Field("probability", _("Probability (%)"), "stage__probability", kind="number", groupable=True,
-                  aggregatable=True),
+                  aggregatable=True, group_key="stage"),
             Field("expected_close_date", _("Expected close date"), "expected_close_date", kind="date",
                   groupable=True),
             Field("closed_at", _("Closed at"), "closed_at", kind="datetime", groupable=True),
-            Field("campaign", _("Campaign"), "campaign__name", groupable=True),
+            Field("campaign", _("Campaign"), "campaign__name", groupable=True, group_key="campaign"),
             _owner(),
             _team(),
             Field("created_at", _("Created at"), "created_at", kind="datetime", groupable=True),
@@ -395,7 +403,7 @@ TICKETS = register_dataset(
                   groupable=True),
             Field("status", _("Status"), "status", kind="choice", choices=tuple(Ticket.Status.choices),
                   groupable=True),
-            Field("queue", _("Queue"), "queue__name", groupable=True),
+            Field("queue", _("Queue"), "queue__name", groupable=True, group_key="queue"),
             _owner("assignee", _("Assignee")),
             Field("response_breached", _("First response overdue"), "response_breached", kind="bool",
                   groupable=True),
@@ -425,8 +433,8 @@ REGISTRATIONS = register_dataset(
         fields=(
             Field("name", _("Name"), "name"),
             Field("company", _("Company"), "company"),
-            Field("event", _("Event"), "event__theme", groupable=True),
-            Field("campaign", _("Campaign"), "event__campaign__name", groupable=True),
+            Field("event", _("Event"), "event__theme", groupable=True, group_key="event"),
+            Field("campaign", _("Campaign"), "event__campaign__name", groupable=True, group_key="event__campaign"),
             Field("status", _("Status"), "status", kind="choice", choices=tuple(Registration.Status.choices),
                   groupable=True),
             Field("registered_at", _("Registered at"), "registered_at", kind="datetime", groupable=True),

@@ -34,7 +34,9 @@ class Field:
 
     ``path`` is the ORM path used to filter (a foreign key's id for ``user``/``team``); ``display_path``
     what a column or a group shows (``owner__username``). ``aggregatable`` fields are numbers that sum,
-    average, min and max make sense for.
+    average, min and max make sense for. ``group_key`` names the foreign key a grouped report groups on
+    when the field shows an attribute of a table with few rows (``stage`` for ``stage__name``): cheaper
+    than grouping on the joined name; never set it for a large table such as customers.
     """
 
     key: str
@@ -47,6 +49,7 @@ class Field:
     filterable: bool = True
     groupable: bool = False
     aggregatable: bool = False
+    group_key: str = ""
 
     @property
     def shown_path(self) -> str:

@@ -4,6 +4,7 @@ Alice and Bob share a team (Mona manages it); Carol is in another team. One rate
 none for EUR. Period: January to March 2026.
 """
 
+import dataclasses
 import io
 import statistics
 from datetime import datetime
@@ -11,6 +12,8 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -23,7 +26,7 @@ from reports.domain_panels import lead_sources, pipeline_by_stage, sales_funnel,
 from reports.domain_templates import sales_report
 from reports.filters import DashboardFilters
 from reports.registry import panels_for
-from sales.models import ExchangeRate, Lead, Opportunity
+from sales.models import ExchangeRate, Lead, Opportunity, Pipeline, Stage
 from tests.sales.factories import LeadFactory, OpportunityFactory, OrderFactory, default_pipeline, open_stages
 
 pytestmark = pytest.mark.django_db
@@ -284,3 +287,54 @@ def test_statistics_page_fits_days_to_close_against_amount(deals, client_for, ma
     assert response.status_code == 200
     # Closed deals with a base amount: (1000, 10), (1420, 30), (500, 19), (400, 30).
     assert response.context["regression"].count == 4
+
+
+def _by_name(dataset):
+    """The data set with no group keys: the builder groups on the joined names, the slower way."""
+    fields = tuple(dataclasses.replace(field, group_key="") for field in dataset.fields)
+    return dataclasses.replace(dataset, fields=fields, _index={})
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [{"field": "stage"}],
+        [{"field": "owner"}, {"field": "stage"}],
+        [{"field": "closed_at", "trunc": "month"}, {"field": "stage"}],
+        [{"field": "team"}, {"field": "status"}],
+        [{"field": "probability"}],
+        [{"field": "campaign"}],
+    ],
+)
+def test_grouping_on_the_key_gives_the_table_grouping_on_the_name_gives(deals, manager, groups):
+    """Same rows, same order, same figures, and stages that share a name in two pipelines are one group."""
+    other = Pipeline.objects.create(name="Renewals")
+    renewal = Stage.objects.create(pipeline=other, name=open_stages()[0].name, order=1, probability=50)
+    OpportunityFactory(owner=manager, team=manager.team, pipeline=other, stage=renewal, amount=70)
+    aggregates = [
+        {"func": "count"},
+        {"func": "sum", "field": "amount_base"},
+        {"func": "avg", "field": "amount"},
+        {"func": "min", "field": "amount"},
+        {"func": "max", "field": "amount_base"},
+    ]
+    definition = {"group_by": groups, "aggregates": aggregates, "chart": "bar"}
+
+    keyed, keyed_chart = builder.run(OPPORTUNITIES, definition, user=manager)
+    named, named_chart = builder.run(_by_name(OPPORTUNITIES), definition, user=manager)
+
+    assert keyed.rows == named.rows
+    assert keyed.headers == named.headers
+    assert keyed_chart == named_chart
+    if groups == [{"field": "stage"}]:
+        first = open_stages()[0].name
+        assert {row[0]: row[1] for row in keyed.rows}[first] == 1 + Opportunity.objects.filter(
+            stage__name=first, owner__team=manager.team
+        ).exclude(stage=renewal).count()
+
+
+def test_grouping_on_the_key_reads_no_joined_names_from_the_big_table(deals, manager):
+    with CaptureQueriesContext(connection) as queries:
+        builder.run(OPPORTUNITIES, {"group_by": [{"field": "stage"}], "aggregates": [{"func": "count"}]}, user=manager)
+    grouping = next(q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"])
+    assert '"sales_stage"' not in grouping  # names come from a lookup of the few stages found

@@ -94,8 +94,9 @@ def test_performance_by_rep_counts_won_amount_rate_and_cycle(rep_user, other_rep
         Opportunity.objects.filter(pk=deal.pk).update(
             status=status, closed_at=now, created_at=now - timedelta(days=days)
         )
+    today = timezone.localdate(now)  # the period is in local days; UTC's date lags Shanghai's for eight hours
     result = performance(
-        opportunities=Opportunity.objects.all(), start=now.date() - timedelta(days=1), end=now.date(), dimension="rep"
+        opportunities=Opportunity.objects.all(), start=today - timedelta(days=1), end=today, dimension="rep"
     )
     rows = {row["label"]: row for row in result["rows"]}
     alice = rows[rep_user.username]
