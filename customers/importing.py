@@ -36,6 +36,9 @@ DATASET = "customers"
 # Up to this many existing customers in the importer's scope are read once into memory for the duplicate
 # checks; beyond it each batch asks the database (one query per batch).
 PRELOAD_MAX_CUSTOMERS = 100_000
+# Rows cleaned, checked and written together: five statements a batch (customers, their history, contacts,
+# theirs, tags), so larger batches mean fewer round trips and fewer waits between the two threads of an import.
+BATCH_SIZE = 5000
 
 # Written as given when present in the file; an update leaves a field alone when its cell is empty.
 SIMPLE_FIELDS = [
@@ -239,6 +242,7 @@ class CustomerImport:
             create=self.create,
             update=self.update,
             finish=self.finish,
+            batch_size=BATCH_SIZE,
         )
 
     # -- cleaning --------------------------------------------------------------------------------
