@@ -326,7 +326,7 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
     grouping on the key column is a third cheaper. The names are then read for the few keys found, and
     groups whose records share a name (stages called the same in two pipelines) are merged, so the table
     is the one the names alone would give. ``None`` (and the caller groups by name) when no group is
-    such a name, or when there are more groups than a report shows.
+    such a name.
     """
     groups = []  # per group: (field, trunc, (related model, attribute) or None)
     for item in definition["group_by"]:
@@ -357,13 +357,12 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
             partials[f"a{index}"] = _AGGREGATE_FUNCS[func](path)
         parts.append(func)
     keys = list(annotations)
-    # Ordered by the groups that are not names, so their order is the database's (its collation for text).
+    # Ordered by the groups that are not names, so their order is the database's (its collation for text);
+    # then by key, so that a report of more than MAX_GROUPS groups always shows the same ones.
     plain = [key for key, (_f, _t, relation) in zip(keys, groups, strict=True) if not relation]
-    raw = list(
-        qs.order_by().annotate(**annotations).values(*keys).annotate(**partials).order_by(*plain)[: MAX_GROUPS + 1]
-    )
-    if len(raw) > MAX_GROUPS:
-        return None
+    named = [key for key in keys if key not in plain]
+    grouped = qs.order_by().annotate(**annotations).values(*keys).annotate(**partials)
+    raw = list(grouped.order_by(*plain, *named)[:MAX_GROUPS])
 
     # The names of the keys found, and their order as the database sorts the names.
     names, ranks = [], []
