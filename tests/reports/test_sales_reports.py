@@ -338,3 +338,11 @@ def test_grouping_on_the_key_reads_no_joined_names_from_the_big_table(deals, man
         builder.run(OPPORTUNITIES, {"group_by": [{"field": "stage"}], "aggregates": [{"func": "count"}]}, user=manager)
     grouping = next(q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"])
     assert '"sales_stage"' not in grouping  # names come from a lookup of the few stages found
+
+
+def test_a_keyed_grouping_past_the_group_limit_shows_the_same_first_groups_every_time(deals, executive, monkeypatch):
+    monkeypatch.setattr(builder, "MAX_GROUPS", 2)
+    definition = {"group_by": [{"field": "owner"}], "aggregates": [{"func": "count"}]}
+    first = _run(OPPORTUNITIES, executive, **definition)
+    assert len(first.rows) == 2
+    assert _run(OPPORTUNITIES, executive, **definition).rows == first.rows
