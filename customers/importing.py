@@ -22,7 +22,13 @@ from accounts.selectors import assignable_users
 from crm.audit import log_action
 from crm.crypto import blind_index
 from crm.importexport import ExportField, ImportField, ImportSpec, choice_display, cleaners
-from crm.importexport.bulk import copy_history, copy_history_values, copy_insert, copy_insert_values
+from crm.importexport.bulk import (
+    copy_history,
+    copy_history_values,
+    copy_insert,
+    copy_insert_values,
+    note_index_writes,
+)
 from crm.models import BehaviourLog
 from crm.scope import Module
 
@@ -457,6 +463,7 @@ class CustomerImport:
         fields = [*SIMPLE_FIELDS, "owner", "team", "updated_by", "updated_at", "search_document",
                   "quality_score", "quality_missing"]  # fmt: skip
         bulk_update_with_history(list(touched.values()), Customer, fields, batch_size=1000, default_user=actor)
+        note_index_writes(Customer)
         copy_insert(Contact, new_contacts)
         copy_history(Contact, new_contacts, user=actor)
         self._add_tags(tag_pairs)

@@ -169,7 +169,9 @@ def merge_index_entries(names, *, using=DEFAULT_DB_ALIAS) -> int:
     return merged
 
 
-def _note_indexes(model, using):
+def note_index_writes(model, *, using=DEFAULT_DB_ALIAS) -> None:
+    """Rows of ``model`` were written inside :func:`background_copies` (by COPY or otherwise): have its GIN
+    indexes merged after the commit."""
     writer = getattr(_local, "writer", None)
     if writer is not None and writer.using == using:
         writer.gin_indexes.update(index.name for index in model._meta.indexes if isinstance(index, GinIndex))
@@ -312,7 +314,7 @@ def copy_insert(model, objs, *, using=DEFAULT_DB_ALIAS) -> None:
     getters = _getters(fields, connection)
     lines = ["\t".join([convert(getattr(obj, name)) for name, convert in getters]) for obj in objs]
     copy_text(model._meta.db_table, [f.column for f in fields], lines, using=using)
-    _note_indexes(model, using)
+    note_index_writes(model, using=using)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -378,7 +380,7 @@ def copy_insert_values(model, rows: list[dict], *, using=DEFAULT_DB_ALIAS) -> li
                             for name, text, convert in plan])
             )  # fmt: skip
     copy_text(meta.db_table, [f.column for f in fields], lines, using=using)
-    _note_indexes(model, using)
+    note_index_writes(model, using=using)
     return pks
 
 

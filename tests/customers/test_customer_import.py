@@ -470,3 +470,13 @@ def test_the_merge_after_an_import_empties_the_pending_list_and_search_still_fin
     assert crm_tasks.merge_index_entries.apply(args=[names]).get() == 0
     assert customer_search(Customer.objects.all(), "合并索引测试123").count() == 1
     assert customer_search(Customer.objects.all(), "合并索引测试").count() == 300
+
+
+def test_an_import_that_only_updates_still_has_the_search_index_merged(
+    manager, existing, django_capture_on_commit_callbacks
+):
+    rows = good_rows()[:2]  # the header and the row that duplicates ``existing``
+    with django_capture_on_commit_callbacks() as callbacks:
+        outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), duplicate_policy="update")
+    assert (outcome.created, outcome.updated) == (0, 1)
+    assert len(callbacks) == 1
