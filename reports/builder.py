@@ -265,16 +265,11 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
         keyed = _run_grouped_by_key(dataset, definition, qs, agg_headers, title)
         if keyed is not None:
             return keyed
-        group_keys, annotations = [], {}
-        for index, item in enumerate(definition["group_by"]):
-            field = dataset.field(item["field"])
-            name = f"g{index}"
-            if item["trunc"]:
-                tz = timezone.get_current_timezone() if field.kind == "datetime" else None
-                annotations[name] = _TRUNC_FUNCS[item["trunc"]](field.path, tzinfo=tz)
-            else:
-                annotations[name] = _display(field)
-            group_keys.append(name)
+        annotations = {
+            f"g{index}": _group_expression(dataset.field(item["field"]), item["trunc"])
+            for index, item in enumerate(definition["group_by"])
+        }
+        group_keys = list(annotations)
         rows_qs = qs.order_by().annotate(**annotations).values(*group_keys).annotate(**aggregates).order_by(*group_keys)
         raw = list(rows_qs[:MAX_GROUPS])
         rows = []
@@ -284,9 +279,7 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
                 cells.append(_group_cell(dataset.field(item["field"]), row[f"g{index}"], item["trunc"]))
             cells += [_number(row[f"a{i}"]) for i in range(len(aggregates))]
             rows.append(cells)
-        headers = [group_label(dataset, item) for item in definition["group_by"]] + agg_headers
-        table = Table(title=title or dataset.label, headers=headers, rows=rows)
-        return table, _chart(definition, table, title or dataset.label)
+        return _grouped_table(dataset, definition, rows, agg_headers, title)
 
     if definition["aggregates"]:
         values = qs.aggregate(**aggregates)
@@ -338,13 +331,7 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
 
     annotations, parts = {}, []  # parts: per aggregate, the partial sums the merge combines
     for index, (field, trunc, relation) in enumerate(groups):
-        if trunc:
-            tz = timezone.get_current_timezone() if field.kind == "datetime" else None
-            annotations[f"g{index}"] = _TRUNC_FUNCS[trunc](field.path, tzinfo=tz)
-        elif relation:
-            annotations[f"g{index}"] = F(field.group_key)
-        else:
-            annotations[f"g{index}"] = _display(field)
+        annotations[f"g{index}"] = F(field.group_key) if relation else _group_expression(field, trunc)
     partials = {}
     for index, item in enumerate(definition["aggregates"]):
         func = item["func"]
@@ -416,6 +403,18 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
                 value = (value if isinstance(value, Decimal) else Decimal(str(value))) / count if count else None
             cells.append(_number(value))
         rows.append(cells)
+    return _grouped_table(dataset, definition, rows, agg_headers, title)
+
+
+def _group_expression(field, trunc):
+    """What a group is in SQL: the date truncated in the user's time zone, or the value shown."""
+    if trunc:
+        tz = timezone.get_current_timezone() if field.kind == "datetime" else None
+        return _TRUNC_FUNCS[trunc](field.path, tzinfo=tz)
+    return _display(field)
+
+
+def _grouped_table(dataset, definition, rows, agg_headers, title):
     headers = [group_label(dataset, item) for item in definition["group_by"]] + agg_headers
     table = Table(title=title or dataset.label, headers=headers, rows=rows)
     return table, _chart(definition, table, title or dataset.label)
