@@ -1,5 +1,6 @@
 """Project-wide checks: migrations match the models and the Chinese catalog is complete."""
 
+import os
 import subprocess
 from io import StringIO
 from pathlib import Path
@@ -55,3 +56,14 @@ def test_every_marked_string_is_in_the_catalog():
     finally:
         po.write_bytes(original)
     assert after - _msgids(original.decode("utf-8")) == set()
+
+
+@pytest.mark.django_db
+def test_each_run_has_its_own_database_and_broker_prefix(settings):
+    """Two runs on one server never share a test database, broker keys or cache keys."""
+    from django.db import connection
+
+    run = os.environ["TEST_RUN_ID"]
+    assert connection.settings_dict["NAME"] == f"test_crm_{run}"
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] == f"test-{run}:"
+    assert settings.CACHES["default"]["KEY_PREFIX"] == f"test-{run}"
