@@ -3,16 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Exact versions with their hashes (pyproject.toml keeps the ranges; `make lock` refreshes these).
+LOCK := requirements/development.txt
+LOCK_PRODUCTION := requirements/production.txt
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock"
 
-.PHONY: run test install lint format messages browser pgclient clean
+.PHONY: run test install lock audit lint format messages browser pgclient clean
 
-$(INSTALLED): pyproject.toml
+# Only what the lock file names, each checked against its hash; then the project itself, without its deps.
+$(INSTALLED): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+## Re-resolve the lock files from pyproject.toml's ranges, keeping the pinned versions that still fit
+## (`make lock LOCK_ARGS=--upgrade` moves every package to its newest allowed release); commit the result.
+## The production lock takes the development lock's versions, so both install the same release of a package.
+lock: $(INSTALLED)
+	$(UV_COMPILE) $(LOCK_ARGS) pyproject.toml requirements/build.in --extra test -o $(LOCK)
+	$(UV_COMPILE) pyproject.toml requirements/build.in -c $(LOCK) -o $(LOCK_PRODUCTION)
+
+## Known vulnerabilities in the locked versions (exceptions: requirements/audit-exceptions.txt).
+audit: $(INSTALLED)
+	$(BIN)/python -m crm.devstack audit
 
 ## Start PostgreSQL, Redis, migrate, load demo data, serve on http://127.0.0.1:8000 with a worker and beat.
 run: $(INSTALLED)
@@ -22,6 +38,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) browser pgclient
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m crm.devstack audit
 	$(BIN)/python -m crm.devstack test $(PYTEST_ARGS)
 
 ## Debian's Chromium and its driver for the browser tests, installed when missing.

