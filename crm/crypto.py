@@ -34,6 +34,37 @@ def development_fernet_key(secret: str) -> str:
     return base64.urlsafe_b64encode(derive_key(secret, "field-encryption")).decode()
 
 
+_BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _bech32_polymod(values) -> int:
+    generator = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+    check = 1
+    for value in values:
+        top = check >> 25
+        check = (check & 0x1FFFFFF) << 5 ^ value
+        for i in range(5):
+            check ^= generator[i] if (top >> i) & 1 else 0
+    return check
+
+
+def _bech32(hrp: str, data: bytes) -> str:
+    """BIP-173 Bech32, the text form of age keys (no library offers only the encoding)."""
+    bits = "".join(f"{byte:08b}" for byte in data)
+    bits += "0" * (-len(bits) % 5)
+    words = [int(bits[i : i + 5], 2) for i in range(0, len(bits), 5)]
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    polymod = _bech32_polymod(expanded + words + [0] * 6) ^ 1
+    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(_BECH32_CHARSET[w] for w in words + checksum)
+
+
+def development_age_identity(secret: str) -> str:
+    """An age secret key (``AGE-SECRET-KEY-1…``) derived from a secret: backups in development and tests
+    are encrypted like production ones without anyone having to make a key."""
+    return _bech32("age-secret-key-", derive_key(secret, "backup-encryption")).upper()
+
+
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:

@@ -1,7 +1,8 @@
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 
 from . import jobs
+from .storage import serve_field
 
 
 def job_detail(request, pk):
@@ -12,9 +13,8 @@ def job_detail(request, pk):
 
 
 def job_download(request, pk):
+    """A job's result file (an export, an import's error report), for the user who started the job only."""
     job = jobs.job_get(user=request.user, pk=pk)
     if not job.output_file:
         raise Http404
-    return FileResponse(
-        job.output_file.open("rb"), as_attachment=True, filename=job.output_file.name.rsplit("/", 1)[-1]
-    )
+    return serve_field(job.output_file)

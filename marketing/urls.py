@@ -18,6 +18,7 @@ urlpatterns = [
     path("events/create/", event_views.event_create, name="event-create"),
     path("events/<int:pk>/", event_views.event_detail, name="event-detail"),
     path("events/<int:pk>/update/", event_views.event_update, name="event-update"),
+    path("events/<int:pk>/files/<str:part>/", event_views.event_file, name="event-file"),
     path("events/<int:pk>/status/", event_views.event_status, name="event-status"),
     path("events/<int:pk>/progress/", event_views.event_progress, name="event-progress"),
     path("events/<int:pk>/check-in/", event_views.event_check_in, name="event-check-in"),

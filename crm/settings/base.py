@@ -131,12 +131,47 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (uploads, job results) and backups: the local disk, or an S3-compatible object store when
+# S3_BUCKET is set. Neither is ever served at a public URL (crm/storage.py): views check access, then
+# stream the file, redirect to a signed link of the store, or hand it to the web server (FILE_DELIVERY).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_OPTIONS = {
+    "bucket_name": S3_BUCKET,
+    "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+    "region_name": env("S3_REGION", default="") or None,
+    "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+    "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+    "signature_version": "s3v4",
+}
+if S3_BUCKET:
+    _MEDIA_STORAGE = {
+        "BACKEND": "crm.storage.PrivateObjectStorage",
+        "OPTIONS": {**S3_OPTIONS, "location": env("S3_MEDIA_PREFIX", default="media")},
+    }
+    # Backups go off-site: to their own bucket when S3_BACKUP_BUCKET names one (with its own retention and
+    # access rules), else under a prefix of the same bucket.
+    _BACKUP_STORAGE = {
+        "BACKEND": "crm.storage.ObjectStorage",
+        "OPTIONS": {
+            **S3_OPTIONS,
+            "bucket_name": env("S3_BACKUP_BUCKET", default=S3_BUCKET),
+            "location": env("S3_BACKUP_PREFIX", default="backups"),
+        },
+    }
+else:
+    _MEDIA_STORAGE = {"BACKEND": "crm.storage.PrivateLocalStorage"}
+    _BACKUP_STORAGE = {"BACKEND": "crm.storage.BackupDirStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
+    "backups": _BACKUP_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+FILE_DELIVERY = env("FILE_DELIVERY", default="redirect" if S3_BUCKET else "stream")
+FILE_ACCEL_REDIRECT_PREFIX = env("FILE_ACCEL_REDIRECT_PREFIX", default="/protected-files/")
+FILE_URL_MAX_AGE_SECONDS = env.int("FILE_URL_MAX_AGE_SECONDS", default=60)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
@@ -237,6 +272,20 @@ BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
 BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# Backups are encrypted with age to this secret key (AGE-SECRET-KEY-1…; `manage.py backup --generate-key`).
+# Development derives one from SECRET_KEY; production must set it, and keep a copy away from the backups.
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+# Rows that never go into a backup: live sessions, captcha challenges and sign-in lockout counters.
+BACKUP_EXCLUDE_TABLE_DATA = env.list(
+    "BACKUP_EXCLUDE_TABLE_DATA",
+    default=[
+        "django_session",
+        "captcha_captchastore",
+        "axes_accessattempt",
+        "axes_accessattemptexpiration",
+        "axes_accessfailurelog",
+    ],
+)
 # Directory of pg_dump / pg_restore when the ones found automatically do not match the server.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
 

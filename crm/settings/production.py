@@ -25,3 +25,5 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # Sensitive fields: no defaults, a missing key must stop the start-up rather than store plain text.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env("FIELD_HASH_KEY")
+# Backups leave the machine encrypted; without a key there would be nothing to encrypt them with.
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY")

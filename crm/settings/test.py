@@ -2,10 +2,10 @@
 
 import os
 
-from crm.crypto import development_fernet_key
+from crm.crypto import development_age_identity, development_fernet_key
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import BASE_DIR, DATABASES, STORAGES, env
 
 # Two test runs on one PostgreSQL/Redis server must not meet: each run gets its own database name, broker
 # key prefix and cache prefix. Child processes the suite starts inherit the same id through the environment.
@@ -16,10 +16,7 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 
@@ -45,3 +42,4 @@ REPORT_CACHE_SECONDS = 0
 BACKUP_DIR = BASE_DIR / "var" / "test-backups"
 FIELD_ENCRYPTION_KEYS = [development_fernet_key(SECRET_KEY)]
 FIELD_HASH_KEY = "test-only-hash-key"  # noqa: S105
+BACKUP_ENCRYPTION_KEY = development_age_identity(SECRET_KEY)

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from crm.forms import apply_validation_error
 from crm.pagination import paginate
+from crm.storage import serve_field
 
 from .. import selectors
 from ..forms import AssetForm
@@ -38,10 +38,11 @@ def asset_detail(request, pk):
 def asset_file(request, pk):
     """The file through the scope check (previews embed this, never the media URL)."""
     asset = selectors.asset_get(user=request.user, pk=pk)
-    response = FileResponse(asset.file.open("rb"), content_type=asset.content_type or "application/octet-stream")
-    response["Content-Disposition"] = "inline" if (asset.is_image or asset.is_pdf) else "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_field(
+        asset.file,
+        as_attachment=not (asset.is_image or asset.is_pdf),
+        content_type=asset.content_type or "application/octet-stream",
+    )
 
 
 def _form(request, asset=None):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from crm.forms import apply_validation_error
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
+from crm.storage import serve_field
 
 from .. import links, selectors
 from ..forms import CheckInForm, EventForm
@@ -25,6 +26,16 @@ def event_list(request):
     page = paginate(filterset.qs, request)
     template = "marketing/partials/event_table.html" if request.htmx else "marketing/event_list.html"
     return render(request, template, {"filter": filterset, "page": page})
+
+
+@permission_required("marketing.view_event", raise_exception=True)
+def event_file(request, pk, part):
+    """An event's poster or invitation file, to those who may see the event."""
+    event = selectors.event_get(user=request.user, pk=pk)
+    file = {"poster": event.poster, "invitation": event.invitation_file}.get(part)
+    if not file:
+        raise Http404
+    return serve_field(file)
 
 
 @permission_required("marketing.view_event", raise_exception=True)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from crm.forms import apply_validation_error
 from crm.pagination import paginate
+from crm.storage import serve_field
 
 from .. import selectors
 from ..forms import ContractFileForm, ContractForm
@@ -107,7 +107,7 @@ def contract_file_add(request, pk):
 @permission_required("sales.view_contractfile", raise_exception=True)
 def contract_file_download(request, pk, file_pk):
     attachment = selectors.contract_file_get(user=request.user, contract_pk=pk, pk=file_pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return serve_field(attachment.file, filename=attachment.name)
 
 
 @require_POST

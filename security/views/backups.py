@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.pagination import paginate
+from crm.storage import serve
 
 from .. import selectors, tasks
 from ..models import Backup
@@ -24,7 +25,7 @@ def backup_list(request):
     return render(
         request,
         "security/backup_list.html",
-        {"page": page, "backup_dir": backups.backup_root(), "last": backups.last_good_backup()},
+        {"page": page, "backup_dir": backups.backup_location(), "last": backups.last_good_backup()},
     )
 
 
@@ -41,9 +42,9 @@ def backup_download(request, pk, part):
     backup = get_object_or_404(Backup, pk=pk, status=Backup.Status.DONE)
     if part not in PARTS:
         raise Http404
-    path = backups.backup_path(backup) / PARTS[part]
-    if not path.is_file():
+    storage, name = backups.backup_storage(), backups.stored_name(backup, PARTS[part])
+    if not storage.exists(name):
         raise Http404
     with transaction.atomic():
         log_action(actor=request.user, action=BehaviourLog.Action.EXPORT, obj=backup, detail={"part": part})
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{backup.name}-{PARTS[part]}")  # noqa: SIM115
+    return serve(storage, name, filename=f"{backup.name}-{PARTS[part]}", content_type="application/octet-stream")

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from crm.forms import apply_validation_error
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
+from crm.storage import serve_field
 
 from .. import selectors
 from ..forms import AssignForm, CommentForm, FollowUpForm, TicketEditForm, TicketForm
@@ -212,4 +213,4 @@ def ticket_follow_up(request, pk):
 @permission_required("service.view_ticket", raise_exception=True)
 def attachment_download(request, pk):
     attachment = selectors.attachment_get(user=request.user, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return serve_field(attachment.file, filename=attachment.name)

@@ -113,7 +113,11 @@ def test_restore_check_fails_when_the_archive_itself_does_not_restore():
     backup = backups.backup_create(verify=False)
     folder = backups.backup_path(backup)
     dump = folder / backups.DUMP_NAME
-    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    plain = folder / "plain.dump"
+    backups.decrypt_file(dump, plain)
+    plain.write_bytes(plain.read_bytes()[: plain.stat().st_size // 2])
+    dump.unlink()
+    backups.encrypt_file(plain, dump)
     # A truncated file whose checksum was (wrongly) recorded after the damage: only a real restore notices.
     manifest = json.loads((folder / backups.MANIFEST_NAME).read_text())
     manifest["sha256"][backups.DUMP_NAME] = backups.sha256_of(dump)
@@ -172,7 +176,8 @@ def test_download_streams_the_archive_to_administrators(client_for, rep_user):
     response = client.get(reverse("security:backup-download", args=[backup.pk, "database"]))
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
-    assert body[:5] == b"PGDMP"
+    # The archive leaves encrypted; only the holder of BACKUP_ENCRYPTION_KEY can read it.
+    assert body.startswith(b"age-encryption.org/v1") and b"PGDMP" not in body
     assert client.get(reverse("security:backup-download", args=[backup.pk, "secrets"])).status_code == 404
 
 
@@ -205,3 +210,62 @@ def test_a_backup_that_cannot_be_written_is_recorded_as_failed_and_alerted(setti
     assert Notification.objects.filter(user=admin, title="Backup failed").count() == 1
     with pytest.raises(Exception, match="failed"):
         call_command("backup")
+
+
+@TRANSACTIONAL
+def test_backup_is_encrypted_and_leaves_out_sessions_and_lockout_counters(client_for, rep_user, settings):
+    """The archives are age-encrypted to BACKUP_ENCRYPTION_KEY; a restored copy holds the business rows but
+    no live session (its cookie must not sign anyone in) and no sign-in lockout counters."""
+    from axes.models import AccessAttempt
+    from django.contrib.sessions.models import Session
+
+    CustomerFactory.create_batch(2)
+    client_for(rep_user).get(reverse("home"))
+    AccessAttempt.objects.create(username="bob", ip_address="10.0.0.9", failures_since_start=3)
+    assert Session.objects.count() == 1
+
+    backup = backups.backup_create(verify=False)
+    folder = backups.backup_path(backup)
+    assert b"PGDMP" not in (folder / backups.DUMP_NAME).read_bytes()[:64]
+    manifest = json.loads((folder / backups.MANIFEST_NAME).read_text())
+    assert {"django_session", "axes_accessattempt"} <= set(manifest["excluded_table_data"])
+    assert manifest["encryption"]["recipient"].startswith("age1")
+
+    target = f"{connection.settings_dict['NAME']}_nosessions"
+    backups.database_drop(target)
+    try:
+        call_command("restore", str(folder), database=target, create=True, interactive=False)
+        counts = backups.database_row_counts(target)
+        assert counts["customers_customer"] == 2
+        assert counts["django_session"] == 0 and counts["axes_accessattempt"] == 0
+    finally:
+        backups.database_drop(target)
+
+    # Someone holding the archive but another key learns nothing and restores nothing.
+    settings.BACKUP_ENCRYPTION_KEY = backups.generate_key()[0]
+    with pytest.raises(Exception, match="cannot be decrypted"):
+        call_command("restore", str(folder), database=target, create=True, interactive=False)
+    assert not backups.database_exists(target)
+
+
+@TRANSACTIONAL
+def test_a_failed_restore_into_a_new_database_leaves_no_database_behind():
+    """pg_restore stops half-way through a damaged archive; the database made for it is dropped again."""
+    CustomerFactory.create_batch(2)
+    backup = backups.backup_create(verify=False)
+    folder = backups.backup_path(backup)
+    dump, plain = folder / backups.DUMP_NAME, folder / "plain.dump"
+    backups.decrypt_file(dump, plain)
+    plain.write_bytes(plain.read_bytes()[: plain.stat().st_size * 2 // 3])
+    dump.unlink()
+    backups.encrypt_file(plain, dump)
+    plain.unlink()
+    manifest = json.loads((folder / backups.MANIFEST_NAME).read_text())
+    manifest["sha256"][backups.DUMP_NAME] = backups.sha256_of(dump)
+    (folder / backups.MANIFEST_NAME).write_text(json.dumps(manifest))
+
+    target = f"{connection.settings_dict['NAME']}_partial"
+    backups.database_drop(target)
+    with pytest.raises(Exception, match="pg_restore"):
+        call_command("restore", str(folder), database=target, create=True, interactive=False)
+    assert not backups.database_exists(target)
