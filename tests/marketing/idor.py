@@ -25,6 +25,12 @@ def event(owner):
     return {"pk": EventFactory(campaign=CampaignFactory(owner=owner)).pk}
 
 
+def event_file(owner):
+    row = EventFactory(campaign=CampaignFactory(owner=owner))
+    row.poster.save("poster.txt", ContentFile(b"spring fair"), save=True)
+    return {"pk": row.pk, "part": "poster"}
+
+
 def event_team(owner):
     return event(owner)
 
@@ -58,6 +64,7 @@ asset.roles = READERS
 REGISTRY = {
     "marketing:campaign-": campaign,
     "marketing:event-": event,
+    "marketing:event-file": event_file,
     "marketing:event-check-in": event_team,
     "marketing:event-export": event_team,
     "marketing:event-statistics": event_team,

@@ -26,6 +26,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": crypto.generate_key(),
         "FIELD_HASH_KEY": secrets.token_urlsafe(32),
+        "BACKUP_ENCRYPTION_KEY": crypto.development_age_identity(secrets.token_urlsafe(32)),
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
