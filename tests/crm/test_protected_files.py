@@ -45,8 +45,9 @@ def _finished_job(user, *, kind, name, content=b"name,phone\nACME,13800138000\n"
 
 @pytest.mark.django_db
 def test_no_settings_mode_serves_media_at_a_url(development_urls, settings):
+    assert settings.MEDIA_URL == "/media/"
     with pytest.raises(Resolver404):
-        resolve(f"/{settings.MEDIA_URL}jobs/out/2026/01/customers-20260101-120000.csv")
+        resolve("/media/jobs/out/2026/01/customers-20260101-120000.csv")
 
 
 @pytest.mark.django_db
