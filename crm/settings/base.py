@@ -8,6 +8,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -174,16 +175,70 @@ FILE_ACCEL_REDIRECT_PREFIX = env("FILE_ACCEL_REDIRECT_PREFIX", default="/protect
 FILE_URL_MAX_AGE_SECONDS = env.int("FILE_URL_MAX_AGE_SECONDS", default=60)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Several installations (or test runs) may share one Redis: each prefixes its cache, broker and result keys.
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": REDIS_KEY_PREFIX,
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# Queues by kind, so a huge export never delays a reminder: each can have workers of its own (README
+# "Workers"). Tasks not routed below go to "default".
+CELERY_QUEUE_NAMES = ("default", "imports", "exports", "mail", "reports")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_CREATE_MISSING_QUEUES = False
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    # Exact names first: these would otherwise match a pattern below.
+    "reports.tasks.send_scheduled_reports": {"queue": "reports"},
+    "crm.tasks.merge_index_entries": {"queue": "imports"},
+    "security.tasks.nightly_backup": {"queue": "exports"},
+    "security.tasks.backup_run": {"queue": "exports"},
+    "customers.tasks.recompute_customer_scores": {"queue": "reports"},
+    "sales.tasks.update_customer_value_segments": {"queue": "reports"},
+    "*.run_*_import": {"queue": "imports"},
+    "*.run_*_export": {"queue": "exports"},
+    "reports.tasks.*": {"queue": "reports"},
+    "*.send_*": {"queue": "mail"},
+}
+# A task that runs past its soft limit gets SoftTimeLimitExceeded (the job records the failure); past the hard
+# limit its worker process is replaced. Imports, exports, backups and bulk sends get the long limits.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 5 * 60
+CELERY_LONG_TASK_TIME_LIMIT = env.int("CELERY_LONG_TASK_TIME_LIMIT", default=2 * 60 * 60)
+CELERY_LONG_TASKS = (
+    "customers.tasks.run_customer_import",
+    "customers.tasks.run_customer_export",
+    "sales.tasks.run_lead_import",
+    "sales.tasks.run_opportunity_export",
+    "service.tasks.run_ticket_export",
+    "security.tasks.run_behaviour_log_export",
+    "security.tasks.nightly_backup",
+    "security.tasks.backup_run",
+    "crm.tasks.merge_index_entries",
+    "marketing.tasks.send_event_invitations",
+    "reports.tasks.send_scheduled_reports",
+    "reports.tasks.refresh_sales_summaries",
+    "reports.tasks.refresh_customer_summaries",
+)
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": CELERY_LONG_TASK_TIME_LIMIT, "time_limit": CELERY_LONG_TASK_TIME_LIMIT + 5 * 60}
+    for name in CELERY_LONG_TASKS
+}
+# Tasks are acknowledged when done (acks_late): Redis hands an unacknowledged task to another worker after
+# the visibility timeout, so it must outlast the longest task and the furthest countdown, or a long export
+# would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONG_TASK_TIME_LIMIT + 60 * 60}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {}
+if REDIS_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{REDIS_KEY_PREFIX}:"
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["global_keyprefix"] = f"{REDIS_KEY_PREFIX}:"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -5,7 +5,7 @@ import os
 from crm.crypto import development_age_identity, development_fernet_key
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, STORAGES, env
+from .base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, STORAGES, env
 
 # Two test runs on one PostgreSQL/Redis server must not meet: each run gets its own database name, broker
 # key prefix and cache prefix. Child processes the suite starts inherit the same id through the environment.
@@ -22,16 +22,17 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 
 # Database 15 keeps the suite's tasks away from a development worker on database 0.
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+REDIS_KEY_PREFIX = f"test-{TEST_RUN_ID}"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": f"test-{TEST_RUN_ID}",
+        "KEY_PREFIX": REDIS_KEY_PREFIX,
     }
 }
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"test-{TEST_RUN_ID}:"}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"test-{TEST_RUN_ID}:"}
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{REDIS_KEY_PREFIX}:"}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:"}
 CELERY_RESULT_BACKEND = REDIS_URL
 LANGUAGE_CODE = "en"
 SMS_BACKEND = "crm.sms.MemoryBackend"
