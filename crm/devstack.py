@@ -20,6 +20,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DEV_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+# The development worker takes every queue (settings.CELERY_QUEUE_NAMES; a test keeps the two equal).
+WORKER_QUEUES = "default,imports,exports,mail,reports"
 
 
 def _answers(host: str, port: int) -> bool:
@@ -130,7 +132,20 @@ def run() -> int:
         started += [
             subprocess.Popen([*manage, "runserver", f"{host}:{port}"], env=environment),  # noqa: S603
             subprocess.Popen(  # noqa: S603
-                [python, "-m", "celery", "-A", "crm", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "crm",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--queues",
+                    WORKER_QUEUES,
+                ],
                 env=environment,
             ),
             subprocess.Popen(  # noqa: S603

@@ -26,6 +26,12 @@ def test_tasks_go_to_the_queue_of_their_kind():
     assert queues == set(settings.CELERY_QUEUE_NAMES)
 
 
+def test_make_run_worker_takes_every_queue():
+    from crm import devstack
+
+    assert devstack.WORKER_QUEUES.split(",") == list(settings.CELERY_QUEUE_NAMES)
+
+
 def test_long_jobs_have_long_limits_and_the_broker_waits_longer_still():
     app.loader.import_default_modules()
     export = app.tasks["customers.tasks.run_customer_export"]
