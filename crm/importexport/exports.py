@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import translation
 
+from crm.db import replica_reads
 from crm.jobs import job_create
 from crm.models import Job
 
@@ -37,7 +38,8 @@ def export_now(*, actor, dataset, module, queryset, fields, fmt, filters, filena
     """Rows the caller has already scoped, as a file made at once: (file name, content type, content).
     The export is written to the behaviour log with its data set, row count, columns and ``filters``."""
     out = BytesIO()
-    count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields))
+    with replica_reads():
+        count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields))
     log_export(
         actor=actor, dataset=dataset, module=module, rows=count, fields=[f.key for f in fields], filters=filters,
         fmt=fmt,
@@ -59,7 +61,8 @@ class DatasetExport:
         """Whether the rows are more than a download made at once may hold (``EXPORT_SYNC_MAX_ROWS``);
         counted only that far, so a huge list costs no full count."""
         limit = sync_max_rows()
-        return self.queryset(user=user, query=query).order_by()[: limit + 1].count() > limit
+        with replica_reads():
+            return self.queryset(user=user, query=query).order_by()[: limit + 1].count() > limit
 
     def now(self, *, actor, query: QueryDict, fmt: str, keys=None) -> tuple[str, str, bytes]:
         """A small export, made at once: (file name, content type, content), logged like every export."""

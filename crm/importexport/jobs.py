@@ -17,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from crm.db import replica_reads
 from crm.jobs import job_fail, job_finish, job_start
 from crm.models import Job
 
@@ -159,12 +160,15 @@ def _export(job, queryset_for, fields_for, module) -> Job:
     fmt = options.get("format", "xlsx")
     try:
         fields = fields_for(options)
-        queryset = queryset_for(job.user, options)
-        job_start(job, total=queryset.order_by().count())
+        # Exports read from the read replica when there is one (crm/db.py); the job's own rows stay on the primary.
+        with replica_reads():
+            queryset = queryset_for(job.user, options)
+            total, reads_from = queryset.order_by().count(), queryset.db
+        job_start(job, total=total)
         side = SideChannel(job)
         with tempfile.TemporaryFile() as out:
             # The rows are read in one transaction (for the server-side cursor), so progress goes on the side.
-            with streaming_reads():
+            with replica_reads(), streaming_reads(using=reads_from):
                 count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields), side.progress)
             side.close()
             out.seek(0)

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the sign-in check: the session and the user are read from the primary, the view's reads may not.
+    "crm.db.ReplicaReadsMiddleware",
     # Last, so it turns the lockout signal of any sign-in view into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +107,31 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # List queries are short; JIT compilation costs them more than it saves.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# An optional read replica (a streaming-replication standby of the primary): reports, dashboards, statistics,
+# the big screen and exports read from it (crm/db.py); everything else, and every write, uses the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        **{key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")},
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        # Tests never build a second database for it: there it is the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"]["HOST"] = unquote(DATABASES["replica"]["HOST"])
+DATABASE_ROUTERS = ["crm.db.ReplicaRouter"]
+# Views whose GET requests read from the replica (a name ending in ":" is a whole namespace).
+REPLICA_READ_VIEWS = env.list(
+    "REPLICA_READ_VIEWS",
+    default=[
+        "home",
+        "reports:",
+        "sales:forecast",
+        "sales:performance",
+        "service:statistics",
+        "marketing:effect-comparison",
+        "marketing:event-statistics",
+    ],
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
