@@ -1,4 +1,5 @@
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .models import Backup
 from .services import backups, health
@@ -23,6 +24,12 @@ def backup_run(backup_id=None, actor_id=None):
 @shared_task
 def worker_heartbeat():
     return health.worker_heartbeat_record()
+
+
+@worker_ready.connect
+def _heartbeat_on_start(sender=None, **kwargs):
+    # A worker that has just started takes tasks: /healthz need not wait a minute for beat's first heartbeat.
+    health.worker_heartbeat_record()
 
 
 @shared_task

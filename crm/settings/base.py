@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: request latency and queries per view for /metrics, slow SQL in the log.
+    "crm.metrics.MetricsMiddleware",
     "crm.middleware.RequestLogMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -486,8 +488,20 @@ LOGGING = {
             "level": env("REQUEST_LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # One JSON line per statement slower than SLOW_QUERY_MS, with the view or task that ran it.
+        "crm.slow_sql": {"handlers": ["requests"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Statements slower than this are logged (crm.slow_sql) with their view or task, and counted for /metrics.
+SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
+# /metrics (Prometheus) answers a request carrying "Authorization: Bearer <METRICS_TOKEN>", or one from an address
+# in METRICS_ALLOWED_NETWORKS (CIDR, comma-separated; the direct peer's address, never a forwarded one). With
+# neither set it answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Jobs that finished within this window feed the job duration figures of /metrics.
+METRICS_JOB_WINDOW_HOURS = env.int("METRICS_JOB_WINDOW_HOURS", default=24)
 
 # A custom report lists at most this many rows (on the page and in its exports); grouped reports are small.
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)
