@@ -57,3 +57,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def object_store():
+    """An S3-compatible server (moto in server mode) for the session; each test takes a bucket of its own."""
+    from .object_store import start_server
+
+    server, store = start_server()
+    yield store
+    server.stop()
