@@ -19,7 +19,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 # The app writes its own JSON request log (crm.requests); GUNICORN_ACCESS_LOG="" switches gunicorn's off.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+# Workers' heartbeat files in memory: on a container's overlay disk a slow write can get a worker killed.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108 - gunicorn's own files
 
 
 def on_starting(server):
