@@ -159,7 +159,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here (the image does it at build time); whitenoise serves it.
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Stored files (uploads, job results) and backups: the local disk, or an S3-compatible object store when
 # S3_BUCKET is set. Neither is ever served at a public URL (crm/storage.py): views check access, then
@@ -179,7 +180,7 @@ S3_OPTIONS = {
 if S3_BUCKET:
     _MEDIA_STORAGE = {
         "BACKEND": "crm.storage.PrivateObjectStorage",
-        "OPTIONS": {**S3_OPTIONS, "location": env("S3_MEDIA_PREFIX", default="media")},
+        "OPTIONS": {**S3_OPTIONS, "location": env("S3_MEDIA_PREFIX", default="") or "media"},
     }
     # Backups go off-site: to their own bucket when S3_BACKUP_BUCKET names one (with its own retention and
     # access rules), else under a prefix of the same bucket.
@@ -187,8 +188,9 @@ if S3_BUCKET:
         "BACKEND": "crm.storage.ObjectStorage",
         "OPTIONS": {
             **S3_OPTIONS,
-            "bucket_name": env("S3_BACKUP_BUCKET", default=S3_BUCKET),
-            "location": env("S3_BACKUP_PREFIX", default="backups"),
+            # Set but empty (compose passes every variable) means "not set".
+            "bucket_name": env("S3_BACKUP_BUCKET", default="") or S3_BUCKET,
+            "location": env("S3_BACKUP_PREFIX", default="") or "backups",
         },
     }
 else:
