@@ -9,9 +9,10 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.utils import load_backend
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.db import REPLICA, read_alias, replica_reads
@@ -102,6 +103,20 @@ def test_writes_and_reads_in_a_transaction_go_to_the_primary(executive, lagging_
     # Pages outside the reports read the primary, even for GET.
     page = client_for(executive).get(reverse("customers:customer-list"))
     assert "Only on the primary" in page.content.decode() and "As on the replica" not in page.content.decode()
+
+
+@TRANSACTIONAL
+def test_dashboards_the_big_screen_and_statistics_query_the_replica(executive, lagging_replica, client_for):
+    client = client_for(executive)
+    for name in ("reports:dashboard", "reports:big-screen", "reports:statistics", "home"):
+        with CaptureQueriesContext(lagging_replica) as on_replica, CaptureQueriesContext(connection) as on_primary:
+            assert client.get(reverse(name)).status_code == 200
+        assert len(on_replica) > 0, name
+        # The primary serves the session and the user only (read before the view runs).
+        assert all("customers_" not in query["sql"] for query in on_primary.captured_queries), name
+    with CaptureQueriesContext(lagging_replica) as on_replica:
+        client.get(reverse("customers:customer-list"))
+    assert len(on_replica) == 0
 
 
 class _NoQueue:
