@@ -188,8 +188,8 @@ class Customer(TimeStampedModel):
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[
-            "search_document", "search_grams", "updated_at", "last_contacted_at", "quality_score", "quality_missing", "churn_score",
-            "churn_reasons", "rfm_segment",
+            "search_document", "search_grams", "updated_at", "last_contacted_at", "quality_score", "quality_missing",
+            "churn_score", "churn_reasons", "rfm_segment",
         ],
         # History is read by customer id only: the copied fields' indexes would only slow every write.
         no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash"],
