@@ -34,7 +34,7 @@ from crm.scope import Module
 
 from .dedupe import customers_by_contact_mobile, normalise_email, normalise_name, normalise_phone
 from .models import Contact, Customer, Tag
-from .search import contact_search_parts, customer_search_parts, search_document, search_text
+from .search import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
 from .services.quality import customer_quality
 from .validators import validate_phone
 
@@ -425,6 +425,7 @@ class CustomerImport:
                 }
                 parts += contact_search_parts(contact["name"], "", contact["email"])
             values["search_document"] = search_text(parts)
+            values["search_grams"] = search_grams(values["search_document"])
             found = [contact] if contact else []
             quality = {**values, "last_contacted_at": None, "updated_at": None}
             # The phones and e-mails passed the import's validators already.
@@ -465,10 +466,11 @@ class CustomerImport:
                 new_contacts.append(contact)
                 contacts.append(contact)
             customer.search_document = search_document(customer, contacts)
+            customer.search_grams = search_grams(customer.search_document)
             self._score(customer, contacts)
             touched[pk] = customer
             tag_pairs.append((customer.pk, row))
-        fields = [*SIMPLE_FIELDS, "owner", "team", "updated_by", "updated_at", "search_document",
+        fields = [*SIMPLE_FIELDS, "owner", "team", "updated_by", "updated_at", "search_document", "search_grams",
                   "quality_score", "quality_missing"]  # fmt: skip
         bulk_update_with_history(list(touched.values()), Customer, fields, batch_size=1000, default_user=actor)
         note_index_writes(Customer)

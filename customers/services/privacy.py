@@ -104,7 +104,7 @@ def customer_personal_data(*, customer: Customer) -> dict:
     contacts = Contact.objects.filter(customer=customer).order_by("pk")
     data = {
         "exported_at": timezone.now(),
-        "customer": _rows(Customer.objects.filter(pk=customer.pk), exclude={"search_document"})[0],
+        "customer": _rows(Customer.objects.filter(pk=customer.pk), exclude={"search_document", "search_grams"})[0],
         "contacts": _rows(contacts),
         "communications": _rows(Communication.objects.filter(customer=customer).order_by("pk")),
         "follow_up_tasks": _rows(FollowUpTask.objects.filter(customer=customer).order_by("pk")),
@@ -155,14 +155,14 @@ def _scrub_merges(customer: Customer, customer_values: dict, contact_values: dic
     for merge in merges:
         snapshot = merge.snapshot
         merged = snapshot.get("merged") or {}
-        merged_values = dict(CUSTOMER_PERSONAL_FIELDS, search_document="")
+        merged_values = dict(CUSTOMER_PERSONAL_FIELDS, search_document="", search_grams="")
         if merged.get("kind") == Customer.Kind.INDIVIDUAL:
             merged_values["name"] = marker
             merge.merged_name = marker
         merged.update((name, value) for name, value in merged_values.items() if name in merged)
         for side in ("survivor_before", "survivor_after"):
             values = snapshot.get(side) or {}
-            for name in [*customer_values, "search_document"]:
+            for name in [*customer_values, "search_document", "search_grams"]:
                 if name in values:
                     values[name] = customer_values.get(name, "")
         for rows in (snapshot.get("removed") or {}).get(contact_label, {}).values():

@@ -10,25 +10,13 @@ from django.utils.translation import gettext as _
 from crm.pagination import paginate
 from crm.scope import Module, Scope
 
-from .. import analytics
+from .. import analytics, selectors
 from ..forms import ForecastForm, PerformanceForm, TargetForm
-from ..models import Opportunity, SalesTarget
+from ..models import Opportunity
 from ..services import targets as services
 from .common import call_service, render_form_context
 
 PAST_MONTHS = 3
-
-
-def _scoped_targets(user):
-    """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
-    scope = user.record_scope(Module.SALES)
-    targets = SalesTarget.objects.select_related("user", "team")
-    if scope == Scope.ALL:
-        return targets
-    if scope == Scope.TEAM:
-        teams = user.scope_team_ids()
-        return targets.filter(user__team_id__in=teams) | targets.filter(team_id__in=teams) | targets.filter(user=user)
-    return targets.filter(user=user)
 
 
 def _default_targets(user, targets):
@@ -44,7 +32,7 @@ def _default_targets(user, targets):
 def forecast(request):
     form = ForecastForm(request.GET or None, user=request.user)
     opportunities = Opportunity.objects.visible_to(request.user)
-    targets = _scoped_targets(request.user)
+    targets = selectors.targets_visible_to(user=request.user)
     if form.is_valid() and form.cleaned_data.get("owner"):
         owner = form.cleaned_data["owner"]
         opportunities, targets = opportunities.filter(owner=owner), targets.filter(user=owner)
@@ -101,7 +89,7 @@ def performance(request):
 
 @permission_required("sales.view_salestarget", raise_exception=True)
 def target_list(request):
-    page = paginate(_scoped_targets(request.user), request)
+    page = paginate(selectors.targets_visible_to(user=request.user), request)
     return render(request, "sales/target_list.html", {"page": page})
 
 
