@@ -20,10 +20,10 @@ from crm.crypto import blind_index
 from crm.importexport import bulk
 from crm.models import BehaviourLog, Job
 from customers import tasks
+from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.search import customer_search
 from customers.services import transfer
-from customers.dedupe import find_duplicates
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
