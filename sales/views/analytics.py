@@ -2,13 +2,14 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Team
 from crm.pagination import paginate
-from crm.scope import Module, Scope
 
 from .. import analytics, selectors
 from ..forms import ForecastForm, PerformanceForm, TargetForm
@@ -19,13 +20,15 @@ from .common import call_service, render_form_context
 PAST_MONTHS = 3
 
 
-def _default_targets(user, targets):
-    scope = user.record_scope(Module.SALES)
-    if scope == Scope.OWN:
-        return targets.filter(user=user)
-    if user.team_id and scope == Scope.TEAM:
-        return targets.filter(team_id=user.team_id)
-    return targets.filter(team__isnull=False, team__parent__isnull=True)
+def _team_targets(targets, team):
+    """The targets of ``team``, the teams below it and their members (the forecast rolls them up)."""
+    teams = [team.pk]
+    children = {}
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    for team_id in teams:
+        teams.extend(children.get(team_id, []))
+    return targets.filter(Q(team_id__in=teams) | Q(user__team_id__in=teams))
 
 
 @permission_required("sales.view_salestarget", raise_exception=True)
@@ -38,9 +41,7 @@ def forecast(request):
         opportunities, targets = opportunities.filter(owner=owner), targets.filter(user=owner)
     elif form.is_valid() and form.cleaned_data.get("team"):
         team = form.cleaned_data["team"]
-        opportunities, targets = opportunities.filter(team=team), targets.filter(team=team)
-    else:
-        targets = _default_targets(request.user, targets)
+        opportunities, targets = opportunities.filter(team=team), _team_targets(targets, team)
     result = analytics.forecast(user=request.user, opportunities=opportunities, targets=targets)
     # How the last quarter went against its targets: what the forecast is worth.
     start = analytics.add_months(analytics.month_start(timezone.localdate()), -PAST_MONTHS)
