@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm.crypto import blind_index
+from crm.normalise import normalise_text
 
 from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
-from .search import normalise_text
 
 
 def customer_list(*, user, data=None):
