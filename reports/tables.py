@@ -24,6 +24,10 @@ class Series:
     values: list
     # One link per value (or None): the filtered list behind that bar.
     links: list = field(default_factory=list)
+    # "y1" draws the series against a second axis on the right: a percentage or a score beside amounts or
+    # counts never shares one scale with them. ``kind`` draws this series differently ("line" over bars).
+    axis: str = "y"
+    kind: str = ""
 
 
 @dataclass
@@ -35,15 +39,18 @@ class Chart:
     labels: list
     series: list[Series]
     stacked: bool = False
+    # What each axis measures ({"y": "CNY", "y1": "%"}), shown as the axis title.
+    axes: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
             "type": self.kind,
             "stacked": self.stacked,
             "labels": [str(label) for label in self.labels],
+            "axes": {axis: str(title) for axis, title in self.axes.items()},
             "datasets": [
                 {"label": str(s.label), "data": [float(v) if v is not None else None for v in s.values],
-                 "links": list(s.links)}
+                 "links": list(s.links), "axis": s.axis, "type": s.kind or None}
                 for s in self.series
             ],
         }  # fmt: skip
@@ -54,8 +61,12 @@ class Chart:
             title=str(self.title),
             kind=self.kind,
             labels=[str(label) for label in self.labels],
-            series=[Series(label=str(s.label), values=s.values, links=s.links) for s in self.series],
+            series=[
+                Series(label=str(s.label), values=s.values, links=s.links, axis=s.axis, kind=s.kind)
+                for s in self.series
+            ],
             stacked=self.stacked,
+            axes={axis: str(title) for axis, title in self.axes.items()},
         )
 
     def table(self) -> Table:
