@@ -19,7 +19,19 @@ SKIPPED = {
     "captcha-": "images and audio.",
     "set_language": "POST only.",
 }
-PAGE_WORDS = ("create", "update", "edit", "convert", "new", "add", "import", "preferences", "password", "lost", "detail")
+PAGE_WORDS = (
+    "create",
+    "update",
+    "edit",
+    "convert",
+    "new",
+    "add",
+    "import",
+    "preferences",
+    "password",
+    "lost",
+    "detail",
+)
 
 
 def form_page_names() -> list[str]:
