@@ -32,6 +32,10 @@ def contact_search_parts(name, phone, email) -> list[str]:
     return [name, phone, email]
 
 
+def contact_search_text(name, phone, email) -> str:
+    return search_text(contact_search_parts(name, phone, email))
+
+
 def search_text(parts) -> str:
     # A part said twice (a mobile typed as bare digits is also its own digit form) is written once: every
     # character of the document costs trigram index work on each save and import.
@@ -122,4 +126,21 @@ def customer_search(queryset, text: str):
         from .models import Contact
 
         matches |= Q(pk__in=Contact.objects.filter(mobile_hash=digest).values("customer_id"))
+    return queryset.filter(matches)
+
+
+def contact_search(queryset, text: str):
+    """Contacts by name, office phone or e-mail (any part), or by a whole mobile through its keyed hash."""
+    text = normalise_text(text)
+    if not text:
+        return queryset
+    if is_short_cjk(text):
+        matches = grams_condition(text)
+    elif len(text) < MIN_CONTAINS_LENGTH:
+        matches = Q(search_document__startswith=text)
+    else:
+        matches = Q(search_document__contains=text)
+    digest = blind_index(text, "phone")
+    if len(digest) and len(normalise_phone(text)) >= MIN_PHONE_DIGITS:
+        matches |= Q(mobile_hash=digest)
     return queryset.filter(matches)
