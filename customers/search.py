@@ -157,19 +157,19 @@ class SearchableModel(models.Model):
     class Meta:
         abstract = True
 
-    def search_parts(self) -> list[str]:
-        raise NotImplementedError
-
-    def refresh_search(self):
-        self.search_document = search_text(self.search_parts())
-        self.search_grams = search_grams(self.search_document)
-
     def save(self, *args, **kwargs):
         self.refresh_search()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_document", "search_grams"}
         super().save(*args, **kwargs)
+
+    def search_parts(self) -> list[str]:
+        raise NotImplementedError
+
+    def refresh_search(self):
+        self.search_document = search_text(self.search_parts())
+        self.search_grams = search_grams(self.search_document)
 
 
 def search_indexes(prefix: str) -> list:
