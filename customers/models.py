@@ -373,10 +373,23 @@ class Communication(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The customer's owner and team, kept by the database like a contact's (see Contact.customer_owner).
+    customer_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    customer_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
 
-    scope_parent = "customer"
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner", "customer_team"])
+
+    scope_module = Module.CUSTOMERS
+    scope_owner_field = "customer_owner"
+    scope_team_field = "customer_team"
+    scope_shared_parent = "customer"
 
     class Meta:
         verbose_name = _("communication record")
@@ -386,6 +399,8 @@ class Communication(TimeStampedModel):
             models.Index(fields=["customer", "-occurred_at"], name="communication_customer_when"),
             models.Index(fields=["owner", "-occurred_at"], name="communication_owner_when"),
             models.Index(fields=["-occurred_at"], name="communication_when"),
+            models.Index(fields=["customer_owner", "-occurred_at"], name="communication_scope_owner"),
+            models.Index(fields=["customer_team", "-occurred_at"], name="communication_scope_team"),
         ]
 
     def __str__(self):

@@ -6,7 +6,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# Contacts keep a copy of their customer's owner and team (the record scope's columns) and a search document.
+# Contacts and communication records keep a copy of their customer's owner and team (the record scope's
+# columns); contacts also a search document.
 # The database keeps the copies, so that no path that writes contacts or moves customers can forget them: a
 # trigger fills them on every insert and on a move to another customer; another follows the customer's owner and
 # team when they change (an edit, a bulk reassignment, an import). Python never writes them.
@@ -21,10 +22,15 @@ $$;
 CREATE TRIGGER contact_customer_scope
     BEFORE INSERT OR UPDATE OF customer_id, customer_owner_id, customer_team_id ON customers_contact
     FOR EACH ROW EXECUTE FUNCTION customers_copy_customer_scope();
+CREATE TRIGGER communication_customer_scope
+    BEFORE INSERT OR UPDATE OF customer_id, customer_owner_id, customer_team_id ON customers_communication
+    FOR EACH ROW EXECUTE FUNCTION customers_copy_customer_scope();
 
 CREATE OR REPLACE FUNCTION customers_customer_scope_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE customers_contact SET customer_owner_id = NEW.owner_id, customer_team_id = NEW.team_id
+    WHERE customer_id = NEW.id;
+    UPDATE customers_communication SET customer_owner_id = NEW.owner_id, customer_team_id = NEW.team_id
     WHERE customer_id = NEW.id;
     RETURN NULL;
 END
@@ -38,6 +44,7 @@ DROP_SCOPE = """
 DROP TRIGGER IF EXISTS customer_scope_to_contacts ON customers_customer;
 DROP FUNCTION IF EXISTS customers_customer_scope_changed();
 DROP TRIGGER IF EXISTS contact_customer_scope ON customers_contact;
+DROP TRIGGER IF EXISTS communication_customer_scope ON customers_communication;
 DROP FUNCTION IF EXISTS customers_copy_customer_scope();
 """
 
@@ -56,6 +63,11 @@ FROM (
     FROM customers_contact AS k JOIN customers_customer AS c ON c.id = k.customer_id
 ) AS source
 WHERE source.id = contact.id;
+
+UPDATE customers_communication AS communication
+SET customer_owner_id = customer.owner_id, customer_team_id = customer.team_id
+FROM customers_customer AS customer
+WHERE customer.id = communication.customer_id;
 """
 
 
@@ -106,6 +118,34 @@ class Migration(migrations.Migration):
             name="search_grams",
             field=django.contrib.postgres.search.SearchVectorField(blank=True, default="", editable=False),
         ),
+        migrations.AddField(
+            model_name="communication",
+            name="customer_owner",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="communication",
+            name="customer_team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.team",
+            ),
+        ),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.RunSQL(COPY_SCOPE, DROP_SCOPE),
         migrations.AddIndex(
@@ -130,5 +170,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="contact",
             index=django.contrib.postgres.indexes.GinIndex(fields=["search_grams"], name="contact_search_grams"),
+        ),
+        migrations.AddIndex(
+            model_name="communication",
+            index=models.Index(fields=["customer_owner", "-occurred_at"], name="communication_scope_owner"),
+        ),
+        migrations.AddIndex(
+            model_name="communication",
+            index=models.Index(fields=["customer_team", "-occurred_at"], name="communication_scope_team"),
         ),
     ]
