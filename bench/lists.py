@@ -42,10 +42,10 @@ def parse_args():
 
 
 def prepare(target):
+    import volume
     from django.core.management import call_command
     from django.db import connection
 
-    import volume
     from customers.models import Customer
 
     call_command("migrate", verbosity=0)

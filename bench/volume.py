@@ -17,6 +17,7 @@ TRADES = ["科技", "贸易", "制造", "物流", "电子", "医疗器械", "教
 EN_NAMES = ["Northwind", "Contoso", "Fabrikam", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli"]
 SUBJECTS = ["发票金额错误", "设备无法开机", "物流延迟", "退货申请", "安装预约", "软件升级失败", "账户无法登录",
             "Invoice is wrong", "Printer jams", "Delivery late", "Password reset", "Refund request"]  # fmt: skip
+TICKET_STATUSES = ["new", "assigned", "in_progress", "waiting", "resolved", "closed", "closed", "closed"]
 COMM_SUBJECTS = ["电话回访", "上门拜访", "方案讲解", "报价沟通", "合同洽谈", "Follow-up call", "Demo", "Quote"]
 
 # A random element of a text array literal, chosen per row.
@@ -115,14 +116,14 @@ def load_tickets(cursor, missing: int) -> None:
             customer_id, queue_id, assignee_id, requester_name, requester_email, requester_phone, sla_paused_seconds,
             response_breached, resolution_breached, needs_follow_up, search_document, search_grams)
         SELECT created, created, subject, 'bench', 'inquiry', 'phone', 'normal',
-               (ARRAY['new', 'assigned', 'in_progress', 'waiting', 'resolved', 'closed', 'closed', 'closed'])[1 + g % 8],
+               (%s::text[])[1 + g % 8],
                %s + floor(random() * (%s - %s + 1))::bigint, %s,
                (%s::bigint[])[1 + g % cardinality(%s::bigint[])], '', '', '', 0, false, false, false,
                lower(subject), crm_search_grams(lower(subject))
         FROM (SELECT g, now() - random() * interval '720 days' AS created, {PICK} || ' ' || g AS subject
               FROM generate_series(1, %s) AS g) AS rows
         """,
-        [low, high, low, queue, agents, agents, SUBJECTS, SUBJECTS, missing],
+        [TICKET_STATUSES, low, high, low, queue, agents, agents, SUBJECTS, SUBJECTS, missing],
     )  # fmt: skip
 
 
