@@ -1,7 +1,7 @@
 """Reports as files: XLSX (a sheet per table) and PDF with Chinese text.
 
 The XLSX cells pass through the import/export engine's formula neutralising; the PDF uses reportlab's
-CID font STSong-Light, which every PDF reader has, so no font file ships with the project.
+CID font and writes every piece of text through crm.pdf, so a record's text never becomes markup.
 """
 
 import datetime
@@ -11,11 +11,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm import pdf
 from crm.importexport.exporter import CONTENT_TYPES, neutralise
 
 from .tables import Table
 
-PDF_FONT = "STSong-Light"
 CONTENT_TYPES = {**CONTENT_TYPES, "pdf": "application/pdf"}
 FORMATS = ("xlsx", "pdf")
 
@@ -77,22 +77,17 @@ def _pdf_text(value) -> str:
 
 
 def to_pdf(title, tables: list[Table], subtitle: str = "") -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    heading = ParagraphStyle("heading", fontName=PDF_FONT, fontSize=16, leading=20, spaceAfter=4 * mm)
-    subheading = ParagraphStyle("subheading", fontName=PDF_FONT, fontSize=12, leading=16, spaceAfter=2 * mm)
-    small = ParagraphStyle("small", fontName=PDF_FONT, fontSize=8, leading=10, textColor=colors.grey)
-    cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=8, leading=10)
+    font = pdf.font()
+    heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=20, spaceAfter=4 * mm)
+    subheading = ParagraphStyle("subheading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
 
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -105,18 +100,18 @@ def to_pdf(title, tables: list[Table], subtitle: str = "") -> bytes:
         bottomMargin=12 * mm,
     )
     generated = _("Generated %(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-    story = [Paragraph(escape(str(title)), heading), Paragraph(escape(f"{subtitle} {generated}".strip()), small)]
+    story = [pdf.paragraph(str(title), heading), pdf.paragraph(f"{subtitle} {generated}".strip(), small)]
     for table in tables:
-        story += [Spacer(1, 5 * mm), Paragraph(escape(str(table.title)), subheading)]
-        data = [[Paragraph(escape(str(h)), cell) for h in table.headers]]
-        data += [[Paragraph(escape(_pdf_text(v)), cell) for v in row] for row in table.rows]
+        story += [Spacer(1, 5 * mm), pdf.paragraph(str(table.title), subheading)]
+        data = [[pdf.paragraph(str(h), cell) for h in table.headers]]
+        data += [[pdf.paragraph(_pdf_text(v), cell) for v in row] for row in table.rows]
         if not table.rows:
-            data.append([Paragraph(escape(_("No data.")), cell)] + [""] * (len(table.headers) - 1))
+            data.append([pdf.paragraph(_("No data."), cell)] + [""] * (len(table.headers) - 1))
         grid = LongTable(data, repeatRows=1)
         grid.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
+                    ("FONTNAME", (0, 0), (-1, -1), font),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
                     ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#adb5bd")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -125,7 +120,7 @@ def to_pdf(title, tables: list[Table], subtitle: str = "") -> bytes:
         )
         story.append(grid)
         if table.note:
-            story.append(Paragraph(escape(str(table.note)), small))
+            story.append(pdf.paragraph(str(table.note), small))
     document.build(story)
     return out.getvalue()
 
