@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('crm', '0002_notifications_reminders_jobs'),
+        ('crm', '0003_search_grams_function'),
     ]
 
     operations = [
