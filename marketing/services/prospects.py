@@ -10,33 +10,20 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext
 
+from crm.consent import ConsentGiven, consent_record
 from crm.notifications import notify
-from crm.scope import Scope
+from crm.scope import SYSTEM
 from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates, normalise_email, normalise_phone
 
 from ..models import Campaign, Event, Prospect
 from ..signals import prospect_captured
 
 
-class _Everyone:
-    """Stands in for the visitor of a public page when matching against all customers."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-
-    def record_scope(self, module):
-        return Scope.ALL
-
-    def scope_team_ids(self):
-        return []
-
-
 def matching_customer(*, email: str = "", phone: str = ""):
     """The existing customer with this e-mail or phone (on the customer or one of its contacts), or None."""
     if not (normalise_email(email) or normalise_phone(phone)):
         return None
-    for customer in find_duplicates(user=_Everyone(), email=email, phone=phone, limit=3):
+    for customer in find_duplicates(user=SYSTEM, email=email, phone=phone, limit=3):
         if {REASON_EMAIL, REASON_PHONE} & set(customer.duplicate_reasons):
             return customer
     return None
@@ -103,10 +90,13 @@ def prospect_capture(
 
 
 @transaction.atomic
-def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None, str]:
+def web_form_submit(
+    *, campaign: Campaign, data: dict, consent: ConsentGiven | None = None
+) -> tuple[Prospect | None, str]:
     """A web-to-lead submission: (prospect, outcome) where outcome is "new", "duplicate" or "customer".
 
-    Someone who is already a customer is no new lead: their owner is told instead.
+    Someone who is already a customer is no new lead: their owner is told instead. The consent given
+    on the form is kept with the lead, or with the customer who sent it.
     """
     email, phone = data.get("email", "").strip(), data.get("phone", "").strip()
     customer = matching_customer(email=email, phone=phone)
@@ -118,6 +108,7 @@ def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None,
             body=data.get("message", ""),
             url=customer.get_absolute_url(),
         )
+        consent_record(consent=consent, record=customer)
         return None, "customer"
     prospect, created = prospect_capture(
         campaign=campaign,
@@ -129,4 +120,5 @@ def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None,
         phone=phone,
         message=data.get("message", "").strip(),
     )
+    consent_record(consent=consent, record=prospect)
     return prospect, "new" if created else "duplicate"
