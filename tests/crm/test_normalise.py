@@ -76,7 +76,7 @@ def test_migration_recomputes_mobile_hashes_kept_under_the_old_rule(rep_user):
     # The hash the old rule stored: country code kept, no trunk zero.
     old = crypto.blind_index("862168888888", "phone")
     Contact.objects.filter(pk=contact.pk).update(mobile_hash=old)
-    migration = importlib.import_module("customers.migrations.0009_mobile_hash_one_phone_rule")
+    migration = importlib.import_module("customers.migrations.0010_mobile_hash_one_phone_rule")
     migration.recompute_mobile_hashes(None, SimpleNamespace(connection=connection))
     stored = Contact.objects.filter(pk=contact.pk).values_list("mobile_hash", flat=True).get()
     assert stored == blind_index("021 6888 8888", "phone")

@@ -25,7 +25,7 @@ def recompute_mobile_hashes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0008_customer_search_grams"),
+        ("customers", "0009_contact_scope_and_search"),
     ]
 
     operations = [
