@@ -1,6 +1,5 @@
 """Input validation for the sales pages; the services do the checks that need the database state."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -34,11 +33,6 @@ CUSTOMER_CHOICES = 300
 
 class ServiceModelForm(forms.ModelForm):
     """A model form that only collects input: the service validates the instance and saves it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
     def _post_clean(self):
         pass

@@ -106,4 +106,4 @@ def target_create(request):
         title=_("New sales target"), form=form, cancel_url=reverse("sales:target-list"),
         parents=[(reverse("sales:target-list"), _("Sales targets"))],
     )  # fmt: skip
-    return render(request, "sales/form.html", context)
+    return render(request, "form_page.html", context)
