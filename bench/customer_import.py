@@ -120,7 +120,7 @@ def prepare(existing_target):
     from accounts import roles
     from accounts.models import Team, User
     from customers.models import Contact, Customer
-    from customers.search import search_document
+    from customers.search import search_document, search_grams
 
     call_command("migrate", verbosity=0)
     if not User.objects.filter(username="manager").exists():
@@ -160,6 +160,7 @@ def prepare(existing_target):
                 email=f"existing{n}@example.net", notes="bench-existing",
             )  # fmt: skip
             customer.search_document = search_document(customer, [])
+            customer.search_grams = search_grams(customer.search_document)
             batch.append(customer)
         Customer.objects.bulk_create(batch, batch_size=2000)
     return importer, list(base.values_list("phone", "email")[:existing_target])

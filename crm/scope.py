@@ -6,10 +6,17 @@ manager and naming the module whose scope applies and the fields that hold owner
 child record (a contact, a communication) names its parent instead and inherits the parent's
 visibility.
 
+Everything that decides visibility lives here: :func:`scope_condition` is the one rule (owner, team,
+all), and :meth:`ScopedQuerySet.visible_to`, :func:`narrow` (summary tables and other rows keyed by
+plain owner/team columns), :func:`visible_users` and :func:`visible_teams` (choices of owner and
+team filters) all apply it. Background jobs and public pages that must match against every record act
+as :data:`SYSTEM`, the one explicit see-everything actor, never as a stand-in user.
+
 This module imports no app: it asks the user object for its scope (``user.record_scope(module)``
 and ``user.scope_team_ids()``), which the custom user model provides.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +40,91 @@ class Module(models.TextChoices):
     REPORTS = "reports", _("Reports")
 
 
+class _SystemActor:
+    """The actor of background jobs and public pages that match against every record (a saved-filter
+    group evaluated by the care job, a public form looking up the customer behind an e-mail address).
+
+    It is not a user: it has no primary key, cannot sign in, and is never an owner or an audit actor."""
+
+    pk = None
+    team_id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+
+    def record_scope(self, module):
+        return Scope.ALL
+
+    def scope_team_ids(self):
+        return []
+
+    def __repr__(self):
+        return "SYSTEM"
+
+
+SYSTEM = _SystemActor()
+
+
+def is_active_actor(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def scope_condition(user, module, *, owner="owner", team="team"):
+    """The condition on a model's owner and team fields that leaves what ``user`` may see in ``module``.
+
+    ``None`` means everything (the ALL scope); an inactive or anonymous user sees nothing. ``team`` may
+    name several fields (a target belongs to a user or to a team): a record matches on any of them.
+    """
+    if not is_active_actor(user):
+        return Q(pk__in=[])
+    scope = user.record_scope(module)
+    if scope == Scope.ALL:
+        return None
+    condition = Q(**{owner: user.pk})
+    if scope == Scope.TEAM:
+        teams = user.scope_team_ids()
+        for field in (team,) if isinstance(team, str) else team:
+            condition |= Q(**{f"{field}__in": teams})
+    return condition
+
+
+def sees_all(user, module) -> bool:
+    return is_active_actor(user) and user.record_scope(module) == Scope.ALL
+
+
+def narrow(queryset, user, module, *, owner="owner", team="team"):
+    """``queryset`` narrowed to the rows ``user`` may see, for rows that are not a scoped model (summary
+    tables, targets) but carry an owner and a team the way scoped models do."""
+    if not is_active_actor(user):
+        return queryset.none()
+    condition = scope_condition(user, module, owner=owner, team=team)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def visible_users(user, module):
+    """Active users whose records ``user`` sees in ``module``: the choices of an owner field or filter."""
+    users = get_user_model().objects.filter(is_active=True).select_related("team")
+    if not is_active_actor(user):
+        return users.none()
+    scope = user.record_scope(module)
+    if scope == Scope.ALL:
+        return users
+    if scope == Scope.TEAM:
+        return users.filter(Q(team_id__in=user.scope_team_ids()) | Q(pk=user.pk))
+    return users.filter(pk=user.pk)
+
+
+def visible_teams(user, module):
+    """Teams whose records ``user`` sees in ``module``: the choices of a team field or filter."""
+    Team = get_user_model()._meta.get_field("team").related_model
+    teams = Team.objects.order_by("name")
+    if not is_active_actor(user):
+        return teams.none()
+    if user.record_scope(module) == Scope.ALL:
+        return teams
+    return teams.filter(pk__in=user.scope_team_ids())
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see.
 
@@ -44,7 +136,7 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     def visible_to(self, user):
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not is_active_actor(user):
             return self.none()
         model = self.model
         parent = getattr(model, "scope_parent", None)
@@ -52,12 +144,11 @@ class ScopedQuerySet(models.QuerySet):
             parent_model = model._meta.get_field(parent).related_model
             return self.filter(**{f"{parent}__in": parent_model.objects.visible_to(user).values("pk")})
 
-        scope = user.record_scope(model.scope_module)
-        if scope == Scope.ALL:
+        condition = scope_condition(
+            user, model.scope_module, owner=model.scope_owner_field, team=model.scope_team_field
+        )
+        if condition is None:
             return self
-        condition = Q(**{model.scope_owner_field: user})
-        if scope == Scope.TEAM:
-            condition |= Q(**{f"{model.scope_team_field}__in": user.scope_team_ids()})
         shared = getattr(model, "scope_shared_field", None)
         if shared:
             through = model._meta.get_field(shared).remote_field.through

@@ -198,6 +198,32 @@ def _contact_match(customer, *, phone_key, email_key):
     return reasons
 
 
+def customers_by_contact_mobile(customers, phones) -> dict[str, int]:
+    """Normalised phone → pk of a customer among ``customers`` one of whose contacts has it as mobile.
+
+    The rule the entry form's check follows (:func:`find_duplicates`) and the import follows too: a phone
+    matches a customer's own phone or its contacts' mobiles. Mobiles are encrypted at rest, so they are
+    matched by their keyed hash: one indexed query for any number of phones.
+    """
+    keys_by_hash: dict[str, set[str]] = {}
+    for phone in phones:
+        digest = blind_index(phone, "phone")
+        if digest:
+            keys_by_hash.setdefault(digest, set()).add(normalise_phone(phone))
+    if not keys_by_hash:
+        return {}
+    found: dict[str, int] = {}
+    rows = (
+        Contact.objects.filter(mobile_hash__in=keys_by_hash, customer__in=customers)
+        .order_by("customer_id")
+        .values_list("mobile_hash", "customer_id")
+    )
+    for digest, customer_id in rows:
+        for key in keys_by_hash[digest]:
+            found.setdefault(key, customer_id)
+    return found
+
+
 def find_duplicates(*, user, name="", phone="", email="", exclude_pk=None, limit=10) -> list[Customer]:
     """Customers visible to ``user`` that look like the given name, phone or e-mail.
 
@@ -219,7 +245,8 @@ def find_duplicates(*, user, name="", phone="", email="", exclude_pk=None, limit
     phone_needle = phone_key.lstrip("0")
     if len(phone_needle) >= MIN_PHONE_DIGITS:
         contact_condition |= Q(search_document__contains=phone_needle)
-        # Contacts' mobiles are encrypted and out of the search document: matched by their keyed hash.
+        # Contacts' mobiles are encrypted and out of the search document: matched by their keyed hash
+        # (as customers_by_contact_mobile does for the import).
         by_mobile = Contact.objects.filter(mobile_hash=blind_index(phone, "phone")).values("customer_id")
         contact_condition |= Q(pk__in=by_mobile)
     email_needle = normalise_text(email)

@@ -12,7 +12,7 @@ from crm.crypto import encrypt
 
 from . import services
 from .models import CarePlan, Communication, Contact, Customer, CustomerGroup, Tag
-from .search import search_document
+from .search import search_document, search_grams
 
 CITIES = ["北京", "上海", "深圳", "杭州", "广州", "成都", "南京", "苏州", "武汉", "西安", "天津", "重庆"]
 WORDS = ["华信", "创达", "恒通", "远航", "金桥", "新锐", "博源", "天成", "嘉禾", "瑞丰", "鼎盛", "宏图", "众合", "蓝海"]
@@ -186,10 +186,11 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
             customer_rows.append((
                 customer_id, customer.name, "company", rng.choice("ABCD"), rng.choice(Customer.Source.values),
                 rng.choice(Customer.Lifecycle.values), owner_id, team_id, customer.phone, customer.email,
-                search_document(customer, contacts), created, created,
+                (document := search_document(customer, contacts)), created, created,
                 # Scores and last contact as the nightly jobs would leave them, so reports have spread.
                 rng.randint(20, 100), "[]", rng.randint(0, 100), "[]", "",
                 None if rng.random() < 0.2 else created + (now - created) * rng.random(),
+                search_grams(document),
             ))  # fmt: skip
             for contact in contacts:
                 contact_rows.append((
@@ -201,7 +202,7 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
                 "COPY customers_customer (id, name, kind, level, source, lifecycle_stage, owner_id, team_id, "
                 "phone, email, search_document, created_at, updated_at, industry, website, address, notes, "
                 "consent, consent_method, quality_score, quality_missing, churn_score, churn_reasons, rfm_segment, "
-                "last_contacted_at, id_number, id_number_hash) FROM STDIN"
+                "last_contacted_at, search_grams, id_number, id_number_hash) FROM STDIN"
             ) as copy:
                 for row in customer_rows:
                     copy.write_row(row[:13] + ("", "", "", "", "unknown", "") + row[13:] + ("", ""))

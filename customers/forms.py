@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,6 @@ class CustomerForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
         self.helper = FormHelper()
-        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("name", css_class="col-md-8"), Column("kind", css_class="col-md-4")),
             Row(Column("industry"), Column("level"), Column("source"), Column("lifecycle_stage")),
@@ -74,14 +73,12 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("name"), Column("title")),
             Row(Column("mobile"), Column("phone"), Column("email")),
             Row(Column("birthday"), Column("is_primary")),
             "notes",
         )
-        self.helper.add_input(Submit("save", _("Save")))
 
     def _post_clean(self):
         pass
@@ -135,8 +132,6 @@ class CommunicationForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own form tag carries the token
         self.helper.layout = Layout(
             Row(Column("occurred_at"), Column("channel"), Column("contact")),
             "subject",
@@ -162,8 +157,6 @@ class FollowUpTaskForm(forms.ModelForm):
         tomorrow = timezone.localtime() + timedelta(days=1)
         self.fields["due_at"].initial = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
         self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         self.helper.layout = Layout("title", Row(Column("due_at"), Column("assignee")), "notes")
 
     def _post_clean(self):

@@ -1,7 +1,7 @@
 """Input of the customer-care pages and of the consent action: validation only, the services save."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +49,6 @@ class CarePlanForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("name", css_class="col-md-6"), Column("occasion"), Column("channel")),
             Row(Column("date"), Column("days_before"), Column("days_after_purchase")),
@@ -57,7 +56,6 @@ class CarePlanForm(forms.ModelForm):
             "content",
             "is_active",
         )
-        self.helper.add_input(Submit("save", _("Save")))
 
     def _post_clean(self):
         # The service validates and saves.
@@ -72,13 +70,11 @@ class ContactCadenceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("name", css_class="col-md-6"), Column("interval_days"), Column("channel")),
             Row(Column("level"), Column("lifecycle_stage"), Column("group")),
             "is_active",
         )
-        self.helper.add_input(Submit("save", _("Save")))
 
     def _post_clean(self):
         pass

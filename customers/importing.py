@@ -32,9 +32,9 @@ from crm.importexport.bulk import (
 from crm.models import BehaviourLog
 from crm.scope import Module
 
-from .dedupe import normalise_email, normalise_name, normalise_phone
+from .dedupe import customers_by_contact_mobile, normalise_email, normalise_name, normalise_phone
 from .models import Contact, Customer, Tag
-from .search import contact_search_parts, customer_search_parts, search_document, search_text
+from .search import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
 from .services.quality import customer_quality
 from .validators import validate_phone
 
@@ -54,6 +54,24 @@ DEFAULTS = {
     "kind": Customer.Kind.COMPANY,
     "level": Customer.Level.C,
     "lifecycle_stage": Customer.Lifecycle.PROSPECT,
+}
+
+
+# The words people write for an industry besides its label (医疗 and 医疗健康 are one industry).
+INDUSTRY_ALIASES = {
+    Customer.Industry.IT: ["IT", "软件", "互联网", "计算机", "信息技术/软件", "software", "internet"],
+    Customer.Industry.HEALTHCARE: ["医疗", "医药", "医院", "health care", "medical"],
+    Customer.Industry.MANUFACTURING: ["制造", "工业", "industry"],
+    Customer.Industry.FINANCE: ["金融", "银行", "保险", "banking", "insurance"],
+    Customer.Industry.RETAIL: ["零售", "商贸", "电商", "e-commerce"],
+    Customer.Industry.EDUCATION: ["教育", "培训", "学校"],
+    Customer.Industry.GOVERNMENT: ["政府", "政务", "事业单位", "public sector"],
+    Customer.Industry.LOGISTICS: ["物流", "运输", "快递", "transport"],
+}
+
+KIND_ALIASES = {
+    Customer.Kind.COMPANY: ["企业", "单位", "机构", "organisation", "organization", "business"],
+    Customer.Kind.INDIVIDUAL: ["个人客户", "自然人", "person", "private"],
 }
 
 
@@ -104,31 +122,33 @@ def import_fields(owner_clean):
             "kind",
             gettext_lazy("Type"),
             ("kind", "customer type", "类型", "客户类型"),
-            clean=cleaners.choice(Customer.Kind.choices),
+            choices=Customer.Kind.choices,
+            choice_aliases=KIND_ALIASES,
         ),  # fmt: skip
         ImportField(
             "level",
             gettext_lazy("Level"),
             ("grade", "customer level", "客户等级", "等级", "级别"),
-            clean=cleaners.choice(Customer.Level.choices),
+            choices=Customer.Level.choices,
         ),  # fmt: skip
         ImportField(
             "lifecycle_stage",
             gettext_lazy("Lifecycle stage"),
             ("lifecycle", "stage", "生命周期", "阶段", "客户阶段", "生命周期阶段", "客户状态"),
-            clean=cleaners.choice(Customer.Lifecycle.choices),
+            choices=Customer.Lifecycle.choices,
         ),  # fmt: skip
         ImportField(
             "source",
             gettext_lazy("Source"),
             ("customer source", "lead source", "来源", "客户来源"),
-            clean=cleaners.choice(Customer.Source.choices),
+            choices=Customer.Source.choices,
         ),  # fmt: skip
         ImportField(
             "industry",
             gettext_lazy("Industry"),
             ("sector", "行业", "所属行业"),
-            clean=cleaners.choice(Customer.Industry.choices),
+            choices=Customer.Industry.choices,
+            choice_aliases=INDUSTRY_ALIASES,
         ),  # fmt: skip
         ImportField(
             "phone",
@@ -208,8 +228,9 @@ def _phone_variants(key: str) -> set[str]:
 _KEYS = "_duplicate_keys"  # not a field: where a row keeps its normalised values once worked out
 
 
-def _normalised(row) -> tuple[str, str, str, str]:
-    """The row's phone, e-mail and name as the duplicate checks compare them, and its folded name."""
+def _normalised(row) -> tuple[str, str, str, str, str]:
+    """The row's phone, e-mail and name as the duplicate checks compare them, its folded name, and its
+    contact's mobile (which the duplicate checks compare like a phone, as the entry form's check does)."""
     keys = row.get(_KEYS)
     if keys is None:
         keys = row[_KEYS] = (
@@ -217,13 +238,15 @@ def _normalised(row) -> tuple[str, str, str, str]:
             normalise_email(row["email"]) if row.get("email") else "",
             normalise_name(row["name"]),
             _name_fold(row["name"]),
+            normalise_phone(row["contact_mobile"]) if row.get("contact_mobile") else "",
         )
     return keys
 
 
 def _keys(row) -> list:
-    phone, email, name, _fold = _normalised(row)
-    return [key for key in (("phone", phone), ("email", email), ("name", name)) if key[1]]
+    phone, email, name, _fold, mobile = _normalised(row)
+    keys = (("phone", phone), ("phone", mobile), ("email", email), ("name", name))
+    return [key for key in keys if key[1]]
 
 
 class CustomerImport:
@@ -300,12 +323,16 @@ class CustomerImport:
             else:
                 self._preloaded = False
         by_key = self._preloaded or self._batch_index(rows)
+        by_mobile = customers_by_contact_mobile(
+            self._candidates(), {raw for row in rows for raw in (row.get("phone"), row.get("contact_mobile")) if raw}
+        )
         matches = []
         for row in rows:
-            phone, email, _name, fold = _normalised(row)
+            phone, email, _name, fold, mobile = _normalised(row)
             match = None
-            if phone:
-                match = by_key.get(("phone", phone))
+            for key in (phone, mobile):
+                if match is None and key:
+                    match = by_key.get(("phone", key)) or by_mobile.get(key)
             if match is None and email:
                 match = by_key.get(("email", email))
             if match is None:
@@ -317,9 +344,10 @@ class CustomerImport:
         """One query for the batch: candidates by digits of the phone, lower-case e-mail or folded name."""
         phones, emails, names = set(), set(), set()
         for row in rows:
-            phone, _email, _name, fold = _normalised(row)
-            if phone:
-                phones |= _phone_variants(phone)
+            phone, _email, _name, fold, mobile = _normalised(row)
+            for key in (phone, mobile):
+                if key:
+                    phones |= _phone_variants(key)
             if row.get("email"):
                 emails.add(row["email"].lower())
             names.add(fold)
@@ -417,6 +445,7 @@ class CustomerImport:
                 }
                 parts += contact_search_parts(contact["name"], "", contact["email"])
             values["search_document"] = search_text(parts)
+            values["search_grams"] = search_grams(values["search_document"])
             found = [contact] if contact else []
             quality = {**values, "last_contacted_at": None, "updated_at": None}
             # The phones and e-mails passed the import's validators already.
@@ -457,10 +486,11 @@ class CustomerImport:
                 new_contacts.append(contact)
                 contacts.append(contact)
             customer.search_document = search_document(customer, contacts)
+            customer.search_grams = search_grams(customer.search_document)
             self._score(customer, contacts)
             touched[pk] = customer
             tag_pairs.append((customer.pk, row))
-        fields = [*SIMPLE_FIELDS, "owner", "team", "updated_by", "updated_at", "search_document",
+        fields = [*SIMPLE_FIELDS, "owner", "team", "updated_by", "updated_at", "search_document", "search_grams",
                   "quality_score", "quality_missing"]  # fmt: skip
         bulk_update_with_history(list(touched.values()), Customer, fields, batch_size=1000, default_user=actor)
         note_index_writes(Customer)

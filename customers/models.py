@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Left, Upper
 from django.urls import reverse
@@ -12,6 +13,7 @@ from crm.fields import BlindIndexField, EncryptedTextField
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
 
+from .search import search_grams
 from .validators import validate_id_number, validate_phone
 
 
@@ -181,12 +183,15 @@ class Customer(TimeStampedModel):
     # Lower-cased name, phones, e-mails and contact names in one column behind one trigram index,
     # so a search is a single indexed LIKE instead of an OR across tables. Kept by services.
     search_document = models.TextField(editable=False, default="")
+    # The CJK bigrams of search_document, for searches too short for a trigram (customers.search.search_grams).
+    # Worked out from search_document on every save and by every bulk path that writes it.
+    search_grams = SearchVectorField(editable=False, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[
-            "search_document", "updated_at", "last_contacted_at", "quality_score", "quality_missing", "churn_score",
-            "churn_reasons", "rfm_segment",
+            "search_document", "search_grams", "updated_at", "last_contacted_at", "quality_score", "quality_missing",
+            "churn_score", "churn_reasons", "rfm_segment",
         ],
         # History is read by customer id only: the copied fields' indexes would only slow every write.
         no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash", "external_id"],
@@ -222,10 +227,18 @@ class Customer(TimeStampedModel):
             models.Index(fields=["id_number_hash"], name="customer_id_number_hash"),
             # Searches shorter than a trigram match the start of the name (customers.search).
             models.Index(OpClass(Left("search_document", 16), name="text_pattern_ops"), name="customer_search_prefix"),
+            GinIndex(fields=["search_grams"], name="customer_search_grams"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_grams = search_grams(self.search_document)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_document" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_grams"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customers:customer-detail", args=[self.pk])

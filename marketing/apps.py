@@ -7,7 +7,6 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Marketing")
 
     def ready(self):
-        from . import privacy, timeline
+        from . import integration
 
-        timeline.register()
-        privacy.register()
+        integration.register()

@@ -7,5 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        # The declarations register themselves: data sets, dashboard panels and report templates.
-        from . import datasets, domain_panels, domain_templates, panels, report_templates  # noqa: F401
+        from . import integration
+
+        integration.register()

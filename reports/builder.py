@@ -237,6 +237,16 @@ def aggregate_label(dataset, item) -> str:
     return f"{AGGREGATE_LABELS[item['func']]} · {dataset.field(item['field']).label}"
 
 
+def aggregate_unit(dataset, item) -> str:
+    """How an aggregate column reads: a count, an amount in the base currency, or a plain number."""
+    if item["func"] == "count":
+        return "count"
+    unit = dataset.field(item["field"]).unit
+    if unit == "base":
+        return settings.BASE_CURRENCY
+    return unit or "number"
+
+
 def group_label(dataset, item) -> str:
     field = dataset.field(item["field"])
     if item.get("trunc"):
@@ -272,6 +282,8 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
         group_keys = list(annotations)
         rows_qs = qs.order_by().annotate(**annotations).values(*group_keys).annotate(**aggregates).order_by(*group_keys)
         raw = list(rows_qs[:MAX_GROUPS])
+        fields = [dataset.field(item["field"]) for item in definition["group_by"]]
+        raw.sort(key=lambda row: tuple(_choice_rank(f, row[f"g{i}"]) for i, f in enumerate(fields)))
         rows = []
         for row in raw:
             cells = []
@@ -287,6 +299,7 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
             title=title or dataset.label,
             headers=agg_headers,
             rows=[[_number(values[f"a{i}"]) for i in range(len(aggregates))]],
+            units=[aggregate_unit(dataset, item) for item in definition["aggregates"]],
         )
         return table, None
 
@@ -358,12 +371,21 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
             positions = {}
             for row in raw:
                 positions.setdefault(row[f"g{index}"], len(positions))
+            if _field.kind == "choice":
+                positions = {value: _choice_rank(_field, value) for value in positions}
             names.append(None)
             ranks.append(positions)
             continue
         model, attribute = relation
         ids = {row[f"g{index}"] for row in raw} - {None}
-        found = model._base_manager.filter(pk__in=ids).order_by(attribute, "pk").values_list("pk", attribute)
+        # In the records' own order (stages along their pipeline, pipelines default first); by name where
+        # the model has none. People by their full names, as everywhere else.
+        ordering = [*((_field.kind != "number" and model._meta.ordering) or [attribute]), "pk"]
+        records = list(model._base_manager.filter(pk__in=ids).order_by(*ordering))
+        if _field.kind == "user":
+            found = [(record.pk, str(record)) for record in records]
+        else:
+            found = [(record.pk, _attribute(record, attribute)) for record in records]
         by_id = dict(found)
         order = {}
         for _pk, name in found:
@@ -406,6 +428,21 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
     return _grouped_table(dataset, definition, rows, agg_headers, title)
 
 
+def _choice_rank(field, value):
+    """Where a group's value sits: a choice in the order the choices are declared (a pipeline's
+    statuses, lifecycle stages), anything else as the database sorted it; empty last."""
+    if field.kind != "choice":
+        return (value is None, 0)
+    values = [choice for choice, _label in field.choices]
+    return (value in (None, ""), values.index(value) if value in values else len(values))
+
+
+def _attribute(record, path):
+    for part in path.split("__"):
+        record = getattr(record, part, None) if record is not None else None
+    return record
+
+
 def _group_expression(field, trunc):
     """What a group is in SQL: the date truncated in the user's time zone, or the value shown."""
     if trunc:
@@ -416,7 +453,8 @@ def _group_expression(field, trunc):
 
 def _grouped_table(dataset, definition, rows, agg_headers, title):
     headers = [group_label(dataset, item) for item in definition["group_by"]] + agg_headers
-    table = Table(title=title or dataset.label, headers=headers, rows=rows)
+    units = [""] * len(definition["group_by"]) + [aggregate_unit(dataset, item) for item in definition["aggregates"]]
+    table = Table(title=title or dataset.label, headers=headers, rows=rows, units=units)
     return table, _chart(definition, table, title or dataset.label)
 
 

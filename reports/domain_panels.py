@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from customers.models import Customer
 from marketing.effect import campaign_effect
 from marketing.models import Campaign
 from sales.models import Lead, Opportunity, Stage
@@ -192,7 +193,8 @@ def won_revenue_by_month(user, filters: DashboardFilters) -> Chart:
 def win_rate_by_rep(user, filters: DashboardFilters) -> Chart:
     """Won ÷ (won + lost) per owner, of the opportunities closed in the period; the top reps by deals."""
     reps = closed_deal_facts(user, filters)["reps"]
-    names = dict(get_user_model().objects.filter(pk__in=list(reps)).values_list("pk", "username"))
+    # People's names as everywhere else in the app, not their sign-in names.
+    names = {user.pk: str(user) for user in get_user_model().objects.filter(pk__in=list(reps))}
     rows = sorted(reps.items(), key=lambda item: (-item[1]["decided"], names.get(item[0], "")))[:TOP]
     return Chart(
         title=_titled(_("Win rate by rep (%)"), summaries.sales_refreshed_at(user)),
@@ -245,8 +247,11 @@ def pipeline_by_stage(user, filters: DashboardFilters) -> Chart:
                     for stage in stages
                 ],
             ),
-            Series(label=_("Opportunities"), values=[rows[stage.pk]["deals"] for stage in stages]),
+            Series(
+                label=_("Opportunities"), values=[rows[stage.pk]["deals"] for stage in stages], axis="y1", kind="line"
+            ),
         ],
+        axes={"y": datasets.rates_for(user).base, "y1": _("Opportunities")},
     )
 
 
@@ -255,7 +260,9 @@ def lead_sources(user, filters: DashboardFilters) -> Chart:
     leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters)
     rows = list(leads.order_by().values("source").annotate(n=Count("pk")).order_by("-n", "source"))
     top, rest = rows[:TOP], sum(row["n"] for row in rows[TOP:])
-    labels = [row["source"] or _("Unknown") for row in top] + ([_("Other")] if rest else [])
+    # A lead's source is free text: the customer sources' labels where it is one of their codes.
+    known = dict(Customer.Source.choices)
+    labels = [known.get(row["source"], row["source"]) or _("Unknown") for row in top] + ([_("Other")] if rest else [])
     # The lead list has no source filter: a slice opens the owner's leads.
     link = _link("sales:lead-list", owner=filters.owner)
     return Chart(
@@ -286,19 +293,24 @@ def campaign_roi(user, filters: DashboardFilters) -> Chart:
     if filters.team:
         campaigns = campaigns.filter(team_id=filters.team)
     rows = campaign_effect(campaigns.order_by("-actual_cost", "-id")[:TOP])
+    links = [reverse("marketing:campaign-detail", args=[row["campaign"].pk]) for row in rows]
     return Chart(
         title=_("Campaign ROI (%)"),
         kind="bar",
         labels=[row["campaign"].name for row in rows],
         series=[
+            Series(label=_("Won revenue"), values=[row["won_revenue"] for row in rows], links=links),
+            Series(label=_("Cost"), values=[row["cost"] for row in rows], links=links),
+            # A percentage beside amounts: its own axis, drawn as a line over the bars.
             Series(
                 label=_("ROI (%)"),
-                values=[row["roi"] * 100 if row["roi"] is not None else None for row in rows],
-                links=[reverse("marketing:campaign-detail", args=[row["campaign"].pk]) for row in rows],
+                values=[round(row["roi"] * 100, 1) if row["roi"] is not None else None for row in rows],
+                links=links,
+                axis="y1",
+                kind="line",
             ),
-            Series(label=_("Won revenue"), values=[row["won_revenue"] for row in rows]),
-            Series(label=_("Cost"), values=[row["cost"] for row in rows]),
         ],
+        axes={"y": datasets.rates_for(user).base, "y1": "%"},
     )
 
 
@@ -365,9 +377,16 @@ def csat_trend(user, filters: DashboardFilters) -> Chart:
         kind="line",
         labels=[m.strftime("%Y-%m") for m in months],
         series=[
-            Series(label=_("Average score (1–5)"), values=[average(m) for m in months]),
-            Series(label=_("Answers"), values=[by_month.get(m, {}).get("answers", 0) for m in months]),
+            Series(label=_("Average score (1–5)"), values=[average(m) for m in months], kind="line"),
+            # A count beside a score: its own axis, as bars behind the score's line.
+            Series(
+                label=_("Answers"),
+                values=[by_month.get(m, {}).get("answers", 0) for m in months],
+                axis="y1",
+                kind="bar",
+            ),
         ],
+        axes={"y": _("Average score (1–5)"), "y1": _("Answers")},
     )
 
 

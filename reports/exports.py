@@ -44,6 +44,22 @@ def _sheet_title(title, used) -> str:
     return candidate
 
 
+def _xlsx_number(sheet, value, unit):
+    """A number the spreadsheet keeps as a number, shown grouped (and with its currency)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, int | float | Decimal):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if unit == "count":
+        cell.number_format = "#,##0"
+    elif unit in ("number", "money"):
+        cell.number_format = "#,##0.00"
+    else:
+        cell.number_format = f'#,##0.00 "{unit}"'
+    return cell
+
+
 def to_xlsx(title, tables: list[Table]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -55,9 +71,14 @@ def to_xlsx(title, tables: list[Table]) -> bytes:
         sheet.append([str(title)])
         sheet.append([str(table.title)])
         sheet.append([str(h) for h in table.headers])
+        units = table.units or [""] * len(table.headers)
         for row in table.rows:
             cells = [_cell(value) for value in row]
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in cells])
+            sheet.append([
+                _xlsx_number(sheet, value, unit) if unit else (ILLEGAL_CHARACTERS_RE.sub("", value)
+                                                                if isinstance(value, str) else value)
+                for value, unit in zip(cells, [*units, *[""] * len(cells)], strict=False)
+            ])  # fmt: skip
         if table.note:
             sheet.append([str(table.note)])
     if not tables:
@@ -76,7 +97,68 @@ def _pdf_text(value) -> str:
     return str(value)
 
 
-def to_pdf(title, tables: list[Table], subtitle: str = "") -> bytes:
+COLOURS = ["#0d6efd", "#198754", "#fd7e14", "#dc3545", "#6f42c1", "#20c997", "#ffc107", "#0dcaf0", "#6c757d"]
+
+
+def pdf_chart(chart, width, height=70 * 2.8346):
+    """A report chart as a reportlab drawing (bars, lines or a pie), in the colours of the page's charts.
+
+    Drawn by reportlab itself: no browser and no image library is needed to put the chart in the PDF.
+    """
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.charts.piecharts import Pie
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    palette = [colors.HexColor(c) for c in COLOURS]
+    drawing = Drawing(width, height)
+    labels = [_pdf_text(label)[:24] for label in chart.labels]
+    series = [[float(v) if v is not None else 0.0 for v in s.values] for s in chart.series]
+    if chart.kind in ("doughnut", "pie"):
+        plot = Pie()
+        plot.x, plot.y, plot.width, plot.height = 20, 10, height - 20, height - 20
+        plot.data = series[0] if series and any(series[0]) else [1]
+        plot.labels = None
+        plot.slices.strokeColor = colors.white
+        for index in range(len(plot.data)):
+            plot.slices[index].fillColor = palette[index % len(palette)]
+        legend_items = [(palette[i % len(palette)], label) for i, label in enumerate(labels)]
+    else:
+        plot = HorizontalLineChart() if chart.kind == "line" else VerticalBarChart()
+        plot.x, plot.y, plot.width, plot.height = 45, 30, width * 0.68, height - 45
+        plot.data = series or [[0]]
+        plot.categoryAxis.categoryNames = labels
+        plot.categoryAxis.labels.fontName = PDF_FONT
+        plot.categoryAxis.labels.fontSize = 6
+        plot.categoryAxis.labels.angle = 30 if len(labels) > 6 else 0
+        plot.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 6 else "n"
+        plot.valueAxis.labels.fontName = PDF_FONT
+        plot.valueAxis.labels.fontSize = 6
+        plot.valueAxis.valueMin = min(0, *(min(s) for s in plot.data))
+        plot.valueAxis.labelTextFormat = lambda value: f"{value:,.0f}"
+        for index in range(len(plot.data)):
+            target = plot.lines[index] if chart.kind == "line" else plot.bars[index]
+            if chart.kind == "line":
+                target.strokeColor = palette[index % len(palette)]
+                target.strokeWidth = 1.5
+            else:
+                target.fillColor = palette[index % len(palette)]
+                target.strokeColor = None
+        legend_items = [(palette[i % len(palette)], _pdf_text(s.label)[:30]) for i, s in enumerate(chart.series)]
+    drawing.add(plot)
+    legend = Legend()
+    legend.fontName, legend.fontSize = PDF_FONT, 7
+    legend.x, legend.y = width * 0.74 if chart.kind not in ("doughnut", "pie") else height + 10, height - 10
+    legend.alignment = "right"
+    legend.columnMaximum = 12
+    legend.colorNamePairs = legend_items[:24]
+    drawing.add(legend)
+    return drawing
+
+
+def to_pdf(title, tables: list[Table], subtitle: str = "", charts=()) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -106,10 +188,12 @@ def to_pdf(title, tables: list[Table], subtitle: str = "") -> bytes:
     )
     generated = _("Generated %(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
     story = [Paragraph(escape(str(title)), heading), Paragraph(escape(f"{subtitle} {generated}".strip()), small)]
+    for chart in charts:
+        story += [Spacer(1, 4 * mm), pdf_chart(chart, document.width)]
     for table in tables:
         story += [Spacer(1, 5 * mm), Paragraph(escape(str(table.title)), subheading)]
         data = [[Paragraph(escape(str(h)), cell) for h in table.headers]]
-        data += [[Paragraph(escape(_pdf_text(v)), cell) for v in row] for row in table.rows]
+        data += [[Paragraph(escape(_pdf_text(v)), cell) for v in row] for row in table.display_rows()]
         if not table.rows:
             data.append([Paragraph(escape(_("No data.")), cell)] + [""] * (len(table.headers) - 1))
         grid = LongTable(data, repeatRows=1)
@@ -130,11 +214,11 @@ def to_pdf(title, tables: list[Table], subtitle: str = "") -> bytes:
     return out.getvalue()
 
 
-def render(fmt: str, title, tables: list[Table], subtitle: str = "") -> bytes:
+def render(fmt: str, title, tables: list[Table], subtitle: str = "", charts=()) -> bytes:
     if fmt == "xlsx":
         return to_xlsx(title, tables)
     if fmt == "pdf":
-        return to_pdf(title, tables, subtitle)
+        return to_pdf(title, tables, subtitle, charts=charts)
     raise ValueError(f"unknown report format {fmt!r}")
 
 

@@ -17,9 +17,13 @@ class DashboardFilters:
 
     @classmethod
     def default(cls, *, months=12):
+        """The last ``months`` whole months and the current month so far.
+
+        Counting the current month as one of the twelve made "last 12 months" in December the same as
+        "this year" (1 January to today), and in January a single month of history.
+        """
         today = timezone.localdate()
-        start = _add_months(today.replace(day=1), -(months - 1))
-        return cls(start=start, end=today)
+        return cls(start=_add_months(today.replace(day=1), -months), end=today)
 
     def months(self) -> list[datetime.date]:
         """First days of the months the period touches, oldest first."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .builder import AGGREGATE_LABELS, CHARTS, OPERATOR_LABELS, TRUNCATION_LABELS
-from .filters import DashboardFilters, _add_months
+from .filters import DashboardFilters
 from .models import ReportSchedule, SavedReport
 from .registry import AGGREGATES, TRUNCATIONS
 
@@ -66,7 +66,7 @@ class DashboardFilterForm(forms.Form):
         if period == "30d":
             start, end = today - datetime.timedelta(days=29), today
         elif period == "3m":
-            start, end = _add_months(today.replace(day=1), -2), today
+            start, end = DashboardFilters.default(months=3).start, today
         elif period == "ytd":
             start, end = today.replace(month=1, day=1), today
         elif period == "custom":

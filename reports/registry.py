@@ -50,6 +50,8 @@ class Field:
     groupable: bool = False
     aggregatable: bool = False
     group_key: str = ""
+    # How its sums read: "base" an amount in the base currency, "money" amounts in their own currencies.
+    unit: str = ""
 
     @property
     def shown_path(self) -> str:

@@ -5,9 +5,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Team
 from accounts.selectors import assignable_users
-from crm.scope import Module, Scope
+from crm.scope import Module, visible_teams
 
 from . import builder, report_templates
 from .caching import cached
@@ -34,10 +33,7 @@ def dashboard(*, user, filters: DashboardFilters, big_screen=False) -> dict:
 
 def filter_teams(*, user):
     """Teams the dashboard team filter offers: those within the user's customer scope."""
-    teams = Team.objects.order_by("name")
-    if user.record_scope(Module.CUSTOMERS) == Scope.ALL:
-        return teams
-    return teams.filter(pk__in=user.scope_team_ids())
+    return visible_teams(user, Module.CUSTOMERS)
 
 
 def filter_owners(*, user):

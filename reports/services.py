@@ -72,11 +72,14 @@ def saved_report_delete(*, actor, report: SavedReport) -> None:
 
 
 @transaction.atomic
-def report_export(*, actor, name: str, tables, fmt: str, detail: dict | None = None, subtitle: str = "") -> bytes:
-    """The report as an XLSX or PDF file, with its entry in the behaviour log."""
+def report_export(
+    *, actor, name: str, tables, fmt: str, detail: dict | None = None, subtitle: str = "", charts=()
+) -> bytes:
+    """The report as an XLSX or PDF file (the PDF draws ``charts`` above the tables), with its entry in
+    the behaviour log."""
     if fmt not in exports.FORMATS:
         raise ValidationError({"format": _("Choose XLSX or PDF.")})
-    content = exports.render(fmt, name, tables, subtitle=subtitle)
+    content = exports.render(fmt, name, tables, subtitle=subtitle, charts=charts)
     log_action(
         actor=actor,
         action=BehaviourLog.Action.EXPORT,
@@ -158,8 +161,9 @@ def schedule_send(*, schedule: ReportSchedule, now=None) -> bool:
             ):
                 if dataset is None or not dataset.available_to(owner) or not owner.is_active:
                     raise PermissionDenied(f"{owner} may no longer run {schedule.report.dataset}")
-                table, _chart = builder.run(dataset, schedule.report.definition, user=owner, title=schedule.report.name)
-                content = exports.render(schedule.format, schedule.report.name, [table], subtitle=str(dataset.label))
+                table, chart = builder.run(dataset, schedule.report.definition, user=owner, title=schedule.report.name)
+                content = exports.render(schedule.format, schedule.report.name, [table], subtitle=str(dataset.label),
+                                         charts=[chart] if chart else [])  # fmt: skip
                 message = EmailMessage(
                     subject=_("Report: %(name)s (%(period)s)") % {"name": schedule.report.name, "period": period},
                     body=_("The report “%(name)s” for %(period)s is attached.")

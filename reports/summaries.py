@@ -21,7 +21,7 @@ from django.utils.formats import get_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
-from crm.scope import Module, Scope
+from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
 from customers.models import Customer
 from sales.models import Opportunity
 
@@ -144,25 +144,10 @@ def sales_refreshed_at(user):
     return refreshed_at(user, SALES)
 
 
-def _owner_team_condition(user, module):
-    """``visible_to``'s owner/team condition for ``module``, on plain id columns; None for the ALL scope."""
-    scope = user.record_scope(module)
-    if scope == Scope.ALL:
-        return None
-    condition = Q(owner_id=user.pk)
-    if scope == Scope.TEAM:
-        condition |= Q(team_id__in=user.scope_team_ids())
-    return condition
-
-
 def scoped(queryset, user, filters, module=Module.SALES):
     """The summary rows the user's scope covers, narrowed by the dashboard's owner and team filters:
     the same conditions as ``visible_to`` on the owner and team columns."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    condition = _owner_team_condition(user, module)
-    if condition is not None:
-        queryset = queryset.filter(condition)
+    queryset = narrow(queryset, user, module, owner="owner_id", team="team_id")
     if filters.owner:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.team:
@@ -188,11 +173,9 @@ def customers(user, filters, facet):
 def customers_shared_only(user, filters):
     """The live customers the user sees only because they were shared with them: the summary, keyed by
     owner and team, cannot hold them, so the panels add their (few) figures to the summary's."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_active_actor(user) or sees_all(user, Module.CUSTOMERS):
         return Customer.objects.none()
-    condition = _owner_team_condition(user, Module.CUSTOMERS)
-    if condition is None:
-        return Customer.objects.none()
+    condition = scope_condition(user, Module.CUSTOMERS, owner="owner_id", team="team_id")
     through = Customer._meta.get_field(Customer.scope_shared_field).remote_field.through
     queryset = Customer.objects.filter(pk__in=through.objects.filter(user=user).values("customer")).exclude(condition)
     if filters.owner:

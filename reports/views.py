@@ -38,11 +38,11 @@ def home(request):
     return render(request, "reports/home.html", context)
 
 
-def _export_response(request, *, name, tables, detail=None, subtitle=""):
+def _export_response(request, *, name, tables, detail=None, subtitle="", charts=()):
     fmt = request.GET.get("format", "")
     try:
         content = services.report_export(
-            actor=request.user, name=name, tables=tables, fmt=fmt, detail=detail, subtitle=subtitle
+            actor=request.user, name=name, tables=tables, fmt=fmt, detail=detail, subtitle=subtitle, charts=charts
         )
     except ValidationError:
         raise Http404 from None
@@ -147,14 +147,16 @@ def report_builder(request):
             apply_validation_error(form, error)
             definition = None
     if table is not None and request.GET.get("format"):
-        return _export_response(request, name=form.dataset.label, tables=[table], detail={"definition": definition})
+        return _export_response(request, name=form.dataset.label, tables=[table], detail={"definition": definition},
+                                charts=[chart] if chart else [])  # fmt: skip
     if table is not None and len(table.rows) > PAGE_ROWS:
         # The page shows a preview; the export holds every row up to REPORT_MAX_ROWS.
         note = _("Showing %(shown)s of %(rows)s rows; export to get them all.") % {
             "shown": PAGE_ROWS,
             "rows": len(table.rows),
         }
-        table = Table(title=table.title, headers=table.headers, rows=table.rows[:PAGE_ROWS], note=note)
+        table = Table(title=table.title, headers=table.headers, rows=table.rows[:PAGE_ROWS], note=note,
+                      units=table.units)  # fmt: skip
     save_form = SaveReportForm(
         initial={
             "name": editing.name,
@@ -246,7 +248,8 @@ def saved_report_detail(request, pk):
     report = selectors.saved_report_get(user=request.user, pk=pk)
     table, chart, problems = _saved_result(request, report)
     if request.GET.get("format") and table is not None:
-        return _export_response(request, name=report.name, tables=[table], detail={"saved_report": report.pk})
+        return _export_response(request, name=report.name, tables=[table], detail={"saved_report": report.pk},
+                                charts=[chart] if chart else [])  # fmt: skip
     context = {
         "report": report,
         "table": table,

@@ -72,6 +72,46 @@ def _month_targets(targets, first: date, last: date) -> dict[date, Decimal]:
     return found
 
 
+def rolled_up_targets(targets, first: date, last: date) -> dict[date, Decimal]:
+    """The targets of ``targets`` per month, each month counted once however many levels set it.
+
+    A target counts unless one above it covers the same month: a team's target covers its members' and
+    its sub-teams' targets; a team without one adds up those below it. So a company view shows the sales
+    teams' targets (and the targets of reps in teams without one) instead of only a company-wide target
+    that nobody set, and a team with a target is not counted twice with its reps.
+    """
+    from accounts.models import Team
+
+    holders: dict[tuple, dict[date, Decimal]] = {}
+    for period, start, amount, team_id, user_id, user_team_id in targets.values_list(
+        "period", "period_start", "amount", "team_id", "user_id", "user__team_id"
+    ):
+        key = ("team", team_id, None) if team_id else ("user", user_id, user_team_id)
+        for month, share in _month_targets([(period, start, amount)], first, last).items():
+            holders.setdefault(key, defaultdict(lambda: ZERO))[month] += share
+    if not holders:
+        return {}
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    team_months = {key[1]: months for key, months in holders.items() if key[0] == "team"}
+
+    def covered(team_id, month):
+        seen = set()
+        while team_id is not None and team_id not in seen:
+            seen.add(team_id)
+            if month in team_months.get(team_id, {}):
+                return True
+            team_id = parents.get(team_id)
+        return False
+
+    found = defaultdict(lambda: ZERO)
+    for (kind, holder, user_team), months in holders.items():
+        above = parents.get(holder) if kind == "team" else user_team
+        for month, amount in months.items():
+            if not covered(above, month):
+                found[month] += amount
+    return found
+
+
 def forecast(*, user, opportunities, targets, months: int = 6, start: date | None = None, rates=None) -> dict:
     """Per month from ``start``: target, won, weighted pipeline (amount × probability), committed and
     best case. ``opportunities`` is already scoped to the user; ``targets`` are SalesTarget rows."""
@@ -116,9 +156,7 @@ def forecast(*, user, opportunities, targets, months: int = 6, start: date | Non
         entry.committed += entry.won
         entry.best_case += entry.won
 
-    for month, amount in _month_targets(
-        targets.filter(period_start__lte=last).values_list("period", "period_start", "amount"), first, last
-    ).items():
+    for month, amount in rolled_up_targets(targets.filter(period_start__lte=last), first, last).items():
         rows[month].target += amount
     months_list = list(rows.values())
     return {

@@ -1,6 +1,5 @@
 """Input validation for the sales pages; the services do the checks that need the database state."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team
 from accounts.selectors import assignable_users
 from crm.importexport import DUPLICATE_POLICIES, SKIP
-from crm.scope import Module
+from crm.scope import Module, visible_teams
 from customers.models import Contact, Customer
 from marketing.models import Campaign
 
@@ -34,11 +33,6 @@ CUSTOMER_CHOICES = 300
 
 class ServiceModelForm(forms.ModelForm):
     """A model form that only collects input: the service validates the instance and saves it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
     def _post_clean(self):
         pass
@@ -124,10 +118,7 @@ class LeadBulkForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
-        teams = Team.objects.all()
-        if user.record_scope(Module.SALES) != "all":
-            teams = teams.filter(pk__in=user.scope_team_ids())
-        self.fields["team"].queryset = teams
+        self.fields["team"].queryset = visible_teams(user, Module.SALES)
 
     def clean(self):
         data = super().clean()
@@ -308,10 +299,7 @@ class TargetForm(ServiceModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = assignable_users(user=user, module=Module.SALES)
-        teams = Team.objects.all()
-        if user.record_scope(Module.SALES) != "all":
-            teams = teams.filter(pk__in=user.scope_team_ids())
-        self.fields["team"].queryset = teams
+        self.fields["team"].queryset = visible_teams(user, Module.SALES)
 
     def clean(self):
         data = super().clean()

@@ -38,7 +38,7 @@ def lead_fields():
         ImportField("phone", gettext_lazy("Phone"), ("mobile", "tel", "电话", "手机", "联系电话"), clean=_phone),
         ImportField("email", gettext_lazy("E-mail"), ("email", "mail", "邮箱", "电子邮件"), clean=cleaners.email),
         ImportField("source", gettext_lazy("Source"), ("lead source", "来源", "线索来源"),
-                    clean=cleaners.choice(Customer.Source.choices)),
+                    choices=Customer.Source.choices),
         ImportField("notes", gettext_lazy("Notes"), ("remarks", "备注", "说明")),
     ]  # fmt: skip
 

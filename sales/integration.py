@@ -10,6 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.quicklinks import QuickLink, register_quick_link
+from customers.services.privacy import customer_identifiers, erased_marker, register_personal_data_source
+from customers.services.segments import register_churn_signal
+from customers.timeline import register_model_source
+from marketing.effect import register_campaign_metrics
+from marketing.signals import prospect_captured
+
 from .models import Contract, Lead, Opportunity, Order
 from .money import rates_on
 
@@ -111,13 +118,33 @@ def rfm_update() -> int:
     return customers_rfm_update(rows=rfm_rows(), today=timezone.localdate())
 
 
-def register():
-    from customers.quicklinks import QuickLink, register_quick_link
-    from customers.services.segments import register_churn_signal
-    from customers.timeline import register_model_source
-    from marketing.effect import register_campaign_metrics
-    from marketing.signals import prospect_captured
+def _leads_of(customer):
+    """The customer's leads: converted into it, or carrying one of its e-mail addresses or phones."""
+    emails, phones = customer_identifiers(customer)
+    condition = Q(customer=customer)
+    for email in emails:
+        condition |= Q(email__iexact=email)
+    if phones:
+        condition |= Q(phone__in=phones)
+    return Lead.objects.filter(condition)
 
+
+def export_leads(customer) -> list:
+    return list(_leads_of(customer).order_by("pk").values("name", "company", "title", "phone", "email", "notes",
+                                                          "status", "created_at"))  # fmt: skip
+
+
+def erase_leads(customer) -> None:
+    _leads_of(customer).update(name=erased_marker(), title="", phone="", email="", notes="")
+
+
+def register():
+    register_personal_data_source(
+        "leads",
+        export=export_leads,
+        erase=erase_leads,
+        fields={"sales.Lead": ("name", "title", "phone", "email", "notes")},
+    )
     prospect_captured.connect(prospect_captured_receiver, dispatch_uid="sales.lead_from_prospect")
     register_campaign_metrics(campaign_metrics)
     register_churn_signal("sales.no_recent_purchase", no_recent_purchase_signal)

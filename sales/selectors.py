@@ -9,6 +9,8 @@ from django.db.models import Count, F, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from crm.scope import Module, narrow
+
 from .filters import ContractFilter, LeadFilter, OpportunityFilter, OrderFilter, ProductFilter
 from .models import (
     Contract,
@@ -20,6 +22,7 @@ from .models import (
     Order,
     Pipeline,
     Product,
+    SalesTarget,
     Stage,
     StageChange,
 )  # fmt: skip
@@ -218,6 +221,12 @@ def customer_orders(*, user, customer_pk):
 
 
 # ---------------------------------------------------------------------------- shared by reports
+
+
+def targets_visible_to(*, user):
+    """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
+    targets = SalesTarget.objects.select_related("user", "team")
+    return narrow(targets, user, Module.SALES, owner="user", team=("user__team", "team"))
 
 
 def won_in(queryset, start: date, end: date):

@@ -7,6 +7,6 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self):
-        from . import integrations
+        from . import integration
 
-        integrations.register()
+        integration.register()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel
-from crm.scope import Module, Scope, ScopedQuerySet
+from crm.scope import Module, ScopedQuerySet, sees_all
 
 from .sla import WorkingHours
 
@@ -157,7 +157,7 @@ class TicketQuerySet(ScopedQuerySet):
         scoped = super().visible_to(user)
         if user is None or not user.is_authenticated or not user.is_active:
             return scoped
-        if user.record_scope(self.model.scope_module) == Scope.ALL:
+        if sees_all(user, self.model.scope_module):
             return scoped
         queues = Queue.objects.filter(models.Q(members=user) | models.Q(manager=user)).values("pk")
         return scoped | self.filter(queue__in=queues)

@@ -238,7 +238,17 @@ def _moment(value) -> str:
 _CONVERTERS = {
     # A foreign key's value is escaped like text: the key it points at need not be a number.
     **dict.fromkeys(
-        ["CharField", "EmailField", "SlugField", "TextField", "URLField", "ForeignKey", "OneToOneField"], _text
+        [
+            "CharField",
+            "EmailField",
+            "SlugField",
+            "TextField",
+            "URLField",
+            "ForeignKey",
+            "OneToOneField",
+            "SearchVectorField",
+        ],
+        _text,
     ),
     **dict.fromkeys(
         [

@@ -31,27 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.reminders import send_once
-from crm.scope import Scope
+from crm.scope import SYSTEM
 from crm.sms import send_sms
 
 from ..models import CareAction, CarePlan, Contact, ContactCadence, Customer, CustomerGroup
 
 BATCH_SIZE = 1000
 Occasion = CarePlan.Occasion
-
-
-class _AllRecords:
-    """Stands in for a user when a background job evaluates a saved-filter group: it sees everything."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-
-    def record_scope(self, module):
-        return Scope.ALL
-
-    def scope_team_ids(self):
-        return []
 
 
 def _audience(rule):
@@ -66,7 +52,7 @@ def _audience(rule):
         if group.kind == CustomerGroup.Kind.FILTER:
             from ..filters import CustomerFilter
 
-            customers = CustomerFilter(QueryDict(group.filter_query), queryset=customers, user=_AllRecords()).qs
+            customers = CustomerFilter(QueryDict(group.filter_query), queryset=customers, user=SYSTEM).qs
         else:
             customers = customers.filter(groups=group)
     return customers

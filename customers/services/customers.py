@@ -15,7 +15,7 @@ from crm.models import BehaviourLog
 from crm.scope import Module
 
 from ..models import Contact, Customer, Tag
-from ..search import search_document
+from ..search import search_document, search_grams
 from .quality import customer_quality_refresh
 
 CUSTOMER_FIELDS = [
@@ -31,7 +31,10 @@ def _check_owner(*, actor, owner):
 
 def customer_refresh_search(*, customer: Customer) -> None:
     customer.search_document = search_document(customer, customer.contacts.all())
-    Customer.objects.filter(pk=customer.pk).update(search_document=customer.search_document)
+    customer.search_grams = search_grams(customer.search_document)
+    Customer.objects.filter(pk=customer.pk).update(
+        search_document=customer.search_document, search_grams=customer.search_grams
+    )
     customer_quality_refresh(customer=customer)
 
 

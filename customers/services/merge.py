@@ -317,7 +317,7 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
     current = _row_snapshot(survivor)
     restored_fields = []
     for attname, before in snapshot.get("survivor_before", {}).items():
-        if attname in ("updated_at", "updated_by_id", "search_document"):
+        if attname in ("updated_at", "updated_by_id", "search_document", "search_grams"):
             continue
         field = fields[attname]
         if _restore_value(field, current.get(attname)) == _restore_value(

@@ -11,12 +11,17 @@
   do not change.
 
 Apps to the right (sales, service, marketing) hold personal data about customers too. They add it
-to the export and the erasure by registering a source from their ``AppConfig.ready()``::
+to the export and the erasure by registering a source from their ``integration.register()``::
 
-    register_personal_data_source("orders", export=orders_of_customer, erase=erase_order_notes)
+    register_personal_data_source(
+        "leads", export=leads_of_customer, erase=erase_leads, fields={"sales.Lead": ("name", "phone", "email")}
+    )
 
 ``export(customer) -> list`` of JSON-ready values; ``erase(customer) -> None`` runs inside the
-erasure's transaction.
+erasure's transaction, before this app's own records are scrubbed, so it may still match rows by the
+customer's e-mail addresses and phones (:func:`customer_identifiers`). ``fields`` names every personal
+field the source clears, per model; a test walks all models and fails for a personal field that no
+source (nor :data:`ERASED_HERE`) covers.
 """
 
 import json
@@ -50,13 +55,35 @@ class PersonalDataSource:
     name: str
     export: Callable | None
     erase: Callable | None
+    fields: dict[str, tuple[str, ...]]
 
 
 PERSONAL_DATA_SOURCES: dict[str, PersonalDataSource] = {}
 
 
-def register_personal_data_source(name: str, *, export=None, erase=None) -> None:
-    PERSONAL_DATA_SOURCES[name] = PersonalDataSource(name=name, export=export, erase=erase)
+def register_personal_data_source(name: str, *, export=None, erase=None, fields=None) -> None:
+    PERSONAL_DATA_SOURCES[name] = PersonalDataSource(
+        name=name, export=export, erase=erase, fields={label: tuple(names) for label, names in (fields or {}).items()}
+    )
+
+
+def personal_fields_covered() -> dict[str, set[str]]:
+    """Model label → the personal fields an erasure clears: this app's own and every registered source's."""
+    covered: dict[str, set[str]] = {label: set(names) for label, names in ERASED_HERE.items()}
+    for source in PERSONAL_DATA_SOURCES.values():
+        for label, names in source.fields.items():
+            covered.setdefault(label, set()).update(names)
+    return covered
+
+
+def customer_identifiers(customer: Customer) -> tuple[set[str], set[str]]:
+    """The customer's and its contacts' e-mail addresses (lower case) and phones, as stored: how records
+    that copied them without a link to the customer (a lead, a web-form prospect) are found."""
+    emails, phones = {customer.email.lower()}, {customer.phone}
+    for email, phone, mobile in Contact.objects.filter(customer=customer).values_list("email", "phone", "mobile"):
+        emails.add(email.lower())
+        phones.update((phone, mobile))
+    return emails - {""}, phones - {""}
 
 
 # ---------------------------------------------------------------------------- consent
@@ -104,7 +131,7 @@ def customer_personal_data(*, customer: Customer) -> dict:
     contacts = Contact.objects.filter(customer=customer).order_by("pk")
     data = {
         "exported_at": timezone.now(),
-        "customer": _rows(Customer.objects.filter(pk=customer.pk), exclude={"search_document"})[0],
+        "customer": _rows(Customer.objects.filter(pk=customer.pk), exclude={"search_document", "search_grams"})[0],
         "contacts": _rows(contacts),
         "communications": _rows(Communication.objects.filter(customer=customer).order_by("pk")),
         "follow_up_tasks": _rows(FollowUpTask.objects.filter(customer=customer).order_by("pk")),
@@ -142,8 +169,20 @@ def customer_personal_data_export(*, actor, customer: Customer) -> bytes:
 
 # ---------------------------------------------------------------------------- erasure
 
-CUSTOMER_PERSONAL_FIELDS = {"phone": "", "email": "", "address": "", "website": "", "notes": ""}
-CONTACT_PERSONAL_FIELDS = {"mobile": "", "phone": "", "email": "", "birthday": None, "notes": ""}
+CUSTOMER_PERSONAL_FIELDS = {
+    "phone": "", "email": "", "address": "", "website": "", "notes": "", "id_number": "", "id_number_hash": "",
+}  # fmt: skip
+CONTACT_PERSONAL_FIELDS = {"mobile": "", "mobile_hash": "", "phone": "", "email": "", "birthday": None, "notes": ""}
+
+# What customer_erase clears in this app's own tables (a company's name is not personal data; an
+# individual's is, and is cleared).
+ERASED_HERE = {
+    "customers.Customer": ("name", *CUSTOMER_PERSONAL_FIELDS),
+    "customers.HistoricalCustomer": ("name", *CUSTOMER_PERSONAL_FIELDS),
+    "customers.Contact": ("name", *CONTACT_PERSONAL_FIELDS),
+    "customers.HistoricalContact": ("name", *CONTACT_PERSONAL_FIELDS),
+    "customers.CustomerMerge": ("merged_name",),
+}
 
 
 def _scrub_merges(customer: Customer, customer_values: dict, contact_values: dict) -> None:
@@ -155,14 +194,14 @@ def _scrub_merges(customer: Customer, customer_values: dict, contact_values: dic
     for merge in merges:
         snapshot = merge.snapshot
         merged = snapshot.get("merged") or {}
-        merged_values = dict(CUSTOMER_PERSONAL_FIELDS, search_document="")
+        merged_values = dict(CUSTOMER_PERSONAL_FIELDS, search_document="", search_grams="")
         if merged.get("kind") == Customer.Kind.INDIVIDUAL:
             merged_values["name"] = marker
             merge.merged_name = marker
         merged.update((name, value) for name, value in merged_values.items() if name in merged)
         for side in ("survivor_before", "survivor_after"):
             values = snapshot.get(side) or {}
-            for name in [*customer_values, "search_document"]:
+            for name in [*customer_values, "search_document", "search_grams"]:
                 if name in values:
                     values[name] = customer_values.get(name, "")
         for rows in (snapshot.get("removed") or {}).get(contact_label, {}).values():
@@ -185,6 +224,10 @@ def customer_erase(*, actor, customer: Customer) -> Customer:
         customer_values["name"] = marker
     contact_values = {**CONTACT_PERSONAL_FIELDS, "name": marker}
     contact_ids = list(Contact.history.filter(customer_id=customer.pk).values_list("id", flat=True).distinct())
+    # The other apps' copies first: they may match rows by the e-mail addresses and phones cleared below.
+    for source in PERSONAL_DATA_SOURCES.values():
+        if source.erase is not None:
+            source.erase(customer)
 
     # The live rows.
     Contact.objects.filter(customer=customer).update(**contact_values)
@@ -205,9 +248,6 @@ def customer_erase(*, actor, customer: Customer) -> Customer:
             object_repr=marker
         )
     _scrub_merges(customer, customer_values, contact_values)
-    for source in PERSONAL_DATA_SOURCES.values():
-        if source.erase is not None:
-            source.erase(customer)
 
     for field, value in customer_values.items():
         setattr(customer, field, value)

@@ -77,20 +77,6 @@ def contact_recency_signal(customer_ids: list[int], today: date) -> dict[int, li
     return found
 
 
-register_churn_signal(
-    "customers.contact_recency",
-    contact_recency_signal,
-    labels={
-        "no_contact_90d": _("No contact for 90 days"),
-        "no_contact_180d": _("No contact for 180 days"),
-        # Reasons the sales and service apps will report; labelled here so the page can show them.
-        "no_recent_purchase": _("No recent purchase"),
-        "falling_order_value": _("Falling order value"),
-        "open_complaints": _("Open complaints"),
-    },
-)
-
-
 def churn_scores(customer_ids: list[int], *, today: date | None = None) -> dict[int, tuple[int, list[str]]]:
     """Score and reason codes for each id, asking every registered provider once."""
     today = today or timezone.localdate()

@@ -11,32 +11,18 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 
 from crm.notifications import notify
-from crm.scope import Scope
+from crm.scope import SYSTEM
 from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates, normalise_email, normalise_phone
 
 from ..models import Campaign, Event, Prospect
 from ..signals import prospect_captured
 
 
-class _Everyone:
-    """Stands in for the visitor of a public page when matching against all customers."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-
-    def record_scope(self, module):
-        return Scope.ALL
-
-    def scope_team_ids(self):
-        return []
-
-
 def matching_customer(*, email: str = "", phone: str = ""):
     """The existing customer with this e-mail or phone (on the customer or one of its contacts), or None."""
     if not (normalise_email(email) or normalise_phone(phone)):
         return None
-    for customer in find_duplicates(user=_Everyone(), email=email, phone=phone, limit=3):
+    for customer in find_duplicates(user=SYSTEM, email=email, phone=phone, limit=3):
         if {REASON_EMAIL, REASON_PHONE} & set(customer.duplicate_reasons):
             return customer
     return None

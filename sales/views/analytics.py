@@ -2,57 +2,46 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Team
 from crm.pagination import paginate
-from crm.scope import Module, Scope
 
-from .. import analytics
+from .. import analytics, selectors
 from ..forms import ForecastForm, PerformanceForm, TargetForm
-from ..models import Opportunity, SalesTarget
+from ..models import Opportunity
 from ..services import targets as services
 from .common import call_service, render_form_context
 
 PAST_MONTHS = 3
 
 
-def _scoped_targets(user):
-    """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
-    scope = user.record_scope(Module.SALES)
-    targets = SalesTarget.objects.select_related("user", "team")
-    if scope == Scope.ALL:
-        return targets
-    if scope == Scope.TEAM:
-        teams = user.scope_team_ids()
-        return targets.filter(user__team_id__in=teams) | targets.filter(team_id__in=teams) | targets.filter(user=user)
-    return targets.filter(user=user)
-
-
-def _default_targets(user, targets):
-    scope = user.record_scope(Module.SALES)
-    if scope == Scope.OWN:
-        return targets.filter(user=user)
-    if user.team_id and scope == Scope.TEAM:
-        return targets.filter(team_id=user.team_id)
-    return targets.filter(team__isnull=False, team__parent__isnull=True)
+def _team_targets(targets, team):
+    """The targets of ``team``, the teams below it and their members (the forecast rolls them up)."""
+    teams = [team.pk]
+    children = {}
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    for team_id in teams:
+        teams.extend(children.get(team_id, []))
+    return targets.filter(Q(team_id__in=teams) | Q(user__team_id__in=teams))
 
 
 @permission_required("sales.view_salestarget", raise_exception=True)
 def forecast(request):
     form = ForecastForm(request.GET or None, user=request.user)
     opportunities = Opportunity.objects.visible_to(request.user)
-    targets = _scoped_targets(request.user)
+    targets = selectors.targets_visible_to(user=request.user)
     if form.is_valid() and form.cleaned_data.get("owner"):
         owner = form.cleaned_data["owner"]
         opportunities, targets = opportunities.filter(owner=owner), targets.filter(user=owner)
     elif form.is_valid() and form.cleaned_data.get("team"):
         team = form.cleaned_data["team"]
-        opportunities, targets = opportunities.filter(team=team), targets.filter(team=team)
-    else:
-        targets = _default_targets(request.user, targets)
+        opportunities, targets = opportunities.filter(team=team), _team_targets(targets, team)
     result = analytics.forecast(user=request.user, opportunities=opportunities, targets=targets)
     # How the last quarter went against its targets: what the forecast is worth.
     start = analytics.add_months(analytics.month_start(timezone.localdate()), -PAST_MONTHS)
@@ -101,7 +90,7 @@ def performance(request):
 
 @permission_required("sales.view_salestarget", raise_exception=True)
 def target_list(request):
-    page = paginate(_scoped_targets(request.user), request)
+    page = paginate(selectors.targets_visible_to(user=request.user), request)
     return render(request, "sales/target_list.html", {"page": page})
 
 
@@ -117,4 +106,4 @@ def target_create(request):
         title=_("New sales target"), form=form, cancel_url=reverse("sales:target-list"),
         parents=[(reverse("sales:target-list"), _("Sales targets"))],
     )  # fmt: skip
-    return render(request, "sales/form.html", context)
+    return render(request, "form_page.html", context)

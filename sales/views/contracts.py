@@ -74,7 +74,7 @@ def _contract_form(request, contract=None):
     context = render_form_context(
         title=title, form=form, cancel_url=cancel, parents=[(reverse("sales:contract-list"), _("Contracts"))]
     )
-    return render(request, "sales/form.html", context)
+    return render(request, "form_page.html", context)
 
 
 @permission_required("sales.add_contract", raise_exception=True)

@@ -143,7 +143,7 @@ def opportunity_create(request):
     context = render_form_context(
         title=_("New opportunity"), form=form, cancel_url=reverse("sales:opportunity-list"), parents=_parents()
     )
-    return render(request, "sales/form.html", context)
+    return render(request, "form_page.html", context)
 
 
 @permission_required("sales.change_opportunity", raise_exception=True)
@@ -164,7 +164,7 @@ def opportunity_update(request, pk):
     context = render_form_context(
         title=_("Edit opportunity"), form=form, cancel_url=opportunity.get_absolute_url(), parents=_parents(opportunity)
     )
-    return render(request, "sales/form.html", context)
+    return render(request, "form_page.html", context)
 
 
 @require_POST

@@ -41,7 +41,7 @@ def _product_form(request, product=None):
     cancel = product.get_absolute_url() if product else reverse("sales:product-list")
     parents = [(reverse("sales:product-list"), _("Products"))]
     return render(
-        request, "sales/form.html", render_form_context(title=title, form=form, cancel_url=cancel, parents=parents)
+        request, "form_page.html", render_form_context(title=title, form=form, cancel_url=cancel, parents=parents)
     )
 
 
@@ -70,4 +70,4 @@ def category_create(request):
     context = render_form_context(
         title=_("New product category"), form=form, cancel_url=reverse("sales:product-list"), parents=parents
     )
-    return render(request, "sales/form.html", context)
+    return render(request, "form_page.html", context)

@@ -16,7 +16,7 @@
     if (!spec) { return; }
     const round = spec.type === "doughnut";
     const datasets = spec.datasets.map(function (set, index) {
-      return {
+      const dataset = {
         label: set.label,
         data: set.data,
         links: set.links || [],
@@ -24,6 +24,10 @@
         borderColor: round ? "rgba(0,0,0,0)" : colour(index),
         fill: false,
       };
+      // A second unit (a percentage, a score) reads off its own axis on the right.
+      if (set.axis && set.axis !== "y") { dataset.yAxisID = set.axis; }
+      if (set.type) { dataset.type = set.type; dataset.order = -1; }
+      return dataset;
     });
     const options = {
       responsive: true,
@@ -39,7 +43,12 @@
       },
     };
     if (!round) {
-      options.scales = { x: { stacked: spec.stacked }, y: { stacked: spec.stacked, beginAtZero: true } };
+      const axes = spec.axes || {};
+      const title = function (axis) { return axes[axis] ? { display: true, text: axes[axis] } : undefined; };
+      options.scales = { x: { stacked: spec.stacked }, y: { stacked: spec.stacked, beginAtZero: true, title: title("y") } };
+      if (spec.datasets.some(function (set) { return set.axis === "y1"; })) {
+        options.scales.y1 = { position: "right", beginAtZero: true, title: title("y1"), grid: { drawOnChartArea: false } };
+      }
     }
     new Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
   }

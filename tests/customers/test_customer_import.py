@@ -20,10 +20,11 @@ from crm.crypto import blind_index
 from crm.importexport import bulk
 from crm.models import BehaviourLog, Job
 from customers import tasks
+from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.search import customer_search
 from customers.services import transfer
-from tests.factories import CustomerFactory
+from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,39 @@ def test_duplicates_by_name_and_within_the_file(manager):
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
     assert (outcome.created, outcome.skipped) == (1, 2)
     assert Customer.objects.filter(name__startswith="Globex").count() == 1
+
+
+def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_company_name(manager):
+    """The entry form's duplicate check matches a contact's mobile, and so does the import: the same person
+    under another company name is not imported again."""
+    existing = CustomerFactory(name="杭州云杉智能科技有限公司", owner=manager, phone="", email="")
+    ContactFactory(customer=existing, name="王建华", mobile="13800138000")
+    assert find_duplicates(user=manager, name="云杉 (杭州) 分公司", phone="+86 138 0013 8000") == [existing]
+    rows = [["客户名称", "联系人", "手机"], ["云杉 (杭州) 分公司", "王建华", "+86 138 0013 8000"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert (outcome.created, outcome.skipped) == (0, 1)
+    assert Customer.objects.count() == 1
+
+
+def test_a_contact_mobile_matching_an_existing_customers_phone_is_a_duplicate(manager):
+    existing = CustomerFactory(name="Globex", owner=manager, phone="138 0013 8000", email="")
+    rows = [["Name", "Contact name", "Contact mobile"], ["Initech", "Li Lei", "13800138000"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), duplicate_policy="update")
+    assert (outcome.created, outcome.updated) == (0, 1)
+    assert existing.contacts.get().name == "Li Lei"
+
+
+def test_rows_of_one_file_sharing_a_contact_mobile_are_imported_once(manager):
+    rows = [["客户名称", "联系人", "手机"], ["甲公司", "王建华", "13800138000"], ["乙公司", "王建华", "138-0013-8000"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert (outcome.created, outcome.skipped) == (1, 1)
+    assert list(Customer.objects.values_list("name", flat=True)) == ["甲公司"]
+
+
+def test_a_contact_mobile_outside_the_importers_scope_is_not_a_duplicate(manager, far_rep):
+    ContactFactory(customer=CustomerFactory(name="Far Ltd", owner=far_rep), mobile="13800138000")
+    rows = [["Name", "Contact name", "Contact mobile"], ["Near Ltd", "Li Lei", "13800138000"]]
+    assert transfer.customers_import(actor=manager, file=xlsx_file(rows)).created == 1
 
 
 def test_customers_outside_the_importers_scope_are_not_duplicates(manager, far_rep):
@@ -480,3 +514,24 @@ def test_an_import_that_only_updates_still_has_the_search_index_merged(
         outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), duplicate_policy="update")
     assert (outcome.created, outcome.updated) == (0, 1)
     assert len(callbacks) == 1
+
+
+def test_chinese_and_english_choice_words_are_read_and_the_preview_shows_labels_in_the_users_language(manager):
+    from django.utils import translation
+
+    rows = [
+        ["客户名称", "行业", "客户等级", "来源", "类型"],
+        ["甲医院", "医疗", "重点客户", "展会", "企业"],
+        ["乙软件", "软件", "b", "REFERRAL", "Company"],
+        ["丙物流", "Logistics", "C", "website", "company"],
+    ]
+    with translation.override("zh-hans"):
+        preview = transfer.customers_import(actor=manager, file=xlsx_file(rows), dry_run=True)
+    assert preview.error_rows == 0, preview.errors
+    assert {"医疗健康", "公司"} <= set(preview.preview[0]["values"])
+    assert not {"healthcare", "it", "logistics", "exhibition"} & {v for p in preview.preview for v in p["values"]}
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert outcome.error_rows == 0
+    assert list(Customer.objects.order_by("name").values_list("name", "industry")) == [
+        ("丙物流", "logistics"), ("乙软件", "it"), ("甲医院", "healthcare"),
+    ]  # fmt: skip

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0007_leaner_indexes'),
+        ('customers', '0008_customer_search_grams'),
     ]
 
     operations = [

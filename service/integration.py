@@ -1,16 +1,18 @@
 """What the service app adds to the customers app through its registries (see customers/timeline.py and
 customers/services/segments.py): tickets and satisfaction answers on the customer 360 timeline, and
-open complaints as a churn-risk signal."""
+open complaints as a churn-risk signal, and the requester's details copied onto tickets in the customer's
+personal-data export and erasure. Connected once from :meth:`service.apps.ServiceConfig.ready`."""
 
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.quicklinks import QuickLink, register_quick_link
+from customers.services.privacy import erased_marker, register_personal_data_source
 from customers.services.segments import register_churn_signal
 from customers.timeline import register_model_source
 
-from .models import SatisfactionSurvey, Ticket
+from .models import SatisfactionSurvey, Ticket, TicketComment
 
 # Points an open complaint adds to a customer's churn risk; two or more add more.
 OPEN_COMPLAINT_POINTS = 25
@@ -32,7 +34,34 @@ def open_complaints_signal(customer_ids, today):
     }
 
 
+def export_tickets(customer) -> list:
+    return list(
+        Ticket.objects.filter(customer=customer)
+        .order_by("pk")
+        .values("id", "subject", "requester_name", "requester_email", "requester_phone", "created_at")
+    )
+
+
+def erase_tickets(customer) -> None:
+    marker = erased_marker()
+    tickets = Ticket.objects.filter(customer=customer)
+    tickets.exclude(requester_name="").update(requester_name=marker)
+    tickets.update(requester_email="", requester_phone="")
+    TicketComment.objects.filter(ticket__customer=customer).exclude(customer_name="").update(customer_name=marker)
+    SatisfactionSurvey.objects.filter(customer=customer).update(comment="")
+
+
 def register():
+    register_personal_data_source(
+        "service_tickets",
+        export=export_tickets,
+        erase=erase_tickets,
+        fields={
+            "service.Ticket": ("requester_name", "requester_email", "requester_phone"),
+            "service.TicketComment": ("customer_name",),
+            "service.SatisfactionSurvey": ("comment",),
+        },
+    )
     register_quick_link(
         QuickLink(
             key="ticket",
