@@ -133,6 +133,10 @@ class ScopedQuerySet(models.QuerySet):
     - ``scope_owner_field`` / ``scope_team_field``: the owner and team foreign keys, or
     - ``scope_parent``: the name of a foreign key to a scoped model whose visibility it inherits;
     - optionally ``scope_shared_field``: a many-to-many to users the record is shared with.
+
+    A child record that keeps copies of its parent's owner and team (so its scope needs no join) names those
+    copies as its owner and team fields and the parent in ``scope_shared_parent``: it is also visible to the
+    users the parent is shared with.
     """
 
     def visible_to(self, user):
@@ -154,4 +158,10 @@ class ScopedQuerySet(models.QuerySet):
             through = model._meta.get_field(shared).remote_field.through
             source = model._meta.model_name
             condition |= Exists(through.objects.filter(**{source: OuterRef("pk"), "user": user}))
+        shared_parent = getattr(model, "scope_shared_parent", None)
+        if shared_parent:
+            parent_model = model._meta.get_field(shared_parent).related_model
+            through = parent_model._meta.get_field(parent_model.scope_shared_field).remote_field.through
+            source = parent_model._meta.model_name
+            condition |= Q(**{f"{shared_parent}__in": through.objects.filter(user=user).values(source)})
         return self.filter(condition)

@@ -193,9 +193,11 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
                 search_grams(document),
             ))  # fmt: skip
             for contact in contacts:
+                contact.refresh_search()
                 contact_rows.append((
                     contact.id, customer_id, contact.name, contact.title, encrypt(contact.mobile),
                     contact.mobile_hash, contact.email, contact.is_primary, created, created,
+                    contact.search_document, contact.search_grams,
                 ))  # fmt: skip
         with connection.cursor() as cursor:
             with cursor.copy(
@@ -208,7 +210,7 @@ def seed_volume(context, customers=0, contacts_per_customer=2, seed=2026):
                     copy.write_row(row[:13] + ("", "", "", "", "unknown", "") + row[13:] + ("", ""))
             with cursor.copy(
                 "COPY customers_contact (id, customer_id, name, title, mobile, mobile_hash, email, is_primary, "
-                "created_at, updated_at, phone, notes) FROM STDIN"
+                "created_at, updated_at, search_document, search_grams, phone, notes) FROM STDIN"
             ) as copy:
                 for row in contact_rows:
                     copy.write_row(row + ("", ""))

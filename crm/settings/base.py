@@ -452,6 +452,16 @@ AXES_VERBOSE = False
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
+# The privacy notice on the public forms (crm/consent.py): an administrator publishes versions in admin
+# (Privacy notices); until then this version and text (empty = the built-in bilingual text) are shown.
+# The forms named here (event_registration, web_lead, public_ticket) require ticking the consent box, and
+# the consent is recorded with the notice version, the time, the client address and the record created.
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="1")
+PRIVACY_NOTICE_TEXT = env("PRIVACY_NOTICE_TEXT", default="")
+PRIVACY_CONSENT_REQUIRED_FORMS = env.list(
+    "PRIVACY_CONSENT_REQUIRED_FORMS", default=["event_registration", "web_lead", "public_ticket"]
+)
+
 # Public forms (no sign-in) accept this many posts per client address; see crm/public.py.
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
 CAPTCHA_FONT_SIZE = 28

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext
 
+from crm.consent import ConsentGiven, consent_record
 from crm.notifications import notify
 from crm.scope import SYSTEM
 from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates, normalise_email, normalise_phone
@@ -89,10 +90,13 @@ def prospect_capture(
 
 
 @transaction.atomic
-def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None, str]:
+def web_form_submit(
+    *, campaign: Campaign, data: dict, consent: ConsentGiven | None = None
+) -> tuple[Prospect | None, str]:
     """A web-to-lead submission: (prospect, outcome) where outcome is "new", "duplicate" or "customer".
 
-    Someone who is already a customer is no new lead: their owner is told instead.
+    Someone who is already a customer is no new lead: their owner is told instead. The consent given
+    on the form is kept with the lead, or with the customer who sent it.
     """
     email, phone = data.get("email", "").strip(), data.get("phone", "").strip()
     customer = matching_customer(email=email, phone=phone)
@@ -104,6 +108,7 @@ def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None,
             body=data.get("message", ""),
             url=customer.get_absolute_url(),
         )
+        consent_record(consent=consent, record=customer)
         return None, "customer"
     prospect, created = prospect_capture(
         campaign=campaign,
@@ -115,4 +120,5 @@ def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None,
         phone=phone,
         message=data.get("message", "").strip(),
     )
+    consent_record(consent=consent, record=prospect)
     return prospect, "new" if created else "duplicate"

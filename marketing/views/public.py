@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
+from crm.consent import consent_given
 from crm.forms import apply_validation_error
 from crm.public import over_limit
 from customers.models import Customer
@@ -42,7 +43,7 @@ def _register(request, event, invitation=None):
         if form.is_valid():
             try:
                 registration = registrations.registration_create(
-                    event=event, data=form.cleaned_data, invitation=invitation
+                    event=event, data=form.cleaned_data, invitation=invitation, consent=consent_given(request, form)
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -128,6 +129,6 @@ def public_web_form(request, token):
         if over_limit(request, group="marketing-web-form"):
             return _too_many(request, template, context)
         if form.is_valid():
-            prospects.web_form_submit(campaign=campaign, data=form.cleaned_data)
+            prospects.web_form_submit(campaign=campaign, data=form.cleaned_data, consent=consent_given(request, form))
             context.update(done=True, form=WebLeadForm())
     return render(request, template, context)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.consent import consent_given
 from crm.forms import apply_validation_error
 from crm.public import over_limit
 
@@ -30,7 +31,7 @@ def ticket_submit(request):
             return _too_many(request, "service/public/ticket_submit.html", {"form": form})
         if form.is_valid():
             try:
-                ticket = public.ticket_submit_web(data=form.cleaned_data)
+                ticket = public.ticket_submit_web(data=form.cleaned_data, consent=consent_given(request, form))
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

@@ -26,7 +26,7 @@ def _data(n=1, **extra):
 
 def _post(client, event, n=1, **extra):
     url = reverse("marketing:public-event", args=[links.make_token(links.EVENT, event.pk)])
-    return client.post(url, {**_data(n, **extra), "captcha_0": "x", "captcha_1": "PASSED"})
+    return client.post(url, {"privacy_consent": "on", **_data(n, **extra), "captcha_0": "x", "captcha_1": "PASSED"})
 
 
 def test_seats_then_waitlist_when_full():

@@ -28,6 +28,7 @@ FORM = {
     "description": "The scanner in hall 2 is offline since this morning.",
     "captcha_0": "any",
     "captcha_1": "PASSED",
+    "privacy_consent": "on",
 }
 
 

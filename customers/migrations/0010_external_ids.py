@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0008_customer_search_grams'),
+        ('customers', '0009_contact_scope_and_search'),
     ]
 
     operations = [
