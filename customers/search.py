@@ -1,7 +1,6 @@
 """How customers are found by free text."""
 
 import re
-import unicodedata
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
@@ -10,13 +9,8 @@ from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import Expression
 from django.db.models.functions import Left
 
-from crm.crypto import blind_index, normalise_phone
-
-
-def normalise_text(value: str) -> str:
-    """Fold full-width characters and case so '１３８' finds '138' and 'ACME' finds 'acme'."""
-    return unicodedata.normalize("NFKC", value or "").casefold().strip()
-
+from crm.crypto import blind_index
+from crm.normalise import normalise_phone, normalise_text
 
 _NON_DIGITS = re.compile(r"\D")
 

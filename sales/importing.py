@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from crm.audit import log_action
 from crm.importexport import ImportField, ImportSpec, cleaners
 from crm.models import BehaviourLog
-from customers.dedupe import normalise_email, normalise_phone
+from crm.normalise import normalise_email, normalise_phone
 from customers.models import Customer
 
 from .models import Lead

@@ -467,10 +467,12 @@ PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 5
 
-# Service tickets: attachment size limit, how long tracking and survey links work, and the
-# satisfaction score at or below which a ticket is flagged for the manager's follow-up.
+# Signed links that act on a person's record (ticket tracking and survey, event invitation, cancel and
+# survey: crm/links.py) stop working after this many days.
+PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=180)
+# Service tickets: attachment size limit and the satisfaction score at or below which a ticket is
+# flagged for the manager's follow-up.
 SERVICE_ATTACHMENT_MAX_BYTES = env.int("SERVICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-SERVICE_LINK_MAX_AGE_DAYS = env.int("SERVICE_LINK_MAX_AGE_DAYS", default=180)
 SERVICE_LOW_SCORE = env.int("SERVICE_LOW_SCORE", default=2)
 # Sales: amounts in other currencies convert to this one in totals, forecasts and reports.
 BASE_CURRENCY = env("BASE_CURRENCY", default="CNY")
@@ -523,9 +525,7 @@ METRICS_JOB_WINDOW_HOURS = env.int("METRICS_JOB_WINDOW_HOURS", default=24)
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)
 # Computed report figures (dashboards, the big screen, custom reports) are cached this long per user; 0 = off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=120)
-# Marketing: signed links in invitations, cancel and survey e-mails stop working after this many days;
-# uploads (event posters and invitations, marketing assets) are refused above this size.
-MARKETING_LINK_MAX_AGE_DAYS = env.int("MARKETING_LINK_MAX_AGE_DAYS", default=90)
+# Marketing: uploads (event posters and invitations, marketing assets) are refused above this size.
 MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # E-mail campaigns send at most this many e-mails a minute unless the campaign asks for fewer.
 MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)
