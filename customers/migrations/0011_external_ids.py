@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0009_contact_scope_and_search'),
+        ('customers', '0010_mobile_hash_one_phone_rule'),
     ]
 
     operations = [
