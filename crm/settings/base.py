@@ -1,5 +1,6 @@
 """Settings shared by every environment, driven by environment variables."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -439,6 +440,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# The client address (crm.middleware.client_ip) is REMOTE_ADDR unless proxies of our own stand in front:
+# TRUSTED_PROXIES is how many of them append to X-Forwarded-For (1 for one nginx or load balancer), and
+# TRUSTED_PROXY_NETWORKS lists the networks (CIDR) they are in. Anything further left in the header was
+# written by the client and is ignored. The lockout, the logs and the public-form limits all use it.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+TRUSTED_PROXY_NETWORKS = [
+    str(ipaddress.ip_network(cidr.strip(), strict=False)) for cidr in env.list("TRUSTED_PROXY_NETWORKS", default=[])
+]
+RATELIMIT_IP_META_KEY = "crm.middleware.client_ip"
 
 # Sign-in lockout (django-axes): a user name or a client address is locked after this many failures
 # in a row, for AXES_COOLOFF_MINUTES; an administrator can unlock at once (user admin action).
