@@ -333,7 +333,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "purge-waiting-imports": {
-        "task": "customers.tasks.purge_waiting_imports",
+        "task": "crm.tasks.purge_waiting_uploads",
         "schedule": 60 * 60,
     },
 }
