@@ -48,7 +48,7 @@ def fields_to_options(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0003_search_grams_function'),
+        ('crm', '0004_privacy_notice_consent'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0004_export_permission'),
+        ('sales', '0005_lead_search'),
     ]
 
     operations = [
