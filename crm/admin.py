@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BehaviourLog
+from .models import BehaviourLog, Consent, PrivacyNotice
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,3 +28,23 @@ class BehaviourLogAdmin(ReadOnlyAdmin):
     search_fields = ["username", "object_repr", "object_id", "ip"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in BehaviourLog._meta.fields]
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    list_display = ["version", "published_at"]
+    search_fields = ["version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # People agreed to the text of a version in force: publish a new version rather than rewrite it.
+        if obj is not None and Consent.objects.filter(notice_version=obj.version).exists():
+            return ["version", "text_en", "text_zh_hans", "published_at"]
+        return []
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["given_at", "form", "notice_version", "record_type", "record_id", "ip"]
+    list_filter = ["form", "notice_version", "given_at"]
+    date_hierarchy = "given_at"
+    readonly_fields = [f.name for f in Consent._meta.fields]

@@ -1,7 +1,9 @@
 """Cross-cutting records every app writes: the user behaviour log."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -153,3 +155,55 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.processed * 100 / self.total) if self.total else 0
+
+
+class PrivacyNotice(models.Model):
+    """A version of the privacy notice shown on the public forms; the newest published one is in force.
+
+    Consents name the version the person agreed to, so a notice is never edited once people have
+    agreed to it: publish a new version instead.
+    """
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    text_en = models.TextField(_("text (English)"))
+    text_zh_hans = models.TextField(_("text (Simplified Chinese)"))
+    published_at = models.DateTimeField(_("in force from"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.version
+
+
+class Consent(models.Model):
+    """Consent a person gave on a public form: which form, which notice version, when, from where,
+    and the record the submission created (a registration, a lead, a ticket or a customer)."""
+
+    class Form(models.TextChoices):
+        EVENT_REGISTRATION = "event_registration", _("Event registration")
+        WEB_LEAD = "web_lead", _("Web-to-lead form")
+        PUBLIC_TICKET = "public_ticket", _("Public ticket form")
+
+    form = models.CharField(_("form"), max_length=32, choices=Form.choices)
+    notice_version = models.CharField(_("privacy notice version"), max_length=32)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The app of the record sits to the right of crm, so the link is generic; apps find their
+    # records' consents with consents_of() (crm.consent).
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.CASCADE, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("record_type", "record_id")
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="consent_record")]
+
+    def __str__(self):
+        return f"{self.get_form_display()} {self.notice_version} {self.given_at:%Y-%m-%d %H:%M}"

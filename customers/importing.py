@@ -57,6 +57,24 @@ DEFAULTS = {
 }
 
 
+# The words people write for an industry besides its label (医疗 and 医疗健康 are one industry).
+INDUSTRY_ALIASES = {
+    Customer.Industry.IT: ["IT", "软件", "互联网", "计算机", "信息技术/软件", "software", "internet"],
+    Customer.Industry.HEALTHCARE: ["医疗", "医药", "医院", "health care", "medical"],
+    Customer.Industry.MANUFACTURING: ["制造", "工业", "industry"],
+    Customer.Industry.FINANCE: ["金融", "银行", "保险", "banking", "insurance"],
+    Customer.Industry.RETAIL: ["零售", "商贸", "电商", "e-commerce"],
+    Customer.Industry.EDUCATION: ["教育", "培训", "学校"],
+    Customer.Industry.GOVERNMENT: ["政府", "政务", "事业单位", "public sector"],
+    Customer.Industry.LOGISTICS: ["物流", "运输", "快递", "transport"],
+}
+
+KIND_ALIASES = {
+    Customer.Kind.COMPANY: ["企业", "单位", "机构", "organisation", "organization", "business"],
+    Customer.Kind.INDIVIDUAL: ["个人客户", "自然人", "person", "private"],
+}
+
+
 def _phone(value: str) -> str:
     validate_phone(value)
     return value
@@ -104,31 +122,33 @@ def import_fields(owner_clean):
             "kind",
             gettext_lazy("Type"),
             ("kind", "customer type", "类型", "客户类型"),
-            clean=cleaners.choice(Customer.Kind.choices),
+            choices=Customer.Kind.choices,
+            choice_aliases=KIND_ALIASES,
         ),  # fmt: skip
         ImportField(
             "level",
             gettext_lazy("Level"),
             ("grade", "customer level", "客户等级", "等级", "级别"),
-            clean=cleaners.choice(Customer.Level.choices),
+            choices=Customer.Level.choices,
         ),  # fmt: skip
         ImportField(
             "lifecycle_stage",
             gettext_lazy("Lifecycle stage"),
             ("lifecycle", "stage", "生命周期", "阶段", "客户阶段", "生命周期阶段", "客户状态"),
-            clean=cleaners.choice(Customer.Lifecycle.choices),
+            choices=Customer.Lifecycle.choices,
         ),  # fmt: skip
         ImportField(
             "source",
             gettext_lazy("Source"),
             ("customer source", "lead source", "来源", "客户来源"),
-            clean=cleaners.choice(Customer.Source.choices),
+            choices=Customer.Source.choices,
         ),  # fmt: skip
         ImportField(
             "industry",
             gettext_lazy("Industry"),
             ("sector", "行业", "所属行业"),
-            clean=cleaners.choice(Customer.Industry.choices),
+            choices=Customer.Industry.choices,
+            choice_aliases=INDUSTRY_ALIASES,
         ),  # fmt: skip
         ImportField(
             "phone",
@@ -392,12 +412,14 @@ class CustomerImport:
     def _contact(row, *, primary=True):
         if not row.get("contact_name"):
             return None
-        return Contact(
+        contact = Contact(
             name=row["contact_name"],
             mobile=row.get("contact_mobile") or "",
             email=row.get("contact_email") or "",
             is_primary=primary,
         )
+        contact.refresh_search()  # written with COPY, past save()
+        return contact
 
     @staticmethod
     def _score(customer, contacts):
@@ -423,7 +445,10 @@ class CustomerImport:
                     "email": row.get("contact_email") or "",
                     "is_primary": True,
                 }
-                parts += contact_search_parts(contact["name"], "", contact["email"])
+                contact_parts = contact_search_parts(contact["name"], "", contact["email"])
+                contact["search_document"] = search_text(contact_parts)
+                contact["search_grams"] = search_grams(contact["search_document"])
+                parts += contact_parts
             values["search_document"] = search_text(parts)
             values["search_grams"] = search_grams(values["search_document"])
             found = [contact] if contact else []

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.consent import PrivacyConsentFormMixin
+from crm.models import Consent
 from customers.models import Contact, Customer, CustomerGroup
 
 from .models import Asset, Campaign, EmailCampaign, Event
@@ -97,7 +99,9 @@ class EventForm(forms.ModelForm):
         }
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(PrivacyConsentFormMixin, forms.Form):
+    privacy_form = Consent.Form.EVENT_REGISTRATION
+
     name = forms.CharField(label=_("Name"), max_length=100)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"))
@@ -152,7 +156,9 @@ class AssetForm(forms.ModelForm):
             self.initial["tags"] = ", ".join(self.instance.tags)
 
 
-class WebLeadForm(forms.Form):
+class WebLeadForm(PrivacyConsentFormMixin, forms.Form):
+    privacy_form = Consent.Form.WEB_LEAD
+
     name = forms.CharField(label=_("Name"), max_length=100)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.consent import PrivacyConsentFormMixin
+from crm.models import Consent
 from customers.validators import validate_phone
 from sales.models import Order, Product
 
@@ -101,7 +103,9 @@ class AssignForm(forms.Form):
         _bootstrap(self)
 
 
-class PublicTicketForm(forms.Form):
+class PublicTicketForm(PrivacyConsentFormMixin, forms.Form):
+    privacy_form = Consent.Form.PUBLIC_TICKET
+
     name = forms.CharField(label=_("Your name"), max_length=100)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)

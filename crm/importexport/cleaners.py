@@ -26,12 +26,15 @@ def _fold(value) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip().casefold()
 
 
-def choice(choices, languages=("en", "zh-hans")):
-    """Accept a choice by its stored value or by its label in any of ``languages``.
+def choice(choices, languages=("en", "zh-hans"), aliases=None):
+    """Accept a choice by its stored value, its label in any of ``languages`` or an alias, in any case.
 
-    A label such as "A – key account" is also accepted by either part ("A", "key account").
+    A label such as "A – key account" is also accepted by either part ("A", "key account"), and a text
+    of two or more characters that begins exactly one label ("医疗" for 医疗健康) is that label's value.
+    ``aliases`` maps a value to the other words people use for it ({"it": ["软件", "互联网"]}).
     """
     lookup = {}
+    prefixes = {}
 
     def build():
         for value, label in choices:
@@ -42,6 +45,14 @@ def choice(choices, languages=("en", "zh-hans")):
                 lookup.setdefault(_fold(shown), value)
                 for part in re.split(r"\s+[–—-]\s+", shown, maxsplit=1):
                     lookup.setdefault(_fold(part), value)
+            for alias in (aliases or {}).get(value, ()):
+                lookup.setdefault(_fold(alias), value)
+
+    def by_prefix(folded):
+        if folded not in prefixes:
+            found = {value for name, value in lookup.items() if len(folded) >= 2 and name.startswith(folded)}
+            prefixes[folded] = found.pop() if len(found) == 1 else None
+        return prefixes[folded]
 
     seen = {}  # raw text → value: a column repeats a handful of spellings thousands of times
 
@@ -50,14 +61,15 @@ def choice(choices, languages=("en", "zh-hans")):
             return seen[value]
         if not lookup:
             build()
-        try:
-            seen[value] = lookup[_fold(value)]
-            return seen[value]
-        except KeyError:
+        folded = _fold(value)
+        found = lookup.get(folded)
+        if found is None:
+            found = by_prefix(folded)
+        if found is None:
             allowed = ", ".join(str(label) for _value, label in choices)
-            raise ValidationError(
-                _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
-            ) from None
+            raise ValidationError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
+        seen[value] = found
+        return found
 
     return clean
 

@@ -110,19 +110,38 @@ def _messages(error: ValidationError):
             yield None, message
 
 
-class _RowCleaner:
-    def __init__(self, spec: ImportSpec, headers, mapping):
-        self.spec = spec
-        self.columns = [(index, spec.field(key)) for index, key in sorted(mapping.items())]
-        self.header = {item.key: (headers[index] or str(item.label)) for index, item in self.columns}
+def checked_mapping(mapping: dict, spec: ImportSpec) -> dict[int, str]:
+    """Column index → field key without the ignored columns; refused when a field is taken twice or a
+    required one from no column (the message names the fields)."""
+    mapping = {int(index): key for index, key in mapping.items() if key}
+    if len(set(mapping.values())) != len(mapping):
+        raise ValidationError(_("Each field can be taken from one column only."), code="mapping")
+    missing = missing_required(mapping, spec)
+    if missing:
+        raise ValidationError(
+            _("Choose a column for: %(fields)s.") % {"fields": ", ".join(str(item.label) for item in missing)},
+            code="mapping",
+        )
+    return mapping
 
-    def __call__(self, number, cells):
+
+class RowCleaner:
+    """Turns the cells of one row into a row of field values, or the errors naming its row and columns."""
+
+    def __init__(self, spec: ImportSpec, table: Table, mapping: dict[int, str]):
+        self.spec = spec
+        self.table = table
+        self.columns = [(index, spec.field(key)) for index, key in sorted(mapping.items())]
+        self.header = {item.key: (table.headers[index] or str(item.label)) for index, item in self.columns}
+
+    def __call__(self, number, cells) -> tuple[dict, list[RowError]]:
         row, errors = {}, []
         for index, item in self.columns:
             value = cells[index] if index < len(cells) else ""
             if not value:
-                if item.required:
-                    errors.append(RowError(number, self.header[item.key], _("This column is required.")))
+                error = self._empty_cell(number, index, item)
+                if error is not None:
+                    errors.append(error)
                     continue
                 if not item.clean_empty:
                     row[item.key] = None
@@ -132,21 +151,123 @@ class _RowCleaner:
             except ValidationError as error:
                 errors += [RowError(number, self.header[item.key], m) for _key, m in _messages(error)]
         if not errors and self.spec.validate_row is not None:
-            try:
-                row = self.spec.validate_row(row) or row
-            except ValidationError as error:
-                for key, message in _messages(error):
-                    column = self.header.get(key) or (str(self.spec.field(key).label) if key else "")
-                    errors.append(RowError(number, column, message))
+            row = self._validate_row(number, row, errors)
         return row, errors
 
+    def _empty_cell(self, number, index, item) -> RowError | None:
+        """An empty cell is an error when a formula's value was never saved there, or the field is required."""
+        if self.table.is_formula_without_value(number, index):
+            message = _(
+                "Cell %(cell)s holds a formula without a saved value: open the file in Excel (or another "
+                "spreadsheet program), save it and upload it again."
+            ) % {"cell": self.table.cell_name(number, index)}
+            return RowError(number, self.header[item.key], message)
+        if item.required:
+            return RowError(number, self.header[item.key], _("This column is required."))
+        return None
 
-def _preview_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    def _validate_row(self, number, row, errors):
+        try:
+            return self.spec.validate_row(row) or row
+        except ValidationError as error:
+            for key, message in _messages(error):
+                column = self.header.get(key) or (str(self.spec.field(key).label) if key else "")
+                errors.append(RowError(number, column, message))
+        return row
+
+    def preview(self, row) -> list[str]:
+        """The row's values as the preview shows them: choice labels in the reader's language, not codes."""
+        return [item.shown(row.get(item.key)) for _index, item in self.columns]
+
+
+class ImportRun:
+    """One import (or dry run) in progress: each row is cleaned, each batch sorted into create, update
+    and skip, and written unless the run writes nothing (a dry run, or a file that will be refused)."""
+
+    def __init__(self, *, spec, table, mapping, duplicate_policy, import_valid_rows, dry_run):
+        if duplicate_policy not in (SKIP, UPDATE, CREATE):
+            raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
+        self.spec = spec
+        self.policy = duplicate_policy
+        self.import_valid_rows = import_valid_rows
+        self.clean = RowCleaner(spec, table, checked_mapping(mapping, spec))
+        self.outcome = ImportOutcome(dataset=spec.dataset, dry_run=dry_run)
+        self.outcome.preview_headers = [str(item.label) for _index, item in self.clean.columns]
+        self.seen_keys: set = set()  # duplicate keys of the rows already read from this file
+        self.writing = not dry_run
+
+    def read(self, number, cells) -> dict | None:
+        """The cleaned row, or None when it has errors (recorded; they may stop the writes)."""
+        self.outcome.rows += 1
+        row, errors = self.clean(number, cells)
+        if not errors:
+            return row
+        self.outcome.errors += errors
+        self.outcome.error_rows += 1
+        if not self.import_valid_rows:
+            self.writing = False  # the file will be refused; the rows are still checked for the report
+        return None
+
+    def _matches(self, rows):
+        if self.policy != CREATE and self.spec.find_existing is not None:
+            return self.spec.find_existing(rows)
+        return [None] * len(rows)
+
+    def _action(self, row, match) -> str:
+        keys = [k for k in (self.spec.row_keys(row) if self.spec.row_keys else ()) if k]
+        if self.policy == CREATE:
+            action = CREATE
+        elif any(k in self.seen_keys for k in keys):
+            action = SKIP  # repeats an earlier row of this file
+        elif match is not None:
+            action = self.policy
+        else:
+            action = CREATE
+        self.seen_keys.update(keys)
+        return action
+
+    def sort(self, batch) -> tuple[list, list]:
+        """``batch`` of (row number, row) → rows to create and (existing, row) pairs to update; counted."""
+        to_create, to_update = [], []
+        for (number, row), match in zip(batch, self._matches([row for _number, row in batch]), strict=True):
+            action = self._action(row, match)
+            if action == CREATE:
+                to_create.append(row)
+                self.outcome.created += 1
+            elif action == UPDATE:
+                to_update.append((match, row))
+                self.outcome.updated += 1
+            else:
+                self.outcome.skipped += 1
+            if len(self.outcome.preview) < PREVIEW_ROWS:
+                self.outcome.preview.append({"row": number, "action": action, "values": self.clean.preview(row)})
+        return to_create, to_update
+
+    def write(self, batch):
+        if not batch:
+            return
+        to_create, to_update = self.sort(batch)
+        if self.writing and to_create:
+            self.spec.create(to_create)
+        if self.writing and to_update:
+            self.spec.update(to_update)
+
+    def conclude(self):
+        """Inside the transaction: a refused file is rolled back; an accepted one is finished by the app."""
+        outcome = self.outcome
+        if outcome.dry_run:
+            return
+        if outcome.error_rows and not self.import_valid_rows:
+            transaction.set_rollback(True)
+            return
+        outcome.imported = True
+        if self.spec.finish is not None:
+            self.spec.finish(
+                {
+                    "rows": outcome.rows, "created": outcome.created, "updated": outcome.updated,
+                    "skipped": outcome.skipped, "error_rows": outcome.error_rows,
+                }
+            )  # fmt: skip
 
 
 def run_import(
@@ -161,99 +282,26 @@ def run_import(
     progress_every: int = 1000,
 ) -> ImportOutcome:
     """Import ``table`` through ``spec``; ``mapping`` is column index → field key (empty key: ignore)."""
-    if duplicate_policy not in (SKIP, UPDATE, CREATE):
-        raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
-    mapping = {int(index): key for index, key in mapping.items() if key}
-    if len(set(mapping.values())) != len(mapping):
-        raise ValidationError(_("Each field can be taken from one column only."), code="mapping")
-    missing = missing_required(mapping, spec)
-    if missing:
-        raise ValidationError(
-            _("Choose a column for: %(fields)s.") % {"fields": ", ".join(str(item.label) for item in missing)},
-            code="mapping",
-        )
-    clean = _RowCleaner(spec, table.headers, mapping)
-    outcome = ImportOutcome(dataset=spec.dataset, dry_run=dry_run)
-    outcome.preview_headers = [str(item.label) for _index, item in clean.columns]
-    seen_keys: set = set()
-    state = {"writing": not dry_run}
-
-    def flush(batch):
-        if not batch:
-            return
-        rows = [row for _number, row in batch]
-        if duplicate_policy != CREATE and spec.find_existing is not None:
-            matches = spec.find_existing(rows)
-        else:
-            matches = [None] * len(rows)
-        to_create, to_update = [], []
-        for (number, row), match in zip(batch, matches, strict=True):
-            keys = [k for k in (spec.row_keys(row) if spec.row_keys else ()) if k]
-            if duplicate_policy == CREATE:
-                action = CREATE
-            elif any(k in seen_keys for k in keys):
-                action = SKIP  # repeats an earlier row of this file
-            elif match is not None:
-                action = duplicate_policy
-            else:
-                action = CREATE
-            seen_keys.update(keys)
-            if action == CREATE:
-                to_create.append(row)
-                outcome.created += 1
-            elif action == UPDATE:
-                to_update.append((match, row))
-                outcome.updated += 1
-            else:
-                outcome.skipped += 1
-            if len(outcome.preview) < PREVIEW_ROWS:
-                outcome.preview.append(
-                    {
-                        "row": number,
-                        "action": action,
-                        "values": [_preview_value(row.get(item.key)) for _index, item in clean.columns],
-                    }
-                )
-        if state["writing"]:
-            if to_create:
-                spec.create(to_create)
-            if to_update:
-                spec.update(to_update)
-
+    run = ImportRun(
+        spec=spec, table=table, mapping=mapping, duplicate_policy=duplicate_policy,
+        import_valid_rows=import_valid_rows, dry_run=dry_run,
+    )  # fmt: skip
     with transaction.atomic(), ExitStack() as writes:
         if not dry_run:
             writes.enter_context(background_copies())
         batch = []
         for number, cells in table.rows:
-            outcome.rows += 1
-            row, errors = clean(number, cells)
-            if errors:
-                outcome.errors += errors
-                outcome.error_rows += 1
-                if not import_valid_rows:
-                    state["writing"] = False  # the file will be refused; keep checking for the report
-            else:
+            row = run.read(number, cells)
+            if row is not None:
                 batch.append((number, row))
                 if len(batch) >= spec.batch_size:
-                    flush(batch)
+                    run.write(batch)
                     batch = []
-            if progress is not None and outcome.rows % progress_every == 0:
-                progress(outcome.rows)
-        flush(batch)
+            if progress is not None and run.outcome.rows % progress_every == 0:
+                progress(run.outcome.rows)
+        run.write(batch)
         writes.close()  # every row written (or the writer's error raised) before the end
-        if dry_run:
-            pass
-        elif outcome.error_rows and not import_valid_rows:
-            transaction.set_rollback(True)
-        else:
-            outcome.imported = True
-            if spec.finish is not None:
-                spec.finish(
-                    {
-                        "rows": outcome.rows, "created": outcome.created, "updated": outcome.updated,
-                        "skipped": outcome.skipped, "error_rows": outcome.error_rows,
-                    }
-                )  # fmt: skip
+        run.conclude()
     if progress is not None:
-        progress(outcome.rows)
-    return outcome
+        progress(run.outcome.rows)
+    return run.outcome

@@ -1,6 +1,7 @@
 """Reading uploaded spreadsheets: limits, type checks, encodings, and a row iterator.
 
-Every check runs before the file is parsed: the size, the extension and the content must agree, and
+Every check runs before the file is parsed: the size, the extension and the content must agree (the
+one upload check of ``crm.uploads``), and
 an XLSX archive's central directory is read first so a zip bomb is refused before openpyxl inflates it.
 """
 
@@ -8,7 +9,9 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -18,7 +21,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-EXTENSIONS = (".xlsx", ".csv")
+from ..uploads import check_upload
+
+IMPORT_TYPES = ("xlsx", "csv")
 
 # Below this size a member's compression ratio is not worth worrying about.
 _RATIO_MIN_BYTES = 1024 * 1024
@@ -42,48 +47,6 @@ def max_uncompressed_bytes() -> int:
 
 def max_compression_ratio() -> int:
     return _limit("IMPORT_MAX_COMPRESSION_RATIO", 200)
-
-
-def _size(file) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(position)
-    return size
-
-
-def check_upload(file, name: str | None = None) -> str:
-    """Refuse a file that is too big or not what its name says; return its kind, ``"xlsx"`` or ``"csv"``."""
-    name = name or getattr(file, "name", "") or ""
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in EXTENSIONS:
-        raise ValidationError(
-            _("Upload an .xlsx or .csv file (the file “%(name)s” is neither).") % {"name": PurePath(name).name},
-            code="extension",
-        )
-    size = _size(file)
-    if size > max_bytes():
-        raise ValidationError(
-            _("The file is %(size)s; the limit is %(limit)s (IMPORT_MAX_BYTES).")
-            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes())},
-            code="too_big",
-        )
-    if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    file.seek(0)
-    head = file.read(4)
-    file.seek(0)
-    is_zip = head.startswith(b"PK\x03\x04")
-    if suffix == ".xlsx":
-        if not is_zip:
-            raise ValidationError(_("The file ends in .xlsx but is not an Excel workbook."), code="content")
-        check_xlsx_archive(file)
-        return "xlsx"
-    if is_zip or b"\x00" in head:
-        raise ValidationError(_("The file ends in .csv but is not a text file."), code="content")
-    return "csv"
 
 
 def check_xlsx_archive(file) -> None:
@@ -153,12 +116,27 @@ def cell_text(value) -> str:
 
 @dataclass
 class Table:
-    """The header row and an iterator of ``(row_number, cells)`` where the number is as in the sheet."""
+    """The header row and an iterator of ``(row_number, cells)`` where the number is as in the sheet.
+
+    ``formulas_without_value`` names the cells ("B7") of a workbook holding a formula whose value was
+    never saved (a file written by a program rather than by Excel): they read as empty but are not.
+    ``first_column`` is the sheet column (0 for A) of ``cells[0]``.
+    """
 
     headers: list[str]
     rows: object
     total_estimate: int
     encoding: str = ""
+    formulas_without_value: frozenset = frozenset()
+    first_column: int = 0
+
+    def cell_name(self, number: int, index: int) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return f"{get_column_letter(self.first_column + index + 1)}{number}"
+
+    def is_formula_without_value(self, number: int, index: int) -> bool:
+        return bool(self.formulas_without_value) and self.cell_name(number, index) in self.formulas_without_value
 
 
 def _too_many_rows():
@@ -197,19 +175,85 @@ def _read_xlsx(file) -> Table:
         iterator = iter(sheet.iter_rows())
     except Exception as error:  # calamine raises its own kinds for a damaged file
         raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
-    return _xlsx_table(iterator, 1, total=last_row)
+    table = _xlsx_table(iterator, 1, total=last_row)
+    table.first_column = (sheet.start or (0, 0))[1]
+    table.formulas_without_value = formulas_without_value(file)
+    return table
+
+
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
+_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_CHUNK = 1024 * 1024
+
+
+def _has_formulas(file) -> bool:
+    """Whether a worksheet of the workbook holds a formula: each part is inflated chunk by chunk and searched,
+    never held whole (a 100,000-row sheet is tens of megabytes of XML)."""
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        for member in archive.infolist():
+            if not _WORKSHEET_PART.fullmatch(member.filename):
+                continue
+            with archive.open(member) as part:
+                tail = b""
+                while chunk := part.read(_CHUNK):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
+def formulas_without_value(file) -> frozenset:
+    """The cells of the first sheet holding a formula with no saved value (openpyxl reads their value as None).
+
+    Only a workbook that has formulas at all is read again, by openpyxl: once for the formulas, once for
+    the values Excel saved with them.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        if not _has_formulas(file):
+            return frozenset()
+        file.seek(0)
+        workbook = load_workbook(file, read_only=True, data_only=False)
+        formulas = {
+            cell.coordinate
+            for row in workbook.worksheets[0].iter_rows()
+            for cell in row
+            if getattr(cell, "data_type", None) == "f"
+        }
+        workbook.close()
+        if not formulas:
+            return frozenset()
+        file.seek(0)
+        workbook = load_workbook(file, read_only=True, data_only=True)
+        missing = frozenset(
+            cell.coordinate
+            for row in workbook.worksheets[0].iter_rows()
+            for cell in row
+            if getattr(cell, "coordinate", None) in formulas and cell.value is None
+        )
+        workbook.close()
+        return missing
+    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, ValueError):
+        return frozenset()  # the reader proper reports a damaged file
+    finally:
+        file.seek(0)
 
 
 def _read_xlsx_openpyxl(file) -> Table:
     from openpyxl import load_workbook
 
+    missing = formulas_without_value(file)  # before the read-only workbook starts reading the file lazily
     file.seek(0)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
     sheet = workbook.worksheets[0]
-    return _xlsx_table(sheet.iter_rows(values_only=True), 1, total=sheet.max_row or 0, close=workbook.close)
+    table = _xlsx_table(sheet.iter_rows(values_only=True), 1, total=sheet.max_row or 0, close=workbook.close)
+    table.formulas_without_value = missing
+    return table
 
 
 def _xlsx_table(iterator, first_row, *, total, close=None) -> Table:
@@ -279,8 +323,13 @@ def _read_csv(file) -> Table:
 
 
 def open_table(file, name: str | None = None) -> Table:
-    """Check the upload, then open it for reading row by row."""
-    kind = check_upload(file, name)
+    """Check the upload (``crm.uploads.check_upload``, then a workbook's archive), then open it for reading
+    row by row."""
+    name = name or getattr(file, "name", "") or ""
+    check_upload(file, allowed=IMPORT_TYPES, max_bytes=max_bytes(), name=name)
+    kind = PurePath(name).suffix.lower().lstrip(".")
+    if kind == "xlsx":
+        check_xlsx_archive(file)
     table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
     if not any(table.headers):
         raise ValidationError(_("The file has no header row."), code="no_header")

@@ -1,8 +1,10 @@
 """What an app tells the engine about one data set it imports: fields, checks, duplicates and writes."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import cleaners
 
 
 @dataclass(frozen=True)
@@ -12,6 +14,10 @@ class ImportField:
     ``clean`` takes the cell's text (stripped, possibly empty) and returns the value, or raises
     ``django.core.exceptions.ValidationError`` with a message for the user. It is not called for an
     empty cell unless ``clean_empty`` is set; an empty cell of a ``required`` field is an error.
+
+    A choice field gives ``choices`` (value, label) instead of ``clean``: a cell may hold the value, the
+    English or Chinese label or one of ``choice_aliases[value]``, in any case; the preview and messages
+    show the label in the reader's language. ``display`` turns any other cleaned value into preview text.
     """
 
     key: str
@@ -21,6 +27,26 @@ class ImportField:
     clean: Callable[[str], Any] | None = None
     clean_empty: bool = False
     help_text: Any = ""
+    choices: Sequence[tuple[str, Any]] = ()
+    choice_aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    display: Callable[[Any], str] | None = None
+
+    def __post_init__(self):
+        if self.choices and self.clean is None:
+            object.__setattr__(self, "clean", cleaners.choice(self.choices, aliases=self.choice_aliases))
+        if self.choices and self.display is None:
+            labels = dict(self.choices)
+            object.__setattr__(self, "display", lambda value: str(labels.get(value, value)))
+
+    def shown(self, value) -> str:
+        """A cleaned value as the preview shows it: labels for choices, lists joined, nothing for None."""
+        if value is None or value == "":
+            return ""
+        if self.display is not None:
+            return self.display(value)
+        if isinstance(value, list | tuple | set):
+            return ", ".join(str(v) for v in value)
+        return str(value)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Settings shared by every environment, driven by environment variables."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -448,6 +449,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The client address (crm.middleware.client_ip) is REMOTE_ADDR unless proxies of our own stand in front:
+# TRUSTED_PROXIES is how many of them append to X-Forwarded-For (1 for one nginx or load balancer), and
+# TRUSTED_PROXY_NETWORKS lists the networks (CIDR) they are in. Anything further left in the header was
+# written by the client and is ignored. The lockout, the logs and the public-form limits all use it.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+TRUSTED_PROXY_NETWORKS = [
+    str(ipaddress.ip_network(cidr.strip(), strict=False)) for cidr in env.list("TRUSTED_PROXY_NETWORKS", default=[])
+]
+RATELIMIT_IP_META_KEY = "crm.middleware.client_ip"
+
 # Sign-in lockout (django-axes): a user name or a client address is locked after this many failures
 # in a row, for AXES_COOLOFF_MINUTES; an administrator can unlock at once (user admin action).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -460,15 +471,27 @@ AXES_VERBOSE = False
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
+# The privacy notice on the public forms (crm/consent.py): an administrator publishes versions in admin
+# (Privacy notices); until then this version and text (empty = the built-in bilingual text) are shown.
+# The forms named here (event_registration, web_lead, public_ticket) require ticking the consent box, and
+# the consent is recorded with the notice version, the time, the client address and the record created.
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="1")
+PRIVACY_NOTICE_TEXT = env("PRIVACY_NOTICE_TEXT", default="")
+PRIVACY_CONSENT_REQUIRED_FORMS = env.list(
+    "PRIVACY_CONSENT_REQUIRED_FORMS", default=["event_registration", "web_lead", "public_ticket"]
+)
+
 # Public forms (no sign-in) accept this many posts per client address; see crm/public.py.
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 5
 
-# Service tickets: attachment size limit, how long tracking and survey links work, and the
-# satisfaction score at or below which a ticket is flagged for the manager's follow-up.
+# Signed links that act on a person's record (ticket tracking and survey, event invitation, cancel and
+# survey: crm/links.py) stop working after this many days.
+PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=180)
+# Service tickets: attachment size limit and the satisfaction score at or below which a ticket is
+# flagged for the manager's follow-up.
 SERVICE_ATTACHMENT_MAX_BYTES = env.int("SERVICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-SERVICE_LINK_MAX_AGE_DAYS = env.int("SERVICE_LINK_MAX_AGE_DAYS", default=180)
 SERVICE_LOW_SCORE = env.int("SERVICE_LOW_SCORE", default=2)
 # Sales: amounts in other currencies convert to this one in totals, forecasts and reports.
 BASE_CURRENCY = env("BASE_CURRENCY", default="CNY")
@@ -521,9 +544,7 @@ METRICS_JOB_WINDOW_HOURS = env.int("METRICS_JOB_WINDOW_HOURS", default=24)
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)
 # Computed report figures (dashboards, the big screen, custom reports) are cached this long per user; 0 = off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=120)
-# Marketing: signed links in invitations, cancel and survey e-mails stop working after this many days;
-# uploads (event posters and invitations, marketing assets) are refused above this size.
-MARKETING_LINK_MAX_AGE_DAYS = env.int("MARKETING_LINK_MAX_AGE_DAYS", default=90)
+# Marketing: uploads (event posters and invitations, marketing assets) are refused above this size.
 MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # E-mail campaigns send at most this many e-mails a minute unless the campaign asks for fewer.
 MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext
 
+from crm.consent import ConsentGiven, consent_record
+from crm.normalise import normalise_email, normalise_phone
 from crm.notifications import notify
 from crm.scope import SYSTEM
-from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates, normalise_email, normalise_phone
+from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates
 
 from ..models import Campaign, Event, Prospect
 from ..signals import prospect_captured
@@ -89,10 +91,13 @@ def prospect_capture(
 
 
 @transaction.atomic
-def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None, str]:
+def web_form_submit(
+    *, campaign: Campaign, data: dict, consent: ConsentGiven | None = None
+) -> tuple[Prospect | None, str]:
     """A web-to-lead submission: (prospect, outcome) where outcome is "new", "duplicate" or "customer".
 
-    Someone who is already a customer is no new lead: their owner is told instead.
+    Someone who is already a customer is no new lead: their owner is told instead. The consent given
+    on the form is kept with the lead, or with the customer who sent it.
     """
     email, phone = data.get("email", "").strip(), data.get("phone", "").strip()
     customer = matching_customer(email=email, phone=phone)
@@ -104,6 +109,7 @@ def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None,
             body=data.get("message", ""),
             url=customer.get_absolute_url(),
         )
+        consent_record(consent=consent, record=customer)
         return None, "customer"
     prospect, created = prospect_capture(
         campaign=campaign,
@@ -115,4 +121,5 @@ def web_form_submit(*, campaign: Campaign, data: dict) -> tuple[Prospect | None,
         phone=phone,
         message=data.get("message", "").strip(),
     )
+    consent_record(consent=consent, record=prospect)
     return prospect, "new" if created else "duplicate"

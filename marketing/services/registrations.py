@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from crm.audit import log_action
+from crm.consent import ConsentGiven, consent_record
 from crm.importexport import ExportField
 from crm.importexport.exports import export_now
 from crm.models import BehaviourLog
@@ -49,7 +50,9 @@ def _check_open(event: Event, now) -> None:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, data: dict, invitation: Invitation | None = None, now=None) -> Registration:
+def registration_create(
+    *, event: Event, data: dict, invitation: Invitation | None = None, now=None, consent: ConsentGiven | None = None
+) -> Registration:
     """Register someone: a seat while there are any, otherwise the waitlist.
 
     A registrant who is not a customer yet is captured as a prospect of the event's campaign.
@@ -85,6 +88,7 @@ def registration_create(*, event: Event, data: dict, invitation: Invitation | No
         obj=registration,
         detail={"event": event.pk, "status": registration.status},
     )
+    consent_record(consent=consent, record=registration)
     if customer is None:
         prospect_capture(
             campaign=event.campaign,

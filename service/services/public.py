@@ -8,10 +8,11 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.consent import ConsentGiven, consent_record
 from crm.fields import exact
-from customers.dedupe import customer_email_keys, customer_phone_keys, normalise_email, normalise_phone
+from crm.normalise import normalise_email, normalise_phone, normalise_text
+from customers.dedupe import customer_email_keys, customer_phone_keys
 from customers.models import Contact, Customer
-from customers.search import normalise_text
 from customers.services.customers import customer_create
 
 from ..links import tracking_url
@@ -64,7 +65,7 @@ def _matching_contact(customer: Customer, email_key: str, phone_key: str) -> Con
 
 
 @transaction.atomic
-def ticket_submit_web(*, data: dict) -> Ticket:
+def ticket_submit_web(*, data: dict, consent: ConsentGiven | None = None) -> Ticket:
     """A ticket from the public form: linked to the customer with that e-mail or phone, or to a new
     prospect owned by the queue's manager; the submitter is e-mailed the tracking link."""
     queue = web_queue()
@@ -101,6 +102,7 @@ def ticket_submit_web(*, data: dict) -> Ticket:
             "requester_phone": data.get("phone", ""),
         },
     )
+    consent_record(consent=consent, record=ticket)
     if ticket.requester_email:
         subject = gettext("We received your ticket %(number)s") % {"number": ticket.number}
         body = gettext("Thank you. We received “%(subject)s”. Follow it and reply here:\n%(tracking)s") % {

@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.consent import consent_given
 from crm.forms import apply_validation_error
 from crm.public import over_limit
 
 from .. import selectors
 from ..forms import PublicReplyForm, PublicTicketForm, SurveyForm
-from ..links import SURVEY_SALT, TRACKING_SALT, tracking_token
+from ..links import SURVEY, TRACKING, tracking_token
 from ..services import public, surveys, tickets
 
 
@@ -30,7 +31,7 @@ def ticket_submit(request):
             return _too_many(request, "service/public/ticket_submit.html", {"form": form})
         if form.is_valid():
             try:
-                ticket = public.ticket_submit_web(data=form.cleaned_data)
+                ticket = public.ticket_submit_web(data=form.cleaned_data, consent=consent_given(request, form))
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -44,7 +45,7 @@ def ticket_submit(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def ticket_track(request, token):
-    ticket = selectors.ticket_by_token(token, salt=TRACKING_SALT)
+    ticket = selectors.ticket_by_token(token, purpose=TRACKING)
     form = PublicReplyForm(request.POST or None)
     context = {"ticket": ticket, "form": form, "token": token}
     if request.method == "POST":
@@ -66,7 +67,7 @@ def ticket_track(request, token):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def survey(request, token):
-    ticket = selectors.ticket_by_token(token, salt=SURVEY_SALT)
+    ticket = selectors.ticket_by_token(token, purpose=SURVEY)
     answered = selectors.ticket_survey(ticket=ticket)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and answered is None and form.is_valid():

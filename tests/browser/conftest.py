@@ -16,6 +16,8 @@ def chromium(tmp_path, extra_flags=()):
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--lang=en-US", "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'chromium'}",
+        # Bootstrap scrolls smoothly otherwise, and a click on a button below the fold lands mid-scroll.
+        "--force-prefers-reduced-motion",
         *extra_flags,
     ]:  # fmt: skip
         options.add_argument(flag)

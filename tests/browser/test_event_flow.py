@@ -3,6 +3,7 @@ by typing the code and by showing the QR code to a (fake) camera."""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -37,6 +38,7 @@ def test_guest_registers_and_staff_checks_them_in(browser, live_server, marketer
     browser.find_element(By.NAME, "company").send_keys("蓝海科技")
     browser.find_element(By.NAME, "email").send_keys("xiaoming@lanhai.example")
     browser.find_element(By.NAME, "captcha_1").send_keys("PASSED")
+    browser.find_element(By.NAME, "privacy_consent").send_keys(Keys.SPACE)
     browser.find_element(By.ID, "register-submit").click()
 
     # then they are registered and see their check-in code

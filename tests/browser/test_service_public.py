@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -30,6 +31,8 @@ def test_customer_submits_tracks_and_replies(browser, live_server):
     browser.find_element(By.NAME, "subject").send_keys("扫描仪离线")
     browser.find_element(By.NAME, "description").send_keys("二号厅的扫描仪从早上开始离线。")
     browser.find_element(By.NAME, "captcha_1").send_keys("PASSED")
+    assert browser.find_element(By.ID, "privacy-notice").is_displayed()
+    browser.find_element(By.NAME, "privacy_consent").send_keys(Keys.SPACE)
 
     # when they send it
     browser.find_element(By.ID, "submit-ticket").click()

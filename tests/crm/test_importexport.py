@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from crm.importexport import ImportField, ImportSpec, guess_mapping, neutralise, open_table, run_import, write_rows
-from crm.importexport.reading import check_upload, detect_encoding
+from crm.importexport.reading import detect_encoding
 
 pytestmark = pytest.mark.django_db  # an import runs in a transaction
 
@@ -115,23 +115,23 @@ def test_xlsx_dates_and_a_leading_blank_row(xlsx_reader):
 
 def test_extension_and_content_must_agree():
     """A .txt is refused, and so is a CSV posing as .xlsx or a zip that holds no workbook."""
-    with pytest.raises(ValidationError, match=r"\.xlsx or \.csv"):
-        check_upload(upload("data.txt", b"a,b"))
-    with pytest.raises(ValidationError, match="not an Excel workbook"):
-        check_upload(upload("data.xlsx", b"name,phone\nx,y\n"))
+    with pytest.raises(ValidationError, match=r"allowed: csv, xlsx"):
+        open_table(upload("data.txt", b"a,b"))
+    with pytest.raises(ValidationError, match="not a XLSX file"):
+        open_table(upload("data.xlsx", b"name,phone\nx,y\n"))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("hello.txt", "hi")
     with pytest.raises(ValidationError, match="not an Excel workbook"):
-        check_upload(upload("data.xlsx", archive.getvalue()))
-    with pytest.raises(ValidationError, match="not a text file"):
-        check_upload(upload("data.csv", archive.getvalue()))
+        open_table(upload("data.xlsx", archive.getvalue()))
+    with pytest.raises(ValidationError, match="not CSV text"):
+        open_table(upload("data.csv", archive.getvalue()))
 
 
 def test_oversize_file_is_refused_naming_the_limit(settings):
     """A file over IMPORT_MAX_BYTES is refused before it is read."""
     settings.IMPORT_MAX_BYTES = 100
-    with pytest.raises(ValidationError, match="IMPORT_MAX_BYTES"):
+    with pytest.raises(ValidationError, match="larger than the limit of 100"):
         open_table(upload("data.csv", b"name\n" + b"x" * 200))
 
 
@@ -310,3 +310,51 @@ def test_progress_is_visible_to_other_connections_while_the_import_transaction_i
     side.close()
     observer.close()
     assert seen == [("running", 0, 6), ("running", 2, 6), ("running", 4, 6)]
+
+
+COLOURS = [("red", "Red"), ("dark_blue", "Dark blue"), ("green", "Green")]
+
+
+def test_a_choice_is_read_by_value_label_alias_or_unique_beginning_in_any_case():
+    clean = ImportField("colour", "Colour", choices=COLOURS, choice_aliases={"red": ["赤"]}).clean
+    assert [clean(v) for v in ("red", "RED", "Dark Blue", "dark_blue", "赤", "gre", "DARK")] == [
+        "red", "red", "dark_blue", "dark_blue", "red", "green", "dark_blue",
+    ]  # fmt: skip
+    with pytest.raises(ValidationError, match="“r” is not one of: Red, Dark blue, Green"):
+        clean("r")  # one letter begins too much to be a choice
+
+
+def test_the_preview_shows_choice_labels_in_the_readers_language_never_codes():
+    from django.utils import translation
+
+    from customers.models import Customer
+
+    memory = MemorySpec()
+    spec = memory.spec()
+    spec.fields = [*spec.fields[:1], ImportField("industry", "Industry", ("行业",), choices=Customer.Industry.choices)]
+    table = open_table(upload("data.csv", csv_bytes([["名称", "行业"], ["A", "Healthcare"], ["B", "x"]], "utf-8")))
+    with translation.override("zh-hans"):
+        outcome = run_import(spec=spec, table=table, mapping={0: "name", 1: "industry"}, dry_run=True)
+    assert outcome.preview[0]["values"] == ["A", "医疗健康"]
+    assert "healthcare" not in str(outcome.as_result())
+    [error] = outcome.errors
+    assert (error.row, error.column) == (3, "行业")
+    assert "医疗健康" in error.message and "healthcare" not in error.message
+
+
+def test_a_formula_cell_without_a_saved_value_is_reported_naming_the_cell_not_as_required():
+    """openpyxl writes formulas without their values; a cell like that reads as empty but is not."""
+    rows = [["名称", "电话"], ['=B3&"x"', "01"], ["Acme", "=1+1"], ["Globex", "03"]]
+    memory = MemorySpec()
+    outcome = run_import(
+        spec=memory.spec(), table=open_table(upload("data.xlsx", xlsx_bytes(rows))), mapping={0: "name", 1: "phone"}
+    )
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "名称"), (3, "电话")]
+    assert "A2" in outcome.errors[0].message and "formula without a saved value" in outcome.errors[0].message
+    assert "B3" in outcome.errors[1].message
+    assert "required" not in outcome.errors[0].message
+
+
+def test_a_workbook_without_formulas_has_no_formula_cells():
+    table = open_table(upload("data.xlsx", xlsx_bytes([["名称", "电话"], ["A", "01"]])))
+    assert table.formulas_without_value == frozenset()

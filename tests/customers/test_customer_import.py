@@ -251,7 +251,7 @@ def test_oversize_upload_is_refused_with_a_clear_message(client_for, manager, se
         reverse("customers:customer-import"), {"file": csv_file([["name"]] + [["x" * 50]] * 40)}
     )
     assert response.status_code == 200
-    assert "IMPORT_MAX_BYTES" in response.context["form"].errors["file"][0]
+    assert "larger than the limit of 1000" in response.context["form"].errors["file"][0]
     assert not Job.objects.exists()
 
 
@@ -514,3 +514,24 @@ def test_an_import_that_only_updates_still_has_the_search_index_merged(
         outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), duplicate_policy="update")
     assert (outcome.created, outcome.updated) == (0, 1)
     assert len(callbacks) == 1
+
+
+def test_chinese_and_english_choice_words_are_read_and_the_preview_shows_labels_in_the_users_language(manager):
+    from django.utils import translation
+
+    rows = [
+        ["客户名称", "行业", "客户等级", "来源", "类型"],
+        ["甲医院", "医疗", "重点客户", "展会", "企业"],
+        ["乙软件", "软件", "b", "REFERRAL", "Company"],
+        ["丙物流", "Logistics", "C", "website", "company"],
+    ]
+    with translation.override("zh-hans"):
+        preview = transfer.customers_import(actor=manager, file=xlsx_file(rows), dry_run=True)
+    assert preview.error_rows == 0, preview.errors
+    assert {"医疗健康", "公司"} <= set(preview.preview[0]["values"])
+    assert not {"healthcare", "it", "logistics", "exhibition"} & {v for p in preview.preview for v in p["values"]}
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert outcome.error_rows == 0
+    assert list(Customer.objects.order_by("name").values_list("name", "industry")) == [
+        ("丙物流", "logistics"), ("乙软件", "it"), ("甲医院", "healthcare"),
+    ]  # fmt: skip

@@ -167,7 +167,13 @@ def test_invitation_link_opens_the_registration_page_filled_in(client):
     assert response.context["form"].initial["email"] == "wang@example.org"
     response = client.post(
         reverse("marketing:public-register", args=[links.make_token(links.INVITATION, invitation.pk)]),
-        {"name": "Mr Wang", "email": "wang@example.org", "captcha_0": "x", "captcha_1": "PASSED"},
+        {
+            "name": "Mr Wang",
+            "email": "wang@example.org",
+            "captcha_0": "x",
+            "captcha_1": "PASSED",
+            "privacy_consent": "on",
+        },
     )
     registration = event.registrations.get()
     assert registration.invitation == invitation and registration.customer == customer

@@ -26,7 +26,7 @@ def _data(n=1, **extra):
 
 def _post(client, event, n=1, **extra):
     url = reverse("marketing:public-event", args=[links.make_token(links.EVENT, event.pk)])
-    return client.post(url, {**_data(n, **extra), "captcha_0": "x", "captcha_1": "PASSED"})
+    return client.post(url, {"privacy_consent": "on", **_data(n, **extra), "captcha_0": "x", "captcha_1": "PASSED"})
 
 
 def test_seats_then_waitlist_when_full():
@@ -146,7 +146,7 @@ def test_a_tampered_link_is_rejected(client):
 
 def test_an_expired_invitation_link_is_rejected(client, settings, monkeypatch):
     registration = RegistrationFactory()
-    settings.MARKETING_LINK_MAX_AGE_DAYS = 1
+    settings.PUBLIC_LINK_MAX_AGE_DAYS = 1
     old = timezone.now().timestamp() - 2 * 24 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: old)
     token = links.make_token(links.CANCEL, registration.pk)

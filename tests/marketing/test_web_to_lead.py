@@ -30,7 +30,7 @@ def captured():
 def _post(client, campaign, **data):
     cache.clear()
     url = reverse("marketing:public-web-form", args=[links.make_token(links.WEB_FORM, campaign.pk)])
-    return client.post(url, {"captcha_0": "x", "captcha_1": "PASSED", **data})
+    return client.post(url, {"captcha_0": "x", "captcha_1": "PASSED", "privacy_consent": "on", **data})
 
 
 def test_a_submission_becomes_a_lead_of_the_campaign_through_the_signal(client, captured):
@@ -78,7 +78,7 @@ def test_rate_limit(client, settings, captured):
     campaign = CampaignFactory()
     cache.clear()
     url = reverse("marketing:public-web-form", args=[links.make_token(links.WEB_FORM, campaign.pk)])
-    data = {"name": "A", "email": "a@example.org", "captcha_0": "x", "captcha_1": "PASSED"}
+    data = {"name": "A", "email": "a@example.org", "captcha_0": "x", "captcha_1": "PASSED", "privacy_consent": "on"}
     assert client.post(url, data).status_code == 200
     assert client.post(url, {**data, "email": "b@example.org"}).status_code == 429
     assert len(captured) == 1
@@ -103,7 +103,14 @@ def test_the_embedded_form_posts_without_a_csrf_cookie(captured):
     campaign = CampaignFactory()
     url = reverse("marketing:public-web-form", args=[links.make_token(links.WEB_FORM, campaign.pk)])
     response = Client(enforce_csrf_checks=True).post(
-        url, {"name": "Han Meimei", "email": "han@example.org", "captcha_0": "x", "captcha_1": "PASSED"}
+        url,
+        {
+            "name": "Han Meimei",
+            "email": "han@example.org",
+            "captcha_0": "x",
+            "captcha_1": "PASSED",
+            "privacy_consent": "on",
+        },
     )
     assert response.status_code == 200 and len(captured) == 1
 
