@@ -1,5 +1,4 @@
-"""Pages anyone may open without signing in (registration, public ticket and lead forms), and the
-addresses that lead to them from e-mails and share pages (:func:`absolute_url`).
+"""Pages anyone may open without signing in (registration, public ticket and lead forms).
 
 They share one way to hold off abuse: a captcha on the form (``captcha.fields.CaptchaField`` from
 django-simple-captcha, offline) and a per-address limit on posts through :func:`over_limit`.
@@ -21,11 +20,3 @@ def over_limit(request, *, group: str, rate: str | None = None) -> bool:
     return is_ratelimited(
         request, group=group, key="ip", rate=rate or settings.PUBLIC_FORM_RATE, method="POST", increment=True
     )
-
-
-def absolute_url(path: str) -> str:
-    """The full address of a path on this site, for links read outside it (e-mails, share pages, QR codes).
-
-    It starts with ``SITE_URL``, which follows where the app is served (HOST and PORT) unless set.
-    """
-    return settings.SITE_URL.rstrip("/") + path

@@ -406,7 +406,7 @@ TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 # reminders on (or restarting a stopped beat) does not announce every long-forgotten open task at once.
 TASK_OVERDUE_REMINDER_WINDOW_HOURS = env.int("TASK_OVERDUE_REMINDER_WINDOW_HOURS", default=24)
 
-# Absolute links in e-mails and on share pages start with this (crm.public.absolute_url). Unless set, it
+# Absolute links in e-mails and on share pages start with this (crm.links.absolute). Unless set, it
 # is where `make run` serves: HOST and PORT, with a wildcard host read as this machine.
 _SERVED_HOST = env("HOST", default="") or "127.0.0.1"
 if _SERVED_HOST in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere; links name this machine

@@ -9,8 +9,8 @@ import sys
 import pytest
 from django.core import mail
 
+from crm.links import absolute
 from crm.notifications import notify
-from crm.public import absolute_url
 from marketing.services import registrations
 from tests.factories import UserFactory
 from tests.marketing.factories import EventFactory
@@ -36,9 +36,9 @@ def test_a_site_url_that_is_set_wins():
     assert _site_url(PORT="8765", SITE_URL="https://crm.example.com") == "https://crm.example.com"
 
 
-def test_absolute_url_starts_with_the_site_url(settings):
+def test_absolute_links_start_with_the_site_url(settings):
     settings.SITE_URL = "http://127.0.0.1:8765/"
-    assert absolute_url("/m/r/abc/") == "http://127.0.0.1:8765/m/r/abc/"
+    assert absolute("/m/r/abc/") == "http://127.0.0.1:8765/m/r/abc/"
 
 
 @pytest.mark.django_db
