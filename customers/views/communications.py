@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from crm.forms import call_service
 from crm.pagination import paginate
@@ -14,6 +15,9 @@ from ..forms import CommunicationForm
 from ..services import communications as services
 
 PANEL = "customers/partials/communication_panel.html"
+# Told to the page after a quick add, so the follow-up task card reloads the task a next follow-up
+# date may have scheduled (customers/customer_detail.html listens for it).
+TASKS_CHANGED = "tasks-changed"
 
 
 @permission_required("customers.view_communication", raise_exception=True)
@@ -63,7 +67,8 @@ def communication_create(request, pk):
     form = CommunicationForm(request.POST, customer=customer)
     saved = form.is_valid() and _save(request, form, customer=customer) is not None
     if request.htmx:
-        return _panel(request, customer, form=None if saved else form, saved=saved)
+        response = _panel(request, customer, form=None if saved else form, saved=saved)
+        return trigger_client_event(response, TASKS_CHANGED) if saved else response
     if saved:
         messages.success(request, _("Communication recorded."))
         return redirect(customer)
