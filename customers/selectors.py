@@ -204,3 +204,8 @@ def customer_insight(*, customer) -> dict:
         "rfm_segment": rfm_segment_label(customer.rfm_segment) if customer.rfm_segment else "",
         "consent_choices": Customer.Consent.choices,
     }
+
+
+def contact_by_id(*, user, pk) -> Contact:
+    """One contact the user may see, by its own id (the API's address for it), or 404."""
+    return get_object_or_404(Contact.objects.visible_to(user).select_related("customer"), pk=pk)
