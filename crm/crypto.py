@@ -12,13 +12,13 @@
 import base64
 import hashlib
 import hmac
-import re
-import unicodedata
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from .normalise import normalise_id_number, normalise_phone, normalise_text
 
 
 class DecryptionError(Exception):
@@ -104,28 +104,6 @@ def generate_key() -> str:
 
 
 # ---- Keyed hashes for exact search -------------------------------------------------------------
-
-
-_NON_DIGITS = re.compile(r"\D")
-
-
-def normalise_phone(value: str) -> str:
-    """Digits only, without a mainland +86/0086 prefix, so '+86 138-0013-8000' finds '13800138000'."""
-    digits = _NON_DIGITS.sub("", unicodedata.normalize("NFKC", value or ""))
-    if len(digits) == 13 and digits.startswith("861"):
-        digits = digits[2:]
-    elif len(digits) == 15 and digits.startswith("00861"):
-        digits = digits[4:]
-    return digits
-
-
-def normalise_id_number(value: str) -> str:
-    """Upper-case letters and digits only: '11010519491231002x' finds '11010519491231002X'."""
-    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", value or "").upper())
-
-
-def normalise_text(value: str) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip().casefold()
 
 
 NORMALISERS = {"phone": normalise_phone, "id_number": normalise_id_number, "text": normalise_text}

@@ -1,3 +1,5 @@
+import functools
+import ipaddress
 import logging
 import re
 import time
@@ -10,11 +12,50 @@ from django.utils import timezone, translation
 from .audit import current_ip
 
 
-def client_ip(request):
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+def _address(text: str):
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # "203.0.113.9:51234"
+        text = text.split(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(cidrs: tuple) -> tuple:
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def client_ip(request) -> str | None:
+    """The address of whoever sent the request: the one function the sign-in lockout (axes), the
+    behaviour log, the request log and the public-form rate limits all use.
+
+    X-Forwarded-For is written by whoever sends the request, so only the entries our own proxies
+    appended count: walking the chain from the right (REMOTE_ADDR, then the header's last entry, …),
+    the first ``TRUSTED_PROXIES`` hops and any hop inside ``TRUSTED_PROXY_NETWORKS`` are proxies, and
+    the first address that is neither is the client. With neither setting, REMOTE_ADDR is the client.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = settings.TRUSTED_PROXIES
+    networks = _networks(tuple(settings.TRUSTED_PROXY_NETWORKS))
+    if not hops and not networks:
+        return remote
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    chain = [*forwarded, remote or ""]
+    client = remote
+    for position, text in enumerate(reversed(chain)):
+        address = _address(text)
+        if address is None:
+            # Garbage where an address should be: the last proxy that handed it on is all we know.
+            return client
+        client = str(address)
+        trusted = position < hops or any(address in network for network in networks)
+        if not trusted:
+            return client
+    return client
 
 
 class UserPreferencesMiddleware:

@@ -13,7 +13,9 @@ def over_limit(request, *, group: str, rate: str | None = None) -> bool:
     """Count this POST against ``group`` for the client's address; True once past ``rate``.
 
     ``rate`` is django-ratelimit's "N/period" ("10/h"); it defaults to ``PUBLIC_FORM_RATE``.
-    The counter lives in the cache (Redis), so every web process shares it.
+    The counter lives in the cache (Redis), so every web process shares it. django-ratelimit's "ip"
+    key reads the address through ``RATELIMIT_IP_META_KEY``, i.e. ``crm.middleware.client_ip``: behind
+    a trusted proxy each visitor has a bucket of their own, and a forged X-Forwarded-For buys no new one.
     """
     return is_ratelimited(
         request, group=group, key="ip", rate=rate or settings.PUBLIC_FORM_RATE, method="POST", increment=True

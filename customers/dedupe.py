@@ -7,7 +7,6 @@ to confirm the few candidates.
 """
 
 import re
-import unicodedata
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Prefetch, Q
@@ -15,76 +14,9 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from crm.crypto import blind_index
+from crm.normalise import fixpoint, normalise_email, normalise_phone, normalise_text
 
 from .models import Contact, Customer
-from .search import normalise_text
-
-# Applying a normaliser until nothing changes makes it idempotent even for odd Unicode, where one
-# NFKC/casefold pass can expose another change. Every pass shortens or keeps the text.
-_MAX_PASSES = 8
-
-
-def _fixpoint(step, value: str) -> str:
-    for _pass in range(_MAX_PASSES):
-        following = step(value)
-        if following == value:
-            break
-        value = following
-    return value
-
-
-# ---------------------------------------------------------------------------------------------
-# Phones
-
-_LEADING_PLUS = re.compile(r"^[\s(]*\+")
-_MAINLAND_MOBILE = re.compile(r"^1\d{10}$")
-
-
-def _digits(value: str) -> str:
-    # Any decimal digit (full-width ３, Arabic-Indic ٣ …) becomes its ASCII digit; the rest goes.
-    return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal())
-
-
-def _strip_country_code(digits: str, *, plus: bool) -> str:
-    if digits.startswith("0086"):
-        rest = digits[4:]
-    elif plus and digits.startswith("86"):
-        rest = digits[2:]
-    elif digits.startswith("86") and _MAINLAND_MOBILE.match(digits[2:]):
-        # Bare "86" before a mobile: 13 digits starting 861 are never a domestic number.
-        return digits[2:]
-    else:
-        return digits
-    if _MAINLAND_MOBILE.match(rest):
-        return rest
-    if rest.startswith("0"):
-        # "+86 (0)21 6888 8888": the trunk zero is already there.
-        return rest
-    if 9 <= len(rest) <= 11:
-        # "+86 21 6888 8888" is dialled "021 6888 8888" at home: keep the area code, add the zero.
-        return "0" + rest
-    return digits
-
-
-def normalise_phone(value) -> str:
-    """Digits only, without a mainland country code: '+86 138-0013-8000' → '13800138000'.
-
-    Landlines keep their area code ('(021) 6888-8888' → '02168888888'; '+86 21 6888 8888' gives
-    the same). Full-width digits count as digits; spaces, dashes, dots and parentheses go.
-    """
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    digits = _strip_country_code(_digits(text), plus=bool(_LEADING_PLUS.match(text)))
-    return _fixpoint(lambda d: _strip_country_code(d, plus=False), digits)
-
-
-# ---------------------------------------------------------------------------------------------
-# E-mails
-
-
-def normalise_email(value) -> str:
-    """Stripped, width-folded and case-folded: ' Li.Lei@Example.COM ' → 'li.lei@example.com'."""
-    return _fixpoint(normalise_text, str(value or ""))
-
 
 # ---------------------------------------------------------------------------------------------
 # Names
@@ -104,7 +36,7 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _name_step(value: str) -> str:
-    tokens = _WORD.findall(_fixpoint(normalise_text, value))
+    tokens = _WORD.findall(fixpoint(normalise_text, value))
     # A space between two Chinese characters separates nothing: "华信科技 有限公司" is one word.
     merged: list[str] = []
     for token in tokens:
@@ -137,7 +69,7 @@ def normalise_name(value) -> str:
     suffixes (有限公司, 集团, Co., Ltd., Inc., GmbH …) stripped from the end repeatedly:
     '上海华信科技 有限公司' and 'ACME Co., Ltd.' become '上海华信科技' and 'acme'.
     """
-    return _fixpoint(_name_step, str(value or ""))
+    return fixpoint(_name_step, str(value or ""))
 
 
 def _trigrams(text: str) -> set[str]:

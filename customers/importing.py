@@ -412,12 +412,14 @@ class CustomerImport:
     def _contact(row, *, primary=True):
         if not row.get("contact_name"):
             return None
-        return Contact(
+        contact = Contact(
             name=row["contact_name"],
             mobile=row.get("contact_mobile") or "",
             email=row.get("contact_email") or "",
             is_primary=primary,
         )
+        contact.refresh_search()  # written with COPY, past save()
+        return contact
 
     @staticmethod
     def _score(customer, contacts):
@@ -443,7 +445,10 @@ class CustomerImport:
                     "email": row.get("contact_email") or "",
                     "is_primary": True,
                 }
-                parts += contact_search_parts(contact["name"], "", contact["email"])
+                contact_parts = contact_search_parts(contact["name"], "", contact["email"])
+                contact["search_document"] = search_text(contact_parts)
+                contact["search_grams"] = search_grams(contact["search_document"])
+                parts += contact_parts
             values["search_document"] = search_text(parts)
             values["search_grams"] = search_grams(values["search_document"])
             found = [contact] if contact else []

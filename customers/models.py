@@ -13,7 +13,7 @@ from crm.fields import BlindIndexField, EncryptedTextField
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
 
-from .search import search_grams
+from .search import contact_search_text, search_grams
 from .validators import validate_id_number, validate_phone
 
 
@@ -103,6 +103,8 @@ class Customer(TimeStampedModel):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     name = models.CharField(_("name"), max_length=200)
+    # The record's id in another system (an ERP, a shop), for upserts through the API; unique when set.
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.COMPANY)
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     level = models.CharField(_("level"), max_length=1, choices=Level.choices, default=Level.C)
@@ -192,7 +194,7 @@ class Customer(TimeStampedModel):
             "churn_score", "churn_reasons", "rfm_segment",
         ],
         # History is read by customer id only: the copied fields' indexes would only slow every write.
-        no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash"],
+        no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash", "external_id"],
     )  # fmt: skip
 
     scope_module = Module.CUSTOMERS
@@ -266,6 +268,7 @@ class Contact(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts", db_index=False
     )
     name = models.CharField(_("name"), max_length=100)
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     # A personal number: encrypted at rest, found by exact value through the keyed hash (crm.fields).
     mobile = EncryptedTextField(
@@ -277,12 +280,33 @@ class Contact(TimeStampedModel):
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    # The customer's owner and team, copied so that the record scope is a condition on the contact's own indexed
+    # columns instead of a join through two million contacts' customers. Kept by the database (triggers of
+    # migration 0009: on insert, on a move to another customer and when the customer changes hands), never
+    # written by Python; no foreign-key constraint, as the customer's columns already have one.
+    customer_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    customer_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    # Name, office phone and e-mail, normalised, behind a trigram index; and its CJK bigrams (customers.search).
+    search_document = models.TextField(editable=False, blank=True, default="")
+    search_grams = SearchVectorField(editable=False, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
     # History is read by contact or customer id only.
-    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["created_at", "mobile_hash"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "customer_owner", "customer_team", "search_document", "search_grams"],
+        no_db_index=["created_at", "mobile_hash", "external_id"],
+    )
 
-    scope_parent = "customer"
+    scope_module = Module.CUSTOMERS
+    scope_owner_field = "customer_owner"
+    scope_team_field = "customer_team"
+    scope_shared_parent = "customer"
 
     class Meta:
         verbose_name = _("contact")
@@ -296,10 +320,28 @@ class Contact(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "name"], name="contact_customer_name"),
             models.Index(fields=["mobile_hash"], name="contact_mobile_hash"),
+            # The list's order, and the scope's columns in the same order (customers.selectors.contact_list).
+            models.Index(fields=["name", "id"], name="contact_name"),
+            models.Index(fields=["customer_owner", "name", "id"], name="contact_owner_name"),
+            models.Index(fields=["customer_team", "name", "id"], name="contact_team_name"),
+            GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="contact_search_trgm"),
+            GinIndex(fields=["search_grams"], name="contact_search_grams"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.refresh_search()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_document", "search_grams"}
+        super().save(*args, **kwargs)
+
+    def refresh_search(self):
+        """Work out the search columns from the contact's own values; bulk writers call it before COPY."""
+        self.search_document = contact_search_text(self.name, self.phone, self.email)
+        self.search_grams = search_grams(self.search_document)
 
     def get_absolute_url(self):
         return reverse("customers:customer-detail", args=[self.customer_id])
@@ -334,10 +376,23 @@ class Communication(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The customer's owner and team, kept by the database like a contact's (see Contact.customer_owner).
+    customer_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    customer_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
 
-    scope_parent = "customer"
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner", "customer_team"])
+
+    scope_module = Module.CUSTOMERS
+    scope_owner_field = "customer_owner"
+    scope_team_field = "customer_team"
+    scope_shared_parent = "customer"
 
     class Meta:
         verbose_name = _("communication record")
@@ -347,6 +402,8 @@ class Communication(TimeStampedModel):
             models.Index(fields=["customer", "-occurred_at"], name="communication_customer_when"),
             models.Index(fields=["owner", "-occurred_at"], name="communication_owner_when"),
             models.Index(fields=["-occurred_at"], name="communication_when"),
+            models.Index(fields=["customer_owner", "-occurred_at"], name="communication_scope_owner"),
+            models.Index(fields=["customer_team", "-occurred_at"], name="communication_scope_team"),
         ]
 
     def __str__(self):

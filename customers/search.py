@@ -1,19 +1,16 @@
 """How customers are found by free text."""
 
 import re
-import unicodedata
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
 from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import Expression
 from django.db.models.functions import Left
 
-from crm.crypto import blind_index, normalise_phone
-
-
-def normalise_text(value: str) -> str:
-    """Fold full-width characters and case so '１３８' finds '138' and 'ACME' finds 'acme'."""
-    return unicodedata.normalize("NFKC", value or "").casefold().strip()
-
+from crm.crypto import blind_index
+from crm.normalise import normalise_phone, normalise_text
 
 _NON_DIGITS = re.compile(r"\D")
 
@@ -30,6 +27,10 @@ def contact_search_parts(name, phone, email) -> list[str]:
     # The mobile is encrypted at rest, so it stays out of this plain-text column: it is found by its keyed
     # hash instead (see customer_search).
     return [name, phone, email]
+
+
+def contact_search_text(name, phone, email) -> str:
+    return search_text(contact_search_parts(name, phone, email))
 
 
 def search_text(parts) -> str:
@@ -123,3 +124,64 @@ def customer_search(queryset, text: str):
 
         matches |= Q(pk__in=Contact.objects.filter(mobile_hash=digest).values("customer_id"))
     return queryset.filter(matches)
+
+
+def contact_search(queryset, text: str):
+    """Contacts by name, office phone or e-mail (any part), or by a whole mobile through its keyed hash."""
+    text = normalise_text(text)
+    if not text:
+        return queryset
+    matches = text_condition(text)
+    digest = blind_index(text, "phone")
+    if len(digest) and len(normalise_phone(text)) >= MIN_PHONE_DIGITS:
+        matches |= Q(mobile_hash=digest)
+    return queryset.filter(matches)
+
+
+class SearchableModel(models.Model):
+    """A record found by free text in its own fields: the normalised ``search_document`` (trigram index) and its
+    CJK bigrams (``search_grams``), worked out on every save. Bulk writers call :meth:`refresh_search` first.
+
+    The model names its searched values in ``search_parts()``; its Meta adds :func:`search_indexes`.
+    """
+
+    search_document = models.TextField(editable=False, blank=True, default="")
+    search_grams = SearchVectorField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.refresh_search()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_document", "search_grams"}
+        super().save(*args, **kwargs)
+
+    def search_parts(self) -> list[str]:
+        raise NotImplementedError
+
+    def refresh_search(self):
+        self.search_document = search_text(self.search_parts())
+        self.search_grams = search_grams(self.search_document)
+
+
+def search_indexes(prefix: str) -> list:
+    return [
+        GinIndex(OpClass("search_document", name="gin_trgm_ops"), name=f"{prefix}_search_trgm"),
+        GinIndex(fields=["search_grams"], name=f"{prefix}_search_grams"),
+    ]
+
+
+def text_search(queryset, text: str):
+    """Records of a :class:`SearchableModel` whose document contains ``text`` (CJK bigrams for 1–2 characters)."""
+    return queryset.filter(text_condition(text)) if (text := normalise_text(text)) else queryset
+
+
+def text_condition(text: str):
+    """The condition for an already normalised, non-empty ``text``."""
+    if is_short_cjk(text):
+        return grams_condition(text)
+    if len(text) < MIN_CONTAINS_LENGTH:
+        return Q(search_document__startswith=text)
+    return Q(search_document__contains=text)

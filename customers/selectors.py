@@ -6,10 +6,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from crm.crypto import blind_index
-
 from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
-from .search import normalise_text
+from .search import contact_search
 
 
 def customer_list(*, user, data=None):
@@ -71,13 +69,7 @@ def customers_in(*, user, ids):
 
 
 def contact_list(*, user, text=""):
-    queryset = Contact.objects.visible_to(user).select_related("customer")
-    text = normalise_text(text)
-    if text:
-        # The mobile is encrypted: it matches whole (any spacing or +86), through its keyed hash.
-        queryset = queryset.filter(
-            Q(name__icontains=text) | Q(email__icontains=text) | Q(mobile_hash=blind_index(text, "phone") or "-")
-        )
+    queryset = contact_search(Contact.objects.visible_to(user), text).select_related("customer")
     return queryset.order_by("name", "id")
 
 
@@ -212,3 +204,8 @@ def customer_insight(*, customer) -> dict:
         "rfm_segment": rfm_segment_label(customer.rfm_segment) if customer.rfm_segment else "",
         "consent_choices": Customer.Consent.choices,
     }
+
+
+def contact_by_id(*, user, pk) -> Contact:
+    """One contact the user may see, by its own id (the API's address for it), or 404."""
+    return get_object_or_404(Contact.objects.visible_to(user).select_related("customer"), pk=pk)

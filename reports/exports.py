@@ -1,7 +1,7 @@
 """Reports as files: XLSX (a sheet per table) and PDF with Chinese text.
 
 The XLSX cells pass through the import/export engine's formula neutralising; the PDF uses reportlab's
-CID font STSong-Light, which every PDF reader has, so no font file ships with the project.
+CID font and writes every piece of text through crm.pdf, so a record's text never becomes markup.
 """
 
 import datetime
@@ -11,11 +11,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm import pdf
 from crm.importexport.exporter import CONTENT_TYPES, neutralise
 
 from .tables import Table
 
-PDF_FONT = "STSong-Light"
 CONTENT_TYPES = {**CONTENT_TYPES, "pdf": "application/pdf"}
 FORMATS = ("xlsx", "pdf")
 
@@ -112,6 +112,7 @@ def pdf_chart(chart, width, height=70 * 2.8346):
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
+    font = pdf.font()
     palette = [colors.HexColor(c) for c in COLOURS]
     drawing = Drawing(width, height)
     labels = [_pdf_text(label)[:24] for label in chart.labels]
@@ -130,11 +131,11 @@ def pdf_chart(chart, width, height=70 * 2.8346):
         plot.x, plot.y, plot.width, plot.height = 45, 30, width * 0.68, height - 45
         plot.data = series or [[0]]
         plot.categoryAxis.categoryNames = labels
-        plot.categoryAxis.labels.fontName = PDF_FONT
+        plot.categoryAxis.labels.fontName = font
         plot.categoryAxis.labels.fontSize = 6
         plot.categoryAxis.labels.angle = 30 if len(labels) > 6 else 0
         plot.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 6 else "n"
-        plot.valueAxis.labels.fontName = PDF_FONT
+        plot.valueAxis.labels.fontName = font
         plot.valueAxis.labels.fontSize = 6
         plot.valueAxis.valueMin = min(0, *(min(s) for s in plot.data))
         plot.valueAxis.labelTextFormat = lambda value: f"{value:,.0f}"
@@ -149,7 +150,7 @@ def pdf_chart(chart, width, height=70 * 2.8346):
         legend_items = [(palette[i % len(palette)], _pdf_text(s.label)[:30]) for i, s in enumerate(chart.series)]
     drawing.add(plot)
     legend = Legend()
-    legend.fontName, legend.fontSize = PDF_FONT, 7
+    legend.fontName, legend.fontSize = font, 7
     legend.x, legend.y = width * 0.74 if chart.kind not in ("doughnut", "pie") else height + 10, height - 10
     legend.alignment = "right"
     legend.columnMaximum = 12
@@ -159,22 +160,17 @@ def pdf_chart(chart, width, height=70 * 2.8346):
 
 
 def to_pdf(title, tables: list[Table], subtitle: str = "", charts=()) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    heading = ParagraphStyle("heading", fontName=PDF_FONT, fontSize=16, leading=20, spaceAfter=4 * mm)
-    subheading = ParagraphStyle("subheading", fontName=PDF_FONT, fontSize=12, leading=16, spaceAfter=2 * mm)
-    small = ParagraphStyle("small", fontName=PDF_FONT, fontSize=8, leading=10, textColor=colors.grey)
-    cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=8, leading=10)
+    font = pdf.font()
+    heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=20, spaceAfter=4 * mm)
+    subheading = ParagraphStyle("subheading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
 
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -187,20 +183,20 @@ def to_pdf(title, tables: list[Table], subtitle: str = "", charts=()) -> bytes:
         bottomMargin=12 * mm,
     )
     generated = _("Generated %(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-    story = [Paragraph(escape(str(title)), heading), Paragraph(escape(f"{subtitle} {generated}".strip()), small)]
+    story = [pdf.paragraph(str(title), heading), pdf.paragraph(f"{subtitle} {generated}".strip(), small)]
     for chart in charts:
         story += [Spacer(1, 4 * mm), pdf_chart(chart, document.width)]
     for table in tables:
-        story += [Spacer(1, 5 * mm), Paragraph(escape(str(table.title)), subheading)]
-        data = [[Paragraph(escape(str(h)), cell) for h in table.headers]]
-        data += [[Paragraph(escape(_pdf_text(v)), cell) for v in row] for row in table.display_rows()]
+        story += [Spacer(1, 5 * mm), pdf.paragraph(str(table.title), subheading)]
+        data = [[pdf.paragraph(str(h), cell) for h in table.headers]]
+        data += [[pdf.paragraph(_pdf_text(v), cell) for v in row] for row in table.display_rows()]
         if not table.rows:
-            data.append([Paragraph(escape(_("No data.")), cell)] + [""] * (len(table.headers) - 1))
+            data.append([pdf.paragraph(_("No data."), cell)] + [""] * (len(table.headers) - 1))
         grid = LongTable(data, repeatRows=1)
         grid.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), PDF_FONT),
+                    ("FONTNAME", (0, 0), (-1, -1), font),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
                     ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#adb5bd")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -209,7 +205,7 @@ def to_pdf(title, tables: list[Table], subtitle: str = "", charts=()) -> bytes:
         )
         story.append(grid)
         if table.note:
-            story.append(Paragraph(escape(str(table.note)), small))
+            story.append(pdf.paragraph(str(table.note), small))
     document.build(story)
     return out.getvalue()
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import assignable_users
 from crm.scope import Module
 from customers.models import Customer
+from customers.search import text_search
 
 from .models import Contract, Currency, Lead, Opportunity, Order, Pipeline, Product, ProductCategory, Stage
 
@@ -79,12 +80,7 @@ class LeadFilter(StyledFilterSet):
         fields = []
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(company__icontains=value)
-            | Q(email__icontains=value)
-            | Q(phone__contains=value)
-        )
+        return text_search(queryset, value)
 
     def filter_view(self, queryset, name, value):
         if value == "mine":

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from crm.audit import log_action
 from crm.importexport import ImportField, ImportSpec, cleaners
 from crm.models import BehaviourLog
-from customers.dedupe import normalise_email, normalise_phone
+from crm.normalise import normalise_email, normalise_phone
 from customers.models import Customer
 
 from .models import Lead
@@ -83,13 +83,16 @@ class LeadImport:
 
     def create(self, rows):
         now = timezone.now()
-        Lead.objects.bulk_create(
+        leads = [
             Lead(
                 owner=self.actor, team_id=self.actor.team_id, created_by=self.actor, touched_at=now,
                 **{key: row.get(key) or "" for key in LEAD_COLUMNS},
             )
             for row in rows
-        )  # fmt: skip
+        ]  # fmt: skip
+        for lead in leads:
+            lead.refresh_search()  # bulk_create does not call save()
+        Lead.objects.bulk_create(leads)
 
     def update(self, pairs):
         changed = []
@@ -97,8 +100,9 @@ class LeadImport:
             for key in LEAD_COLUMNS:
                 if row.get(key):
                     setattr(lead, key, row[key])
+            lead.refresh_search()
             changed.append(lead)
-        Lead.objects.bulk_update(changed, list(LEAD_COLUMNS))
+        Lead.objects.bulk_update(changed, [*LEAD_COLUMNS, "search_document", "search_grams"])
 
     def finish(self, counts):
         log_action(actor=self.actor, action=BehaviourLog.Action.CREATE, module="sales", detail={"import": counts})

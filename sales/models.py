@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
+from customers.search import SearchableModel, phone_digits, search_indexes
 
 
 class Currency(models.TextChoices):
@@ -154,7 +155,7 @@ class Product(TimeStampedModel):
 # ------------------------------------------------------------------------------------------ leads
 
 
-class Lead(TimeStampedModel):
+class Lead(SearchableModel, TimeStampedModel):
     """A sales lead (销售线索): someone who may buy, not yet a customer.
 
     Converting a qualified lead creates the customer, its contact and an opportunity in one go.
@@ -246,7 +247,11 @@ class Lead(TimeStampedModel):
             models.Index(fields=["team", "-created_at"], name="lead_team_created"),
             models.Index(fields=["status", "touched_at"], name="lead_status_touched"),
             models.Index(fields=["campaign", "status"], name="lead_campaign_status"),
+            *search_indexes("lead"),
         ]
+
+    def search_parts(self):
+        return [self.name, self.company, self.phone, phone_digits(self.phone), self.email]
 
     def __str__(self):
         return f"{self.name} · {self.company}" if self.company else self.name

@@ -3,6 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Customer
+from customers.search import customer_search, normalise_text, text_condition
 from sales.models import Product
 
 from .models import Queue, Ticket
@@ -44,7 +46,10 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip().lstrip("#")
         if not value:
             return queryset
-        condition = Q(subject__icontains=value) | Q(customer__name__icontains=value)
+        text = normalise_text(value)
+        # The customer's name through the customers' own search index, then the tickets by their customer index.
+        customers = customer_search(Customer.objects.all(), text).values("pk")
+        condition = text_condition(text) | Q(customer__in=customers)
         if value.isdigit():
             condition |= Q(pk=int(value))
         return queryset.filter(condition)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet, sees_all
+from customers.search import SearchableModel, search_indexes
 
 from .sla import WorkingHours
 
@@ -163,7 +164,7 @@ class TicketQuerySet(ScopedQuerySet):
         return scoped | self.filter(queue__in=queues)
 
 
-class Ticket(TimeStampedModel):
+class Ticket(SearchableModel, TimeStampedModel):
     """A customer's request to the service desk (服务工单), worked from new to closed under an SLA."""
 
     class Type(models.TextChoices):
@@ -298,11 +299,15 @@ class Ticket(TimeStampedModel):
                 condition=models.Q(status__in=["new", "assigned", "in_progress", "waiting"]),
                 name="ticket_open_queue",
             ),
+            *search_indexes("ticket"),
             models.Index(fields=["queue"], condition=models.Q(needs_follow_up=True), name="ticket_follow_up"),
         ]
 
     def __str__(self):
         return f"{self.number} {self.subject}"
+
+    def search_parts(self):
+        return [self.subject]
 
     def get_absolute_url(self):
         return reverse("service:ticket-detail", args=[self.pk])

@@ -10,10 +10,10 @@ from django.db.models import CharField, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from crm.links import LinkPurpose, read_or_404
 from customers.models import Customer
 from customers.search import customer_search
 
-from .links import ticket_id_from
 from .models import Article, Queue, SatisfactionSurvey, Ticket, TicketAttachment, TicketComment
 from .services.sla import RUNNING
 
@@ -161,10 +161,11 @@ def queues_for(*, user):
 # ---------------------------------------------------------------------------- public pages
 
 
-def ticket_by_token(token: str, *, salt: str) -> Ticket:
+def ticket_by_token(token: str, *, purpose: LinkPurpose) -> Ticket:
     """The ticket a signed link opens, or 404 when it was changed or has expired."""
-    pk = ticket_id_from(token, salt=salt)
-    return get_object_or_404(Ticket.objects.select_related("customer", "contact", "queue"), pk=pk or 0)
+    return get_object_or_404(
+        Ticket.objects.select_related("customer", "contact", "queue"), pk=read_or_404(purpose, token)
+    )
 
 
 # ---------------------------------------------------------------------------- knowledge base

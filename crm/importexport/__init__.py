@@ -13,11 +13,11 @@ It imports no app: apps pass in their specs, querysets and fields.
 from .exporter import ExportField, choice_display, neutralise, write_rows
 from .importer import CREATE, DUPLICATE_POLICIES, SKIP, UPDATE, ImportOutcome, RowError, run_import
 from .mapping import guess_mapping, normalise_header
-from .reading import Table, check_upload, detect_encoding, open_table
+from .reading import Table, detect_encoding, open_table
 from .spec import ImportField, ImportSpec
 
 __all__ = [
     "CREATE", "DUPLICATE_POLICIES", "SKIP", "UPDATE", "ExportField", "ImportField", "ImportOutcome", "ImportSpec",
-    "RowError", "Table", "check_upload", "choice_display", "detect_encoding", "guess_mapping", "neutralise",
+    "RowError", "Table", "choice_display", "detect_encoding", "guess_mapping", "neutralise",
     "normalise_header", "open_table", "run_import", "write_rows",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
@@ -71,26 +72,59 @@ def _cell(value):
 
 
 def write_xlsx(out, headers: Sequence, rows: Iterable[Sequence], progress=None, progress_every=5000) -> int:
-    """Write a workbook with openpyxl's write-only mode: rows stream to disk, memory stays flat."""
-    from openpyxl import Workbook
+    """Write a workbook with XlsxWriter in constant-memory mode: each row goes to a temporary file as it comes (memory
+    stays flat) and cells are written by type, without the per-cell objects of openpyxl's write-only mode, which was
+    about half as fast. ``out`` is a binary file."""
+    import xlsxwriter
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append([str(h) for h in headers])
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            # Text stays text: no guessing of numbers, formulas or links from a cell's content.
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet()
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for column, header in enumerate(headers):
+        write_string(0, column, str(header))
+    illegal = ILLEGAL_CHARACTERS_RE.search
     count = 0
-    for row in rows:
-        cells = []
-        for value in row:
-            value = _cell(value)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cells.append(value)
-        sheet.append(cells)
-        count += 1
+    for count, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            kind = type(value)
+            if kind is str:
+                if value.startswith(_FORMULA_STARTS):
+                    value = "'" + value
+                if illegal(value):
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                write_string(count, column, value)
+            elif kind is int or kind is float:
+                write_number(count, column, value)
+            elif kind is bool:
+                sheet.write_boolean(count, column, value)
+            elif isinstance(value, datetime.datetime):
+                if timezone.is_aware(value):
+                    value = timezone.localtime(value)
+                sheet.write_datetime(count, column, value.replace(tzinfo=None), moment)
+            elif isinstance(value, datetime.date):
+                sheet.write_datetime(count, column, value, day)
+            elif isinstance(value, Decimal):
+                write_number(count, column, float(value))
+            else:
+                text = _cell(value)
+                write_string(count, column, str(text))
         if progress is not None and count % progress_every == 0:
             progress(count)
-    workbook.save(out)
+    workbook.close()
     return count
 
 

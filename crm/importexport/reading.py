@@ -1,6 +1,7 @@
 """Reading uploaded spreadsheets: limits, type checks, encodings, and a row iterator.
 
-Every check runs before the file is parsed: the size, the extension and the content must agree, and
+Every check runs before the file is parsed: the size, the extension and the content must agree (the
+one upload check of ``crm.uploads``), and
 an XLSX archive's central directory is read first so a zip bomb is refused before openpyxl inflates it.
 """
 
@@ -20,7 +21,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-EXTENSIONS = (".xlsx", ".csv")
+from ..uploads import check_upload
+
+IMPORT_TYPES = ("xlsx", "csv")
 
 # Below this size a member's compression ratio is not worth worrying about.
 _RATIO_MIN_BYTES = 1024 * 1024
@@ -44,48 +47,6 @@ def max_uncompressed_bytes() -> int:
 
 def max_compression_ratio() -> int:
     return _limit("IMPORT_MAX_COMPRESSION_RATIO", 200)
-
-
-def _size(file) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(position)
-    return size
-
-
-def check_upload(file, name: str | None = None) -> str:
-    """Refuse a file that is too big or not what its name says; return its kind, ``"xlsx"`` or ``"csv"``."""
-    name = name or getattr(file, "name", "") or ""
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in EXTENSIONS:
-        raise ValidationError(
-            _("Upload an .xlsx or .csv file (the file “%(name)s” is neither).") % {"name": PurePath(name).name},
-            code="extension",
-        )
-    size = _size(file)
-    if size > max_bytes():
-        raise ValidationError(
-            _("The file is %(size)s; the limit is %(limit)s (IMPORT_MAX_BYTES).")
-            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes())},
-            code="too_big",
-        )
-    if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    file.seek(0)
-    head = file.read(4)
-    file.seek(0)
-    is_zip = head.startswith(b"PK\x03\x04")
-    if suffix == ".xlsx":
-        if not is_zip:
-            raise ValidationError(_("The file ends in .xlsx but is not an Excel workbook."), code="content")
-        check_xlsx_archive(file)
-        return "xlsx"
-    if is_zip or b"\x00" in head:
-        raise ValidationError(_("The file ends in .csv but is not a text file."), code="content")
-    return "csv"
 
 
 def check_xlsx_archive(file) -> None:
@@ -362,8 +323,13 @@ def _read_csv(file) -> Table:
 
 
 def open_table(file, name: str | None = None) -> Table:
-    """Check the upload, then open it for reading row by row."""
-    kind = check_upload(file, name)
+    """Check the upload (``crm.uploads.check_upload``, then a workbook's archive), then open it for reading
+    row by row."""
+    name = name or getattr(file, "name", "") or ""
+    check_upload(file, allowed=IMPORT_TYPES, max_bytes=max_bytes(), name=name)
+    kind = PurePath(name).suffix.lower().lstrip(".")
+    if kind == "xlsx":
+        check_xlsx_archive(file)
     table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
     if not any(table.headers):
         raise ValidationError(_("The file has no header row."), code="no_header")

@@ -1,5 +1,6 @@
 """Settings shared by every environment, driven by environment variables."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -41,7 +42,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crm",
+    "crm.api",
     "accounts",
     "customers",
     "marketing",
@@ -441,6 +446,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The client address (crm.middleware.client_ip) is REMOTE_ADDR unless proxies of our own stand in front:
+# TRUSTED_PROXIES is how many of them append to X-Forwarded-For (1 for one nginx or load balancer), and
+# TRUSTED_PROXY_NETWORKS lists the networks (CIDR) they are in. Anything further left in the header was
+# written by the client and is ignored. The lockout, the logs and the public-form limits all use it.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+TRUSTED_PROXY_NETWORKS = [
+    str(ipaddress.ip_network(cidr.strip(), strict=False)) for cidr in env.list("TRUSTED_PROXY_NETWORKS", default=[])
+]
+RATELIMIT_IP_META_KEY = "crm.middleware.client_ip"
+
 # Sign-in lockout (django-axes): a user name or a client address is locked after this many failures
 # in a row, for AXES_COOLOFF_MINUTES; an administrator can unlock at once (user admin action).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -485,10 +500,12 @@ PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 5
 
-# Service tickets: attachment size limit, how long tracking and survey links work, and the
-# satisfaction score at or below which a ticket is flagged for the manager's follow-up.
+# Signed links that act on a person's record (ticket tracking and survey, event invitation, cancel and
+# survey: crm/links.py) stop working after this many days.
+PUBLIC_LINK_MAX_AGE_DAYS = env.int("PUBLIC_LINK_MAX_AGE_DAYS", default=180)
+# Service tickets: attachment size limit and the satisfaction score at or below which a ticket is
+# flagged for the manager's follow-up.
 SERVICE_ATTACHMENT_MAX_BYTES = env.int("SERVICE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-SERVICE_LINK_MAX_AGE_DAYS = env.int("SERVICE_LINK_MAX_AGE_DAYS", default=180)
 SERVICE_LOW_SCORE = env.int("SERVICE_LOW_SCORE", default=2)
 # Sales: amounts in other currencies convert to this one in totals, forecasts and reports.
 BASE_CURRENCY = env("BASE_CURRENCY", default="CNY")
@@ -541,11 +558,56 @@ METRICS_JOB_WINDOW_HOURS = env.int("METRICS_JOB_WINDOW_HOURS", default=24)
 REPORT_MAX_ROWS = env.int("REPORT_MAX_ROWS", default=5_000)
 # Computed report figures (dashboards, the big screen, custom reports) are cached this long per user; 0 = off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=120)
-# Marketing: signed links in invitations, cancel and survey e-mails stop working after this many days;
-# uploads (event posters and invitations, marketing assets) are refused above this size.
-MARKETING_LINK_MAX_AGE_DAYS = env.int("MARKETING_LINK_MAX_AGE_DAYS", default=90)
+# Marketing: uploads (event posters and invitations, marketing assets) are refused above this size.
 MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # E-mail campaigns send at most this many e-mails a minute unless the campaign asks for fewer.
 MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)
 # Confirmed registrants get a reminder this many hours before their event starts.
 MARKETING_EVENT_REMINDER_HOURS = env.int("MARKETING_EVENT_REMINDER_HOURS", default=24)
+
+# The REST API (/api/v1/, crm/api/): token or session authentication, module permissions of the user's roles,
+# keyset pagination, a request rate per token, errors as JSON with field names.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.api.authentication.TokenAuthentication",
+        "crm.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ModulePermission", "crm.api.permissions.TokenAccess"],
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE", default="1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": (
+        "Customers, sales, marketing and service records, scoped exactly as in the application. "
+        "Authenticate with `Authorization: Bearer <token>` (create a token under Settings → API tokens)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Vendored Swagger UI and Redoc (drf-spectacular-sidecar): nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+}
+# API tokens: at most this many per user; how often a token's use is written to the behaviour log.
+API_TOKEN_LOG_MINUTES = env.int("API_TOKEN_LOG_MINUTES", default=15)
+# Idempotency-Key: a POST repeated with the same key within this many hours answers the stored response.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Bulk endpoints take at most this many records per call.
+API_BULK_MAX_RECORDS = env.int("API_BULK_MAX_RECORDS", default=1000)
+# Webhooks: delivery attempts before giving up on one event, consecutive failed events before an endpoint is
+# switched off (its owner is told), and whether URLs may point at private, loopback or link-local addresses.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)

@@ -41,7 +41,7 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 
 from ..models import CareAction, Communication, Contact, Customer, CustomerMerge, FollowUpTask
-from ..search import search_document
+from ..search import contact_search_text, search_document, search_grams
 from .quality import customer_quality_refresh
 
 
@@ -207,6 +207,7 @@ def _scrub_merges(customer: Customer, customer_values: dict, contact_values: dic
         for rows in (snapshot.get("removed") or {}).get(contact_label, {}).values():
             for row in rows:
                 row.update((name, value) for name, value in contact_values.items() if name in row)
+                row.update((name, "") for name in ("search_document", "search_grams") if name in row)
         merge.save(update_fields=["snapshot", "merged_name"])
 
 
@@ -230,7 +231,10 @@ def customer_erase(*, actor, customer: Customer) -> Customer:
             source.erase(customer)
 
     # The live rows.
-    Contact.objects.filter(customer=customer).update(**contact_values)
+    erased_search = contact_search_text(marker, "", "")
+    Contact.objects.filter(customer=customer).update(
+        **contact_values, search_document=erased_search, search_grams=search_grams(erased_search)
+    )
     Communication.objects.filter(customer=customer).update(content="")
     FollowUpTask.objects.filter(customer=customer).update(notes="")
     CareAction.objects.filter(customer=customer).update(outcome="")

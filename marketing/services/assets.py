@@ -1,14 +1,16 @@
 """Marketing assets: upload with a checked size and type, tags, and the campaigns and events using them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.uploads import check_upload
 
 from ..models import Asset
-from .uploads import check_upload
+from .uploads import ASSET_TYPES
 
 
 def _tags(value) -> list[str]:
@@ -21,7 +23,9 @@ def _tags(value) -> list[str]:
 def asset_create(*, actor, data: dict, upload, campaigns=(), events=()) -> Asset:
     if not upload:
         raise ValidationError({"file": _("Choose a file to upload.")})
-    content_type = check_upload(upload, field="file")
+    content_type = check_upload(
+        upload, allowed=ASSET_TYPES, max_bytes=settings.MARKETING_UPLOAD_MAX_BYTES, field="file"
+    )
     asset = Asset(
         name=data.get("name") or upload.name,
         kind=data.get("kind") or Asset.Kind.OTHER,
@@ -49,7 +53,9 @@ def asset_update(*, actor, asset: Asset, data: dict, upload=None, campaigns=None
     if "tags" in data:
         asset.tags = _tags(data["tags"])
     if upload:
-        asset.content_type = check_upload(upload, field="file")
+        asset.content_type = check_upload(
+            upload, allowed=ASSET_TYPES, max_bytes=settings.MARKETING_UPLOAD_MAX_BYTES, field="file"
+        )
         asset.size = upload.size
         asset.file.save(upload.name, upload, save=False)
     asset.full_clean()

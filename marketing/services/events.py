@@ -15,6 +15,7 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.reminders import send_once
 from crm.sms import send_sms
+from crm.uploads import check_upload
 from customers.dedupe import normalise_phone
 from customers.models import Contact, Customer
 from customers.selectors import marketable_customers
@@ -22,7 +23,7 @@ from customers.selectors import marketable_customers
 from .. import links
 from ..audience import group_members
 from ..models import Campaign, Event, Invitation
-from .uploads import INVITATION_TYPES, POSTER_TYPES, check_upload
+from .uploads import INVITATION_TYPES, POSTER_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _apply(event: Event, data: dict, files: dict) -> list[str]:
     for field, allowed in (("poster", POSTER_TYPES), ("invitation_file", INVITATION_TYPES)):
         upload = files.get(field)
         if upload:
-            check_upload(upload, field=field, allowed=allowed)
+            check_upload(upload, allowed=allowed, max_bytes=settings.MARKETING_UPLOAD_MAX_BYTES, field=field)
             getattr(event, field).save(upload.name, upload, save=False)
             changed.append(field)
     _check_times(event)

@@ -11,9 +11,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 
 from crm.consent import ConsentGiven, consent_record
+from crm.normalise import normalise_email, normalise_phone
 from crm.notifications import notify
 from crm.scope import SYSTEM
-from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates, normalise_email, normalise_phone
+from customers.dedupe import REASON_EMAIL, REASON_PHONE, find_duplicates
 
 from ..models import Campaign, Event, Prospect
 from ..signals import prospect_captured

@@ -3,7 +3,6 @@ unsubscribe, and the embeddable web-to-lead form. A bad or expired link answers 
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -11,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from crm.consent import consent_given
 from crm.forms import apply_validation_error
+from crm.links import read_or_404
 from crm.public import over_limit
 from customers.models import Customer
 
@@ -18,13 +18,6 @@ from .. import links
 from ..forms import RegistrationForm, SurveyForm, WebLeadForm
 from ..models import Campaign, Event, Invitation, Registration
 from ..services import emails, prospects, registrations
-
-
-def _read(purpose, token):
-    try:
-        return links.read_token(purpose, token)
-    except links.BadLink as error:
-        raise Http404(_("This link is not valid or has expired.")) from error
 
 
 def _too_many(request, template, context):
@@ -58,7 +51,7 @@ def _register(request, event, invitation=None):
 def public_register(request, token):
     """The registration page an invitation links to: the invitee's details filled in."""
     invitation = get_object_or_404(
-        Invitation.objects.select_related("event", "customer"), pk=_read(links.INVITATION, token)
+        Invitation.objects.select_related("event", "customer"), pk=read_or_404(links.INVITATION, token)
     )
     return _register(request, invitation.event, invitation)
 
@@ -66,13 +59,13 @@ def public_register(request, token):
 @login_not_required
 def public_event(request, token):
     """The event's open registration page, for sharing beyond the invitation list."""
-    event = get_object_or_404(Event, pk=_read(links.EVENT, token))
+    event = get_object_or_404(Event, pk=read_or_404(links.EVENT, token))
     return _register(request, event)
 
 
 @login_not_required
 def public_cancel(request, token):
-    registration = get_object_or_404(Registration.objects.select_related("event"), pk=_read(links.CANCEL, token))
+    registration = get_object_or_404(Registration.objects.select_related("event"), pk=read_or_404(links.CANCEL, token))
     done, error = False, ""
     if request.method == "POST":
         try:
@@ -86,7 +79,7 @@ def public_cancel(request, token):
 
 @login_not_required
 def public_survey(request, token):
-    registration = get_object_or_404(Registration.objects.select_related("event"), pk=_read(links.SURVEY, token))
+    registration = get_object_or_404(Registration.objects.select_related("event"), pk=read_or_404(links.SURVEY, token))
     form = SurveyForm(request.POST or None)
     done = hasattr(registration, "survey_response")
     if request.method == "POST" and not done and form.is_valid():
@@ -103,7 +96,7 @@ def public_survey(request, token):
 
 @login_not_required
 def public_unsubscribe(request, token):
-    customer = get_object_or_404(Customer, pk=_read(links.UNSUBSCRIBE, token))
+    customer = get_object_or_404(Customer, pk=read_or_404(links.UNSUBSCRIBE, token))
     done = False
     if request.method == "POST":
         emails.customer_unsubscribe(customer=customer)
@@ -121,7 +114,7 @@ def public_web_form(request, token):
     without it: nobody is signed in here, so there is no session to forge a request for, and the
     captcha and the rate limit are what hold off abuse.
     """
-    campaign = get_object_or_404(Campaign, pk=_read(links.WEB_FORM, token))
+    campaign = get_object_or_404(Campaign, pk=read_or_404(links.WEB_FORM, token))
     form = WebLeadForm(request.POST or None)
     context = {"campaign": campaign, "form": form, "done": False}
     template = "marketing/public/web_form.html"

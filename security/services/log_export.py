@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import pdf
 from crm.importexport.exporter import ExportField, choice_display, log_export, queryset_rows, write_rows
 from crm.importexport.exports import DatasetExport
 from crm.models import BehaviourLog, Job
@@ -51,16 +52,13 @@ def write_pdf(out, headers, rows) -> int:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.utils import escapeOnce
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
-    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=14, leading=18, spaceAfter=8)
-    data = [[Paragraph(escapeOnce(str(h)), cell) for h in headers]]
-    data += [[Paragraph(escapeOnce(str(value)), cell) for value in row] for row in rows]
+    font = pdf.font()
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
+    title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18, spaceAfter=8)
+    data = [[pdf.paragraph(h, cell) for h in headers]]
+    data += [[pdf.paragraph(value, cell) for value in row] for row in rows]
     table = Table(data, repeatRows=1, colWidths=[95, 80, 80, 70, 330, 85])
     table.setStyle(
         TableStyle(
@@ -72,7 +70,7 @@ def write_pdf(out, headers, rows) -> int:
         )
     )
     document = SimpleDocTemplate(out, pagesize=landscape(A4), title=_("Behaviour log"))
-    document.build([Paragraph(escapeOnce(_("Behaviour log")), title), table])
+    document.build([pdf.paragraph(_("Behaviour log"), title), table])
     return len(data) - 1
 
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.consent import ConsentGiven, consent_record
 from crm.fields import exact
-from customers.dedupe import customer_email_keys, customer_phone_keys, normalise_email, normalise_phone
+from crm.normalise import normalise_email, normalise_phone, normalise_text
+from customers.dedupe import customer_email_keys, customer_phone_keys
 from customers.models import Contact, Customer
-from customers.search import normalise_text
 from customers.services.customers import customer_create
 
 from ..links import tracking_url

@@ -13,7 +13,7 @@ from crm.public import over_limit
 
 from .. import selectors
 from ..forms import PublicReplyForm, PublicTicketForm, SurveyForm
-from ..links import SURVEY_SALT, TRACKING_SALT, tracking_token
+from ..links import SURVEY, TRACKING, tracking_token
 from ..services import public, surveys, tickets
 
 
@@ -45,7 +45,7 @@ def ticket_submit(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def ticket_track(request, token):
-    ticket = selectors.ticket_by_token(token, salt=TRACKING_SALT)
+    ticket = selectors.ticket_by_token(token, purpose=TRACKING)
     form = PublicReplyForm(request.POST or None)
     context = {"ticket": ticket, "form": form, "token": token}
     if request.method == "POST":
@@ -67,7 +67,7 @@ def ticket_track(request, token):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def survey(request, token):
-    ticket = selectors.ticket_by_token(token, salt=SURVEY_SALT)
+    ticket = selectors.ticket_by_token(token, purpose=SURVEY)
     answered = selectors.ticket_survey(ticket=ticket)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and answered is None and form.is_valid():

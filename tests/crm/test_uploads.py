@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm.uploads import UploadValidator, check_upload
+from crm.uploads import check_upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -59,10 +59,20 @@ def test_a_kind_without_a_content_check_is_a_programming_error():
         check_upload(SimpleUploadedFile("a.exe", b"MZ"), allowed=["exe"], max_bytes=10)
 
 
-def test_the_validator_reads_a_callable_limit_at_check_time():
-    limit = {"bytes": 1000}
-    validator = UploadValidator(["png"], lambda: limit["bytes"])
-    validator(SimpleUploadedFile("a.png", PNG))
-    limit["bytes"] = 5
-    with pytest.raises(ValidationError):
-        validator(SimpleUploadedFile("a.png", PNG))
+def test_a_gbk_csv_is_text_and_a_zip_posing_as_csv_is_not():
+    gbk = "名称,电话\n华信科技,021-1\n".encode("gbk")
+    assert check_upload(SimpleUploadedFile("a.csv", gbk), allowed=["csv"], max_bytes=1000) == "text/csv"
+    error = _error(SimpleUploadedFile("b.csv", _docx()), allowed=["csv"], max_bytes=10_000)
+    assert "not CSV text" in error.messages[0]
+
+
+def test_an_empty_file_is_refused():
+    assert "empty" in _error(SimpleUploadedFile("a.csv", b""), allowed=["csv"], max_bytes=10).messages[0]
+
+
+def test_the_name_given_stands_for_a_stored_files_own_name():
+    """A queued import reads a file stored under another name: the check and its message use the given one."""
+    stored = io.BytesIO(b"name\nAcme\n")
+    assert check_upload(stored, allowed=["csv"], max_bytes=100, name="customers.csv") == "text/csv"
+    error = _error(io.BytesIO(b"name\n"), allowed=["xlsx"], max_bytes=100, name="customers.csv")
+    assert "customers.csv" in error.messages[0]

@@ -146,7 +146,7 @@ def test_a_tampered_link_is_rejected(client):
 
 def test_an_expired_invitation_link_is_rejected(client, settings, monkeypatch):
     registration = RegistrationFactory()
-    settings.MARKETING_LINK_MAX_AGE_DAYS = 1
+    settings.PUBLIC_LINK_MAX_AGE_DAYS = 1
     old = timezone.now().timestamp() - 2 * 24 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: old)
     token = links.make_token(links.CANCEL, registration.pk)

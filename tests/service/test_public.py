@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from customers.models import Customer
 from customers.services.customers import customer_refresh_search
-from service.links import SURVEY_SALT, TRACKING_SALT, survey_token, tracking_token
+from service.links import SURVEY, TRACKING, survey_token, tracking_token
 from service.models import SatisfactionSurvey, Ticket, TicketComment
 from service.selectors import ticket_by_token
 from tests.factories import ContactFactory
@@ -107,12 +107,12 @@ def test_a_tampered_or_foreign_token_is_refused(client, queue, customer):
     for bad in [forged, token[:-2] + "xx", str(ticket.pk), survey_token(ticket)]:
         assert client.get(reverse("service:public-ticket-track", args=[bad])).status_code == 404
     assert client.get(reverse("service:public-survey", args=[token])).status_code == 404
-    assert ticket_by_token(token, salt=TRACKING_SALT) == ticket
+    assert ticket_by_token(token, purpose=TRACKING) == ticket
 
 
 def test_an_expired_link_is_refused(client, queue, customer, settings):
     ticket = TicketFactory(queue=queue, customer=customer)
-    settings.SERVICE_LINK_MAX_AGE_DAYS = -1
+    settings.PUBLIC_LINK_MAX_AGE_DAYS = -1
     assert client.get(reverse("service:public-ticket-track", args=[tracking_token(ticket)])).status_code == 404
 
 
@@ -186,7 +186,7 @@ def test_the_manager_records_the_follow_up(client_for, queue, customer, agent, q
 
 def test_a_survey_link_cannot_open_another_ticket(client, queue, customer):
     ticket = TicketFactory(queue=queue, customer=customer, status="resolved")
-    assert ticket_by_token(survey_token(ticket), salt=SURVEY_SALT) == ticket
+    assert ticket_by_token(survey_token(ticket), purpose=SURVEY) == ticket
     assert client.get(_survey_url(ticket).replace(survey_token(ticket), survey_token(ticket) + "0")).status_code == 404
 
 

@@ -1,0 +1,163 @@
+"""Benchmark every list page and its search at volume: contacts, customers (search by scope), leads,
+opportunities, tickets and communication records.
+
+Run from the repository root:
+
+    .venv/bin/python bench/lists.py --rows 100000
+    .venv/bin/python bench/lists.py --rows 1000000 --check          # exit 1 when a case misses its budget
+    .venv/bin/python bench/lists.py --rows 1000000 --explain        # plus the slowest query's plan per case
+
+The database ``--database`` (default ``crm_bench``, shared with ``customer_list.py``) is created and migrated when
+missing; ``seed_demo`` adds the demo users, ``seed_demo --customers`` tops the generated customers up to ``--rows``
+(two contacts each) and ``bench/volume.py`` tops leads, opportunities, tickets and communication records up to
+``--rows`` each, generated inside PostgreSQL. Each case is timed in-process through Django's test ``Client``
+(``force_login``) with ``CaptureQueriesContext``, as in ``customer_list.py``.
+
+Budgets (issue 18): a list page p95 < 60 ms, a search p95 < 100 ms, at most 12 queries; a narrower scope is not
+slower than a wider one (checked as its own row: rep p50 ≤ manager p50 × 1.1 + 5 ms).
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+from benchsetup import report_rows, setup_django
+
+LIST_P95_MS = 60.0
+SEARCH_P95_MS = 100.0
+MAX_QUERIES = 12
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="Generated customers, and rows of each other list.")
+    parser.add_argument("--database", default="crm_bench")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--json", help="Append the result rows to this file (make bench).")
+    parser.add_argument("--no-load", action="store_true", help="Time the data as it is (e.g. with older code).")
+    parser.add_argument("--only", help="Only the cases whose label contains this text.")
+    return parser.parse_args()
+
+
+def prepare(target):
+    import volume
+    from django.core.management import call_command
+    from django.db import connection
+
+    from customers.models import Customer
+
+    call_command("migrate", verbosity=0)
+    have = Customer.objects.filter(created_by__isnull=True).count()
+    missing = max(target - have, 0)
+    print(f"Generated customers present: {have:,}; loading {missing:,}", flush=True)
+    call_command("seed_demo", customers=missing, verbosity=0)
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) customers_customer")
+            cursor.execute("VACUUM (ANALYZE) customers_contact")
+    volume.top_up(target)
+
+
+def cases():
+    from django.urls import reverse
+
+    contacts = reverse("customers:contact-list")
+    customers = reverse("customers:customer-list")
+    leads = reverse("sales:lead-list")
+    opportunities = reverse("sales:opportunity-list")
+    tickets = reverse("service:ticket-list")
+    communications = reverse("customers:communication-list")
+    pages = [{"page": n} for n in (1, 2, 3)]
+    # (label, user, url, parameter sets cycled through, kind: list or search)
+    return [
+        ("contact list (manager)", "manager", contacts, pages, "list"),
+        ("contact list (executive)", "executive", contacts, pages, "list"),
+        ("contact list (rep)", "rep", contacts, pages, "list"),
+        ("contact search 王伟 (manager)", "manager", contacts, [{"q": "王伟"}], "search"),
+        ("contact search 建华 (executive)", "executive", contacts, [{"q": "建华"}], "search"),
+        ("contact search smith (manager)", "manager", contacts, [{"q": "smith"}], "search"),
+        ("customer search acme (rep)", "rep", customers, [{"q": "acme"}], "search"),
+        ("customer search acme (manager)", "manager", customers, [{"q": "acme"}], "search"),
+        ("customer search 金桥 (manager)", "manager", customers, [{"q": "金桥"}], "search"),
+        ("customer search 云杉 (executive)", "executive", customers, [{"q": "云杉"}], "search"),
+        ("customer search 华 (manager)", "manager", customers, [{"q": "华"}], "search"),
+        ("lead list (manager)", "manager", leads, pages, "list"),
+        ("lead search 金桥 (manager)", "manager", leads, [{"q": "金桥"}], "search"),
+        ("opportunity list (manager)", "manager", opportunities, pages, "list"),
+        ("opportunity list (executive)", "executive", opportunities, pages, "list"),
+        ("ticket list, all (service)", "service", tickets, [{**p, "view": "all"} for p in pages], "list"),
+        ("ticket search 物流 (service)", "service", tickets, [{"q": "物流", "view": "all"}], "search"),
+        ("communication list (manager)", "manager", communications, pages, "list"),
+        ("communication list (executive)", "executive", communications, pages, "list"),
+    ]
+
+
+def run_case(username, url, variants, requests, warmup):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    for n in range(warmup):
+        response = client.get(url, variants[n % len(variants)])
+        assert response.status_code == 200, (url, response.status_code)
+    timings, sql, queries, slowest = [], [], [], {"time": "0", "sql": ""}
+    for n in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, variants[n % len(variants)])
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+        queries.append(len(captured.captured_queries))
+        sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+        slowest = max([slowest, *captured.captured_queries], key=lambda q: float(q["time"]))
+    return {
+        "p50": statistics.median(timings),
+        "p95": statistics.quantiles(timings, n=20, method="inclusive")[18] if len(timings) > 1 else timings[0],
+        "sql": statistics.median(sql),
+        "queries": max(queries),
+        "slowest": slowest["sql"],
+    }
+
+
+def main():
+    args = parse_args()
+    setup_django(args.database)
+    if not args.no_load:
+        prepare(args.rows)
+    rows, plans, by_label = [], [], {}
+    for label, username, url, variants, kind in cases():
+        if args.only and args.only not in label:
+            continue
+        result = run_case(username, url, variants, args.requests, args.warmup)
+        budget = LIST_P95_MS if kind == "list" else SEARCH_P95_MS
+        ok = result["p95"] < budget and result["queries"] <= MAX_QUERIES
+        by_label[label] = result
+        rows.append({"case": label, **result, "budget": f"p95 < {budget:.0f} ms, ≤ {MAX_QUERIES} q", "ok": ok})
+        plans.append((label, result["slowest"]))
+    rep, manager = by_label.get("customer search acme (rep)"), by_label.get("customer search acme (manager)")
+    if rep and manager:
+        narrower_ok = rep["p50"] <= manager["p50"] * 1.1 + 5
+        rows.append({"case": "acme: rep p50 vs manager p50", "p50": rep["p50"], "p95": manager["p50"], "sql": None,
+                     "queries": None, "budget": "rep ≤ manager", "ok": narrower_ok})  # fmt: skip
+    report_rows(rows, title=f"lists at {args.rows:,} rows", json_path=args.json)
+    if args.explain:
+        from django.db import connection
+
+        for label, sql in plans:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            print(f"\n=== {label}: slowest query\n{sql}\n{plan}")
+    return 1 if args.check and not all(row["ok"] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
