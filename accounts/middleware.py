@@ -1,7 +1,8 @@
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from . import two_factor
 
@@ -36,6 +37,9 @@ class TwoFactorMiddleware:
         step = two_factor.pending_step(request)
         if step is None:
             return None
+        if request.path.startswith("/api/"):
+            # A script using the browser's session gets an answer it can read, not the code page.
+            return JsonResponse({"detail": gettext("Two-factor sign-in is not complete.")}, status=403)
         target = f"{reverse(STEP_URLS[step])}?{urlencode({'next': request.get_full_path()})}"
         if request.headers.get("HX-Request"):
             # htmx would swap the code page into a fragment: have it load the whole page instead.
