@@ -151,6 +151,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2id first (crm/hashers.py); the others only read older hashes, which are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "crm.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -343,7 +351,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "purge-waiting-imports": {
-        "task": "customers.tasks.purge_waiting_imports",
+        "task": "crm.tasks.purge_waiting_uploads",
         "schedule": 60 * 60,
     },
 }
@@ -407,8 +415,12 @@ TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 # reminders on (or restarting a stopped beat) does not announce every long-forgotten open task at once.
 TASK_OVERDUE_REMINDER_WINDOW_HOURS = env.int("TASK_OVERDUE_REMINDER_WINDOW_HOURS", default=24)
 
-# Absolute links in e-mails start with this.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in e-mails and on share pages start with this (crm.links.absolute). Unless set, it
+# is where `make run` serves: HOST and PORT, with a wildcard host read as this machine.
+_SERVED_HOST = env("HOST", default="") or "127.0.0.1"
+if _SERVED_HOST in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere; links name this machine
+    _SERVED_HOST = "127.0.0.1"
+SITE_URL = env("SITE_URL", default="") or f"http://{_SERVED_HOST}:{env('PORT', default='') or '8000'}"
 SMS_BACKEND = env("SMS_BACKEND", default="crm.sms.LogBackend")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -17,13 +17,14 @@ from openpyxl import Workbook, load_workbook
 from crm import tasks as crm_tasks
 from crm.celery import app
 from crm.crypto import blind_index
-from crm.importexport import bulk
+from crm.importexport import bulk, flow
 from crm.models import BehaviourLog, Job
 from customers import tasks
 from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.search import customer_search
 from customers.services import transfer
+from customers.services.transfer import CUSTOMER_IMPORT
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +265,7 @@ def _mapping_post(form, **extra):
 def _dry_run(client, location, data):
     """Post the columns and options; the dry run is a job (run here as the worker would), then its page."""
     response = client.post(location, data)
-    check = Job.objects.filter(options__dry_run=True).latest("pk")
+    check = Job.objects.filter(dry_run=True).latest("pk")
     assert response["Location"] == reverse("customers:customer-import-check", args=[check.pk])
     tasks.run_customer_import.apply(args=[check.pk])
     return client.get(response["Location"])
@@ -276,7 +277,7 @@ def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, djan
     location = client.post(reverse("customers:customer-import"), {"file": xlsx_file(rows)})["Location"]
     data = _mapping_post(client.get(location).context["form"])
     response = _dry_run(client, location, data)
-    assert response.templates[0].name == "customers/customer_import_preview.html"
+    assert response.templates[0].name == "crm/import/preview.html"
     assert response.context["result"]["errors"] == [{"row": 4, "column": "联系电话", "message": response.context[
         "result"]["errors"][0]["message"]}]  # fmt: skip
     assert b'id="confirm-import"' not in response.content  # a file with errors imports nothing by default
@@ -288,14 +289,15 @@ def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, djan
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(location, {**data, "confirm": "1"})
         client.post(location, {**data, "confirm": "1"})
-    job = Job.objects.exclude(options__has_key="dry_run").get()
+    job = Job.objects.get(dry_run=False)
     assert response["Location"] == reverse("job-detail", args=[job.pk])
     assert len(callbacks) == 1
-    assert job.options["queued"] and job.options["import_valid_rows"]
+    assert job.status == Job.Status.QUEUED and job.options["import_valid_rows"]
+    assert (job.file_name, job.language) == ("customers.xlsx", "en")
 
 
 def test_someone_elses_import_job_is_404(client_for, manager, other_rep):
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
     other_rep.user_permissions.add(*manager.groups.get().permissions.filter(codename="import_customer"))
     assert client_for(other_rep).get(reverse("customers:customer-import-map", args=[job.pk])).status_code == 404
 
@@ -305,11 +307,16 @@ def test_someone_elses_import_job_is_404(client_for, manager, other_rep):
 def test_import_job_runs_on_a_real_worker_with_progress_result_and_error_report(manager):
     rows = [HEADERS] + [[f"客户 {i}", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""] for i in range(2500)]
     rows.append(["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""])
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(rows))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(rows))
     form_mapping = {int(k): v for k, v in job.options["mapping"].items()}
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        transfer.customer_import_start(
-            actor=manager, job=job, mapping=form_mapping, duplicate_policy="skip", import_valid_rows=True
+        flow.import_start(
+            CUSTOMER_IMPORT,
+            actor=manager,
+            upload=job,
+            mapping=form_mapping,
+            duplicate_policy="skip",
+            import_valid_rows=True,
         )
         job.refresh_from_db()
         for _ in range(300):
@@ -338,8 +345,8 @@ def test_a_job_being_run_elsewhere_is_not_run_again(manager):
 
     from crm.importexport import jobs
 
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    job.options = {**job.options, "mapping": job.options["mapping"], "queued": True}
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    job.status = Job.Status.QUEUED
     job.save()
     other = connections.create_connection("default")
     with other.cursor() as cursor:
@@ -359,15 +366,16 @@ def test_the_dry_run_is_queued_as_a_job_not_run_in_the_request(client_for, manag
     data = _mapping_post(client.get(location).context["form"])
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(location, data)
-    check = Job.objects.get(options__dry_run=True)
+    check = Job.objects.get(dry_run=True)
     assert response.status_code == 302
     assert len(callbacks) == 1  # the Celery task, queued once the request commits
-    assert (check.status, check.result, check.processed) == (Job.Status.PENDING, {}, 0)  # nothing checked yet
-    assert check.options["upload"] == Job.objects.exclude(pk=check.pk).get().pk
+    assert (check.status, check.result, check.processed) == (Job.Status.QUEUED, {}, 0)  # nothing checked yet
+    assert check.parent == Job.objects.exclude(pk=check.pk).get()
+    assert check.parent.status == Job.Status.PENDING  # the upload waits for the user
 
     # While it runs, the page shows the shared progress bar, polling this page.
     page = client.get(response["Location"])
-    assert page.templates[0].name == "customers/customer_import_check.html"
+    assert page.templates[0].name == "crm/import/check.html"
     assert f'hx-get="{response["Location"]}"'.encode() in page.content
     assert b'id="confirm-import"' not in page.content
     partial = client.get(response["Location"], HTTP_HX_REQUEST="true")
@@ -382,9 +390,14 @@ def test_the_dry_run_is_queued_as_a_job_not_run_in_the_request(client_for, manag
 
 
 def test_someone_elses_dry_run_is_404(client_for, manager, other_rep):
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    check = transfer.customer_import_check_start(
-        actor=manager, job=job, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    check = flow.import_check_start(
+        CUSTOMER_IMPORT,
+        actor=manager,
+        upload=job,
+        mapping={0: "name"},
+        duplicate_policy="skip",
+        import_valid_rows=False,
     )
     other_rep.user_permissions.add(*manager.groups.get().permissions.filter(codename="import_customer"))
     url = reverse("customers:customer-import-check", args=[check.pk])
@@ -396,11 +409,16 @@ def test_someone_elses_dry_run_is_404(client_for, manager, other_rep):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_dry_run_runs_on_a_real_worker_with_progress_and_saves_nothing(manager):
     rows = [HEADERS] + [[f"客户 {i}", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""] for i in range(2500)]
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(rows))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(rows))
     mapping = {int(k): v for k, v in job.options["mapping"].items()}
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        check = transfer.customer_import_check_start(
-            actor=manager, job=job, mapping=mapping, duplicate_policy="skip", import_valid_rows=False
+        check = flow.import_check_start(
+            CUSTOMER_IMPORT,
+            actor=manager,
+            upload=job,
+            mapping=mapping,
+            duplicate_policy="skip",
+            import_valid_rows=False,
         )
         for _ in range(300):
             check.refresh_from_db()
@@ -422,14 +440,24 @@ def _age(job, hours):
 def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_age(manager, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.IMPORT_WAITING_MAX_AGE_HOURS = 24
-    stale = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    check = transfer.customer_import_check_start(
-        actor=manager, job=stale, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    stale = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    check = flow.import_check_start(
+        CUSTOMER_IMPORT,
+        actor=manager,
+        upload=stale,
+        mapping={0: "name"},
+        duplicate_policy="skip",
+        import_valid_rows=False,
     )
-    fresh = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    confirmed = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    transfer.customer_import_start(
-        actor=manager, job=confirmed, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    fresh = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    confirmed = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    flow.import_start(
+        CUSTOMER_IMPORT,
+        actor=manager,
+        upload=confirmed,
+        mapping={0: "name"},
+        duplicate_policy="skip",
+        import_valid_rows=False,
     )
     for job in (stale, check, confirmed):
         _age(job, 25)
@@ -438,7 +466,7 @@ def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_
     assert stale_file.exists()
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert tasks.purge_waiting_imports.apply().get() == 1
+        assert crm_tasks.purge_waiting_uploads.apply().get() == 1
 
     assert set(Job.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
     assert not stale_file.exists()
@@ -448,7 +476,7 @@ def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_
 
 def test_the_purge_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-waiting-imports"]
-    assert entry["task"] == tasks.purge_waiting_imports.name
+    assert entry["task"] == crm_tasks.purge_waiting_uploads.name
     assert settings.IMPORT_WAITING_MAX_AGE_HOURS == 24
 
 
