@@ -35,6 +35,13 @@ class BehaviourLog(models.Model):
         BULK_UPDATE = "bulk_update", pgettext_lazy("behaviour", "Bulk update")
         EXPORT = "export", pgettext_lazy("behaviour", "Exported")
         PERMISSION_CHANGE = "permission_change", pgettext_lazy("behaviour", "Permissions changed")
+        TWO_FACTOR_ENABLED = "2fa_enabled", pgettext_lazy("behaviour", "Two-factor sign-in set up")
+        TWO_FACTOR_VERIFIED = "2fa_verified", pgettext_lazy("behaviour", "Second factor accepted")
+        TWO_FACTOR_FAILED = "2fa_failed", pgettext_lazy("behaviour", "Wrong second-factor code")
+        RECOVERY_CODE_USED = "recovery_code_used", pgettext_lazy("behaviour", "Recovery code used")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_new", pgettext_lazy("behaviour", "Recovery codes replaced")
+        TWO_FACTOR_DISABLED = "2fa_disabled", pgettext_lazy("behaviour", "Two-factor sign-in turned off")
+        NEW_SIGN_IN_ADDRESS = "new_address", pgettext_lazy("behaviour", "Sign-in from a new address")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
