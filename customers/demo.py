@@ -5,9 +5,11 @@ import time
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from crm import seasons
 from crm.crypto import encrypt
 
 from . import services
@@ -96,7 +98,62 @@ def seed(context):
                 },
             )
     _seed_activity(rng, reps)
+    _seed_history(rng, reps)
     context["stdout"].write(f"Demo customers: {Customer.objects.count()}")
+
+
+RESULTS = ["客户同意安排演示", "需要内部讨论", "已发送报价", "Asked for references", "暂无需求，半年后再联系", ""]
+
+
+def _seed_history(rng, reps):
+    """Spread the demo customers over the last months and give each a history of communications.
+
+    Bulk inserts, a few queries in all: the history is data to look at, not a replay of every service
+    call (the customers and the latest communications above are made through the services).
+    """
+    customers = list(Customer.objects.filter(owner__in=reps).order_by("pk"))
+    for customer, when in zip(customers, seasons.moments(rng, len(customers)), strict=True):
+        customer.created_at = when
+    records = []
+    for customer in customers:
+        for when in seasons.moments(rng, rng.randint(3, 10), after=customer.created_at):
+            records.append(
+                Communication(
+                    customer=customer,
+                    owner=customer.owner,
+                    occurred_at=when,
+                    channel=rng.choice(Communication.Channel.values),
+                    subject=rng.choice(SUBJECTS),
+                    content="客户对新方案感兴趣，需要进一步报价。",
+                    result=rng.choice(RESULTS),
+                )  # fmt: skip
+            )
+    Communication.objects.bulk_create(records, batch_size=500)
+    for record in records:
+        record.created_at = record.occurred_at
+    Communication.objects.bulk_update(records, ["created_at"], batch_size=500)
+    # Nothing is recorded about a customer before it was entered (the latest records above were made
+    # today, some days back); a customer was last contacted at its latest record.
+    created = {customer.pk: customer.created_at for customer in customers}
+    now = timezone.now()
+    early = []
+    for record in Communication.objects.filter(customer__in=customers).only("pk", "customer_id", "occurred_at"):
+        if record.occurred_at < created[record.customer_id]:
+            record.occurred_at = record.created_at = min(
+                created[record.customer_id] + timedelta(hours=rng.randint(2, 200)), now
+            )
+            early.append(record)
+    Communication.objects.bulk_update(early, ["occurred_at", "created_at"], batch_size=500)
+    lasts = dict(
+        Communication.objects.filter(customer__in=customers).values("customer").annotate(last=Max("occurred_at"))
+        .values_list("customer", "last")
+    )  # fmt: skip
+    for customer in customers:
+        customer.last_contacted_at = lasts.get(customer.pk, customer.last_contacted_at)
+    Customer.objects.bulk_update(customers, ["created_at", "last_contacted_at"], batch_size=500)
+    Contact.objects.filter(customer__in=customers).update(
+        created_at=Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("created_at")[:1])
+    )
 
 
 SUBJECTS = ["电话回访", "产品演示", "报价沟通", "合同条款确认", "Quarterly review", "Follow-up call", "上门拜访"]

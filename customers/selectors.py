@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 from .search import contact_search
+from .services.quality import QUALITY_BUCKETS
 
 
 def customer_list(*, user, data=None):
@@ -165,8 +166,6 @@ def my_tasks(*, user, limit=50) -> dict:
 
 # --- data quality, privacy and segments (customers/services/quality.py, privacy.py, segments.py)
 
-QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
-
 
 def quality_distribution(*, user) -> dict:
     """How many customers visible to ``user`` fall in each quality bucket, in one aggregate query;
@@ -204,3 +203,8 @@ def customer_insight(*, customer) -> dict:
         "rfm_segment": rfm_segment_label(customer.rfm_segment) if customer.rfm_segment else "",
         "consent_choices": Customer.Consent.choices,
     }
+
+
+def contact_by_id(*, user, pk) -> Contact:
+    """One contact the user may see, by its own id (the API's address for it), or 404."""
+    return get_object_or_404(Contact.objects.visible_to(user).select_related("customer"), pk=pk)

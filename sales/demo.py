@@ -10,10 +10,24 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Team, User
+from crm import seasons
 from customers.models import Customer
+from marketing.models import Campaign
 
 from .analytics import add_months, month_start
-from .models import Contract, ExchangeRate, Lead, Opportunity, Pipeline, Product, ProductCategory, SalesTarget
+from .models import (
+    Contract,
+    ExchangeRate,
+    Lead,
+    Opportunity,
+    Order,
+    OrderLine,
+    Pipeline,
+    Product,
+    ProductCategory,
+    SalesTarget,
+)
+from .money import round_money
 from .services import contracts, leads, opportunities, orders
 
 CATALOGUE = [
@@ -136,4 +150,107 @@ def seed(context):
                 team=team, period=SalesTarget.Period.MONTH, period_start=add_months(month_start(today), offset),
                 defaults={"amount": Decimal("1500000")},
             )  # fmt: skip
-    context["stdout"].write("Sales demo: products, leads, opportunities, orders, contracts and targets.")
+    _seed_history(rng, reps, products, pipeline, team)
+    context["stdout"].write("Sales demo: products, leads, opportunities, orders, contracts, targets and a past.")
+
+
+DEAL_KINDS = ["扩容项目", "年度采购", "系统升级", "Renewal", "新建机房", "培训服务", "Expansion"]
+LOST_REASONS = ["价格偏高", "选择了竞争对手", "预算取消", "Project postponed"]
+
+
+def _seed_history(rng, reps, products, pipeline, team):
+    """Deals of the last months, won and lost, with the orders of the won ones, and the targets they were
+    set against: bulk inserts (a few queries), so the dashboards, forecast and performance have a past.
+
+    Some deals came from the past campaigns, so the campaigns show their return.
+    """
+    now = timezone.now()
+    won_stage = pipeline.stages.filter(is_won=True).order_by("order").first()
+    lost_stage = pipeline.stages.filter(is_lost=True).order_by("order").first()
+    customers = list(Customer.objects.filter(owner__in=reps).order_by("pk"))
+    campaigns = list(Campaign.objects.filter(start_date__isnull=False).order_by("start_date"))
+    if not customers or won_stage is None or lost_stage is None:
+        return
+    deals, created, lines = [], [], []
+    for when in seasons.moments(rng, 150, months=seasons.HISTORY_MONTHS - 1):
+        customer = rng.choice(customers)
+        took = timedelta(days=rng.randint(10, 80))
+        closed = when + took
+        if closed >= now:
+            continue
+        won = rng.random() < 0.42 + 0.1 * (seasons.MONTH_WEIGHTS[timezone.localtime(closed).month] > 1)
+        product = rng.choice(products)
+        quantity = rng.randint(1, 12)
+        amount = round_money(product.price * quantity * Decimal(rng.choice(["1", "1", "0.95", "0.9"])))
+        campaign = next((c for c in reversed(campaigns) if c.start_date <= when.date()), None)
+        deals.append(
+            Opportunity(
+                owner=customer.owner,
+                team=customer.owner.team,
+                created_by=customer.owner,
+                name=f"[演示] {customer.name} {rng.choice(DEAL_KINDS)}",
+                customer=customer,
+                pipeline=pipeline,
+                stage=won_stage if won else lost_stage,
+                status=Opportunity.Status.WON if won else Opportunity.Status.LOST,
+                amount=amount,
+                currency="CNY",
+                expected_close_date=closed.date(),
+                closed_at=closed,
+                stage_entered_at=closed,
+                close_reason="" if won else rng.choice(LOST_REASONS),
+                campaign=campaign if campaign and rng.random() < 0.25 else None,
+            )  # fmt: skip
+        )
+        created.append(when)
+        lines.append((product, quantity))
+    Opportunity.objects.bulk_create(deals, batch_size=500)
+    for deal, when in zip(deals, created, strict=True):
+        deal.created_at = when
+    Opportunity.objects.bulk_update(deals, ["created_at"], batch_size=500)
+    orders, order_lines = [], []
+    for n, (deal, (product, quantity)) in enumerate(zip(deals, lines, strict=True)):
+        if deal.status != Opportunity.Status.WON:
+            continue
+        day = timezone.localtime(deal.closed_at).date()
+        orders.append(
+            Order(
+                owner=deal.owner,
+                team=deal.team,
+                created_by=deal.owner,
+                number=f"SO{day:%Y%m%d}H{n:04d}",
+                customer=deal.customer,
+                opportunity=deal,
+                status=Order.Status.COMPLETED,
+                ordered_on=day,
+                currency="CNY",
+                subtotal=deal.amount,
+                discount_total=Decimal("0"),
+                total=deal.amount,
+                confirmed_at=deal.closed_at,
+            )  # fmt: skip
+        )
+        order_lines.append(
+            OrderLine(
+                product=product,
+                description=product.name,
+                quantity=quantity,
+                unit_price=round_money(deal.amount / quantity),
+                line_total=deal.amount,
+            )  # fmt: skip
+        )
+    Order.objects.bulk_create(orders, batch_size=500)
+    for order, line in zip(orders, order_lines, strict=True):
+        order.created_at = order.confirmed_at
+        line.order = order
+    Order.objects.bulk_update(orders, ["created_at"], batch_size=500)
+    OrderLine.objects.bulk_create(order_lines, batch_size=500)
+    # The targets the past was measured against: the team's each month, a little above what it won.
+    if team is not None:
+        today = timezone.localdate()
+        for offset in range(-(seasons.HISTORY_MONTHS - 1), 0):
+            month = add_months(month_start(today), offset)
+            SalesTarget.objects.get_or_create(
+                team=team, period=SalesTarget.Period.MONTH, period_start=month,
+                defaults={"amount": Decimal(1_000_000 + 50_000 * (offset + seasons.HISTORY_MONTHS))},
+            )  # fmt: skip

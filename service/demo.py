@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Team, User
+from crm import seasons
 from customers.models import Customer
 
 from .models import Article, ArticleCategory, CalendarDay, Queue, SatisfactionSurvey, SlaPolicy, Ticket, WorkCalendar
@@ -86,6 +87,65 @@ def seed(context):
     if Ticket.objects.exists() or not agents:
         return
     _tickets(queue, agents[0])
+    _history(queue, agents[0])
+
+
+def _history(queue, agent):
+    """Tickets of the last months, answered and resolved (a few late) with their satisfaction answers,
+    seasonal like the sales: bulk inserts, so the service dashboards and statistics have a past."""
+    rng = random.Random(13)
+    customers = list(Customer.objects.order_by("pk")[:60])
+    tickets_made, opened = [], []
+    now = timezone.now()
+    for when in seasons.moments(rng, 140):
+        kind, subject = rng.choice(SUBJECTS)
+        answered = when + timedelta(hours=rng.choice([0.3, 0.5, 1, 2, 3, 5, 9]))
+        resolved = answered + timedelta(hours=rng.choice([2, 4, 8, 20, 30, 50, 90]))
+        if resolved >= now:
+            continue
+        customer = rng.choice(customers)
+        tickets_made.append(
+            Ticket(
+                subject=subject,
+                description=subject,
+                type=kind,
+                channel=rng.choice(Ticket.Channel.values),
+                priority=rng.choice(Ticket.Priority.values),
+                status=Ticket.Status.CLOSED,
+                customer=customer,
+                queue=queue,
+                assignee=agent,
+                created_by=agent,
+                response_due_at=when + timedelta(hours=4),
+                resolution_due_at=when + timedelta(hours=48),
+                first_responded_at=answered,
+                resolved_at=resolved,
+                closed_at=resolved + timedelta(days=2) if resolved + timedelta(days=2) < now else resolved,
+                response_breached=answered > when + timedelta(hours=4),
+                resolution_breached=resolved > when + timedelta(hours=48),
+            )  # fmt: skip
+        )
+        opened.append(when)
+    Ticket.objects.bulk_create(tickets_made, batch_size=500)
+    for ticket, when in zip(tickets_made, opened, strict=True):
+        ticket.created_at = when
+    Ticket.objects.bulk_update(tickets_made, ["created_at"], batch_size=500)
+    answers = [
+        SatisfactionSurvey(
+            ticket=ticket,
+            customer=ticket.customer,
+            score=rng.choice([2, 3, 4, 4, 5, 5, 5]),
+            nps=rng.randint(5, 10),
+            answered_at=ticket.resolved_at + timedelta(hours=rng.randint(2, 30)),
+        )  # fmt: skip
+        for ticket in tickets_made
+        if rng.random() < 0.55 and ticket.resolved_at + timedelta(hours=30) < now
+    ]
+    answered = [answer.answered_at for answer in answers]
+    SatisfactionSurvey.objects.bulk_create(answers, batch_size=500)
+    for answer, when in zip(answers, answered, strict=True):
+        answer.answered_at = when  # bulk_create stamped "now" (auto_now_add)
+    SatisfactionSurvey.objects.bulk_update(answers, ["answered_at"], batch_size=500)
 
 
 def _tickets(queue, agent):

@@ -46,6 +46,7 @@ NOT_PERSONAL = {
     "reports.SavedReport": {"name"},
     "reports.SummaryRefresh": {"name"},
     "security.Backup": {"name"},
+    "api.ApiToken": {"name"},
 }
 THIRD_PARTY = {"auth", "contenttypes", "sessions", "admin", "axes", "django_celery_beat", "django_celery_results"}
 

@@ -1,0 +1,1 @@
+"""Webhooks: filled in below."""
