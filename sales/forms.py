@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from accounts.selectors import assignable_users
-from crm.importexport import DUPLICATE_POLICIES, SKIP
 from crm.scope import Module, visible_teams
 from customers.models import Contact, Customer
 from marketing.models import Campaign
@@ -148,23 +147,6 @@ class LeadConvertForm(forms.Form):
         self.fields["customer"].widget = forms.HiddenInput()
         self.fields["pipeline"].initial = Pipeline.objects.filter(is_active=True, is_default=True).first()
         self.fields["currency"].initial = settings.BASE_CURRENCY
-
-
-class LeadImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
-            "An Excel workbook (.xlsx) or a CSV file (UTF-8 or GBK) with a header row: contact name, company, "
-            "job title, phone, e-mail, source, notes (in English or Chinese)."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
-    )
-    duplicate_policy = forms.ChoiceField(
-        label=_("Rows matching an existing lead"), choices=DUPLICATE_POLICIES, initial=SKIP, widget=forms.RadioSelect
-    )
-    import_valid_rows = forms.BooleanField(
-        label=_("Import the valid rows even if some rows have errors"), required=False
-    )
 
 
 class OpportunityForm(VersionedForm):

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "rest_framework",
     "drf_spectacular",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed in with a password but not yet with the second factor: only the second-factor pages open.
+    "accounts.middleware.TwoFactorMiddleware",
     # After the sign-in check: the session and the user are read from the primary, the view's reads may not.
     "crm.db.ReplicaReadsMiddleware",
     # Last, so it turns the lockout signal of any sign-in view into the lockout page.
@@ -145,6 +150,14 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Argon2id first (crm/hashers.py); the others only read older hashes, which are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "crm.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -338,7 +351,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "purge-waiting-imports": {
-        "task": "customers.tasks.purge_waiting_imports",
+        "task": "crm.tasks.purge_waiting_uploads",
         "schedule": 60 * 60,
     },
 }
@@ -402,8 +415,12 @@ TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 # reminders on (or restarting a stopped beat) does not announce every long-forgotten open task at once.
 TASK_OVERDUE_REMINDER_WINDOW_HOURS = env.int("TASK_OVERDUE_REMINDER_WINDOW_HOURS", default=24)
 
-# Absolute links in e-mails start with this.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in e-mails and on share pages start with this (crm.links.absolute). Unless set, it
+# is where `make run` serves: HOST and PORT, with a wildcard host read as this machine.
+_SERVED_HOST = env("HOST", default="") or "127.0.0.1"
+if _SERVED_HOST in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere; links name this machine
+    _SERVED_HOST = "127.0.0.1"
+SITE_URL = env("SITE_URL", default="") or f"http://{_SERVED_HOST}:{env('PORT', default='') or '8000'}"
 SMS_BACKEND = env("SMS_BACKEND", default="crm.sms.LogBackend")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -460,6 +477,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "crm.middleware.client_ip"
 AXES_VERBOSE = False
+# Wrong second-factor codes count as failed sign-ins of that user and address (accounts/lockout.py), and a
+# successful password no longer clears the count while the second factor is still to come. The codes typed
+# are masked in the lockout records like passwords.
+AXES_HANDLER = "accounts.lockout.SignInAttemptHandler"
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# Two-factor sign-in (accounts/two_factor.py): roles whose sign-in policy requires it (Administrator by
+# default, and superusers without a role) must set up an authenticator app; anyone who set one up enters its
+# code (or a one-time recovery code) after the password. TWO_FACTOR_ENFORCED=false lifts the role requirement
+# (development and the demo sign in in one step); users who set up an app still use it.
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
+TWO_FACTOR_RECOVERY_CODES = 10
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="CRM")
+# django-axes is the one lockout; django-otp's own growing delays after a wrong code would refuse the right
+# code typed a second later.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import analytics, selectors
 from ..forms import ForecastForm, PerformanceForm, TargetForm
 from ..models import Opportunity
 from ..services import targets as services
-from .common import call_service, render_form_context
+from .common import render_form_context
 
 PAST_MONTHS = 3
 
