@@ -21,6 +21,7 @@ from crm.importexport import bulk, flow
 from crm.models import BehaviourLog, Job
 from customers import tasks
 from customers.dedupe import find_duplicates
+from customers.importing import duplicates
 from customers.models import Contact, Customer
 from customers.search import customer_search
 from customers.services import transfer
@@ -172,7 +173,7 @@ def test_duplicate_policies(manager, existing, policy, created, updated, skipped
         assert (existing.name, existing.level) == ("华信科技 (旧名)", "C")
 
 
-def test_duplicates_by_name_and_within_the_file(manager):
+def test_duplicates_by_name_and_within_the_file(manager, scope_size):
     CustomerFactory(name="ACME  Trading", owner=manager, phone="", email="")
     rows = [["Name", "Phone"], ["acme trading", ""], ["Globex", "0571-88886666"], ["Globex Two", "+86 571 8888 6666"]]
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
@@ -180,7 +181,15 @@ def test_duplicates_by_name_and_within_the_file(manager):
     assert Customer.objects.filter(name__startswith="Globex").count() == 1
 
 
-def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_company_name(manager):
+@pytest.fixture(params=["preloaded", "asked per batch"])
+def scope_size(request, monkeypatch):
+    """Duplicates are found the same way whether the importer's scope is read at once or asked per batch."""
+    if request.param == "asked per batch":
+        monkeypatch.setattr(duplicates, "PRELOAD_MAX_CUSTOMERS", 0)
+    return request.param
+
+
+def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_company_name(manager, scope_size):
     """The entry form's duplicate check matches a contact's mobile, and so does the import: the same person
     under another company name is not imported again."""
     existing = CustomerFactory(name="杭州云杉智能科技有限公司", owner=manager, phone="", email="")
@@ -192,12 +201,21 @@ def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_c
     assert Customer.objects.count() == 1
 
 
-def test_a_contact_mobile_matching_an_existing_customers_phone_is_a_duplicate(manager):
+def test_a_contact_mobile_matching_an_existing_customers_phone_is_a_duplicate(manager, scope_size):
     existing = CustomerFactory(name="Globex", owner=manager, phone="138 0013 8000", email="")
     rows = [["Name", "Contact name", "Contact mobile"], ["Initech", "Li Lei", "13800138000"]]
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), duplicate_policy="update")
     assert (outcome.created, outcome.updated) == (0, 1)
     assert existing.contacts.get().name == "Li Lei"
+
+
+def test_a_name_with_a_legal_form_ending_is_the_same_customer_as_in_the_entry_forms_check(manager, scope_size):
+    """The import reads names with dedupe's normalise_name, not a folding of its own."""
+    existing = CustomerFactory(name="ACME Trading", owner=manager, phone="", email="")
+    rows = [["Name"], ["ACME Trading Co., Ltd."], ["上海华信科技有限公司"], ["上海华信科技"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert (outcome.created, outcome.skipped) == (1, 2)
+    assert set(Customer.objects.values_list("name", flat=True)) == {existing.name, "上海华信科技有限公司"}
 
 
 def test_rows_of_one_file_sharing_a_contact_mobile_are_imported_once(manager):
@@ -213,7 +231,7 @@ def test_a_contact_mobile_outside_the_importers_scope_is_not_a_duplicate(manager
     assert transfer.customers_import(actor=manager, file=xlsx_file(rows)).created == 1
 
 
-def test_customers_outside_the_importers_scope_are_not_duplicates(manager, far_rep):
+def test_customers_outside_the_importers_scope_are_not_duplicates(manager, far_rep, scope_size):
     CustomerFactory(name="上海华信科技有限公司", owner=far_rep, phone="021-68881234")
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(good_rows()))
     assert outcome.created == 2
