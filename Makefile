@@ -8,7 +8,7 @@ LOCK := requirements/development.txt
 LOCK_PRODUCTION := requirements/production.txt
 UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock"
 
-.PHONY: run test install lock audit lint format messages browser pgclient clean
+.PHONY: run test install lock audit lint format messages browser pgclient clean bench
 
 # Only what the lock file names, each checked against its hash; then the project itself, without its deps.
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -29,6 +29,11 @@ lock: $(INSTALLED)
 ## Known vulnerabilities in the locked versions (exceptions: requirements/audit-exceptions.txt).
 audit: $(INSTALLED)
 	$(BIN)/python -m crm.devstack audit
+
+## Every bench/ script at a small size (BENCH_ROWS, default 50,000 rows per table), one table of p50/p95/queries
+## against the budgets; exit 1 when a case is over. Databases crm_bench_small*, loaded on the first run.
+bench: $(INSTALLED)
+	$(BIN)/python bench/run_all.py
 
 ## Start PostgreSQL, Redis, migrate, load demo data, serve on http://127.0.0.1:8000 with a worker and beat.
 run: $(INSTALLED)

@@ -48,7 +48,7 @@ def format_row(row: dict) -> str:
         return "" if value is None else f"{value:.1f}"
 
     queries = "" if row.get("queries") is None else str(row["queries"])
-    verdict = "ok" if row["ok"] else "OVER"
+    verdict = "–" if row["ok"] is None else "ok" if row["ok"] else "OVER"
     return (
         f"{_pad(row['case'], 44)}{ms(row.get('p50')):>9}{ms(row.get('p95')):>9}{queries:>8}  "
         f"{_pad(row['budget'], 28)}{verdict}"
@@ -61,12 +61,17 @@ HEADER = f"{_pad('case', 44)}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}  {_pad('bu
 def report_rows(rows, *, title: str, json_path=None) -> None:
     """Print the result table (case, p50, p95, queries, budget, verdict); with ``json_path`` also append the rows
     to that file, one JSON object a line, for ``bench/run_all.py`` to gather into one table."""
-    import json
-
     print(f"\n{title}\n\n{HEADER}\n{'-' * _width(HEADER)}")
     for row in rows:
         print(format_row(row), flush=True)
     if json_path:
-        with open(json_path, "a", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps({k: v for k, v in row.items() if k != "slowest"}, ensure_ascii=False) + "\n")
+        emit_json(json_path, rows)
+
+
+def emit_json(path, rows) -> None:
+    import json
+
+    with open(path, "a", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps({k: v for k, v in row.items() if k not in ("slowest", "sql")}, ensure_ascii=False))
+            out.write("\n")

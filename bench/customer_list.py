@@ -48,6 +48,7 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=5, help="Untimed requests per case before timing.")
     parser.add_argument("--check", action="store_true", help="Exit 1 when a case misses the budget.")
     parser.add_argument("--explain", action="store_true", help="Print EXPLAIN ANALYZE of each case's slowest query.")
+    parser.add_argument("--json", help="Append the result rows to this file, one JSON object a line (make bench).")
     return parser.parse_args()
 
 
@@ -185,10 +186,12 @@ def main():
     header = f"{'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'sql p50':>8} {'queries':>8} {'rows matched':>13}"
     print(header)
     print("-" * len(header))
-    missed, plans = [], []
+    missed, plans, rows = [], [], []
     for label, username, variants in cases():
         result = run_case(username, variants, args.requests, args.warmup)
         over = result["p95"] >= BUDGET_P95_MS or result["queries"] > BUDGET_QUERIES
+        rows.append({"case": f"customer {label}", **result, "ok": not over,
+                     "budget": f"p95 < {BUDGET_P95_MS:.0f} ms, ≤ {BUDGET_QUERIES} q"})  # fmt: skip
         if over:
             missed.append(label)
         plans.append((label, result["slowest"]))
@@ -199,6 +202,10 @@ def main():
             f"{result['queries']:8d} {result['rows']:>13}{'  OVER BUDGET' if over else ''}",
             flush=True,
         )
+    if args.json:
+        from benchsetup import emit_json
+
+        emit_json(args.json, rows)
     if args.explain:
         for label, sql in plans:
             print(f"\n=== {label}: slowest query\n{sql}\n{explain(sql)}")

@@ -37,6 +37,7 @@ def parse_args():
     parser.add_argument("--opportunities", type=int, default=0, help="Target total of generated opportunities.")
     parser.add_argument("--check", action="store_true", help="Exit 1 when a case misses the budget.")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each case's slowest query.")
+    parser.add_argument("--json", help="Append the result rows to this file, one JSON object a line (make bench).")
     return parser.parse_args()
 
 
@@ -192,10 +193,11 @@ def main():
     )
     print(header)
     print("-" * len(header))
-    missed, plans = [], []
+    missed, plans, rows = [], [], []
     for label, username, url_name, params in (sales_cases() if args.opportunities else []) + cases():
         result = run_case(username, url_name, params, args.requests, args.warmup)
         over = result["p95"] >= BUDGET_P95_MS
+        rows.append({"case": label, **result, "budget": f"p95 < {BUDGET_P95_MS:.0f} ms", "ok": not over})
         if over:
             missed.append(label)
         plans.append((label, result["slowest"]))
@@ -204,6 +206,10 @@ def main():
             f"{'  OVER BUDGET' if over else ''}",
             flush=True,
         )
+    if args.json:
+        from benchsetup import emit_json
+
+        emit_json(args.json, rows)
     if args.opportunities:
         time_panels("executive", max(args.requests // 2, 3))
     if args.explain:

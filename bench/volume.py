@@ -53,8 +53,9 @@ def load_leads(cursor, missing: int) -> None:
         INSERT INTO sales_lead (created_at, updated_at, name, company, title, phone, email, source, status, owner_id,
                                 team_id, notes, disqualified_reason, touched_at, search_document, search_grams)
         SELECT created, created, name, company, '', phone, 'lead' || g || '@example.com', 'website',
-               (ARRAY['new', 'contacted', 'qualified', 'disqualified'])[1 + g % 4],
-               (%s::bigint[])[1 + g % cardinality(%s::bigint[])], (%s::bigint[])[1 + g % cardinality(%s::bigint[])],
+               (ARRAY['new', 'contacted', 'qualified', 'disqualified'])[1 + mod(g, 4)],
+               (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))],
+               (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))],
                'bench', '', created, doc, crm_search_grams(doc)
         FROM (
             SELECT g, created, name, company, phone,
@@ -79,7 +80,7 @@ def load_opportunities(cursor, missing: int) -> None:
     cursor.execute("SELECT id FROM sales_pipeline WHERE is_default")
     pipeline = cursor.fetchone()[0]
     cursor.execute(
-        "SELECT array_agg(id ORDER BY position) FILTER (WHERE NOT is_won AND NOT is_lost), "
+        'SELECT array_agg(id ORDER BY "order") FILTER (WHERE NOT is_won AND NOT is_lost), '
         "min(id) FILTER (WHERE is_won), min(id) FILTER (WHERE is_lost) FROM sales_stage WHERE pipeline_id = %s",
         [pipeline],
     )
@@ -90,12 +91,13 @@ def load_opportunities(cursor, missing: int) -> None:
             expected_close_date, owner_id, team_id, next_step, close_reason, closed_at, stage_entered_at, description,
             version, created_at, updated_at)
         SELECT 'bench ' || g, %s + floor(random() * (%s - %s + 1))::bigint, %s,
-               CASE WHEN roll < 0.6 THEN (%s::bigint[])[1 + g % cardinality(%s::bigint[])]
+               CASE WHEN roll < 0.6 THEN (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))]
                     WHEN roll < 0.8 THEN %s ELSE %s END,
                CASE WHEN roll < 0.6 THEN 'open' WHEN roll < 0.8 THEN 'won' ELSE 'lost' END,
-               (1 + floor(random() * 500)) * 1000, CASE WHEN g % 10 = 0 THEN 'USD' ELSE 'CNY' END,
+               (1 + floor(random() * 500)) * 1000, CASE WHEN mod(g, 10) = 0 THEN 'USD' ELSE 'CNY' END,
                current_date + (floor(random() * 210) - 30)::int,
-               (%s::bigint[])[1 + g % cardinality(%s::bigint[])], (%s::bigint[])[1 + g % cardinality(%s::bigint[])],
+               (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))],
+               (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))],
                '', '', CASE WHEN roll >= 0.6 THEN now() - random() * interval '365 days' END, created, '', 1,
                created, created
         FROM (SELECT g, random() AS roll, now() - random() * interval '720 days' AS created
@@ -116,9 +118,9 @@ def load_tickets(cursor, missing: int) -> None:
             customer_id, queue_id, assignee_id, requester_name, requester_email, requester_phone, sla_paused_seconds,
             response_breached, resolution_breached, needs_follow_up, search_document, search_grams)
         SELECT created, created, subject, 'bench', 'inquiry', 'phone', 'normal',
-               (%s::text[])[1 + g % 8],
+               (%s::text[])[1 + mod(g, 8)],
                %s + floor(random() * (%s - %s + 1))::bigint, %s,
-               (%s::bigint[])[1 + g % cardinality(%s::bigint[])], '', '', '', 0, false, false, false,
+               (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))], '', '', '', 0, false, false, false,
                lower(subject), crm_search_grams(lower(subject))
         FROM (SELECT g, now() - random() * interval '720 days' AS created, {PICK} || ' ' || g AS subject
               FROM generate_series(1, %s) AS g) AS rows
@@ -135,8 +137,8 @@ def load_communications(cursor, missing: int) -> None:
         INSERT INTO customers_communication (created_at, updated_at, customer_id, occurred_at, channel, subject,
             content, result, next_step, owner_id)
         SELECT occurred, occurred, %s + floor(random() * (%s - %s + 1))::bigint, occurred,
-               (ARRAY['phone', 'visit', 'meeting', 'email', 'wechat'])[1 + g % 5], {PICK}, 'bench', '', '',
-               (%s::bigint[])[1 + g % cardinality(%s::bigint[])]
+               (ARRAY['phone', 'visit', 'meeting', 'email', 'wechat'])[1 + mod(g, 5)], {PICK}, 'bench', '', '',
+               (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))]
         FROM (SELECT g, now() - random() * interval '720 days' AS occurred FROM generate_series(1, %s) AS g) AS rows
         """,
         [low, high, low, COMM_SUBJECTS, COMM_SUBJECTS, owners, owners, missing],

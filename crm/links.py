@@ -56,4 +56,6 @@ def read_or_404(purpose: LinkPurpose, token: str) -> int:
 
 
 def absolute(path: str) -> str:
+    """The full address of a path on this site, for every link read outside it (e-mails, share pages,
+    QR codes, notifications). ``SITE_URL`` follows where the app is served (HOST and PORT) unless set."""
     return settings.SITE_URL.rstrip("/") + path

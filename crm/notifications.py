@@ -5,6 +5,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .links import absolute
 from .models import Notification
 
 
@@ -12,7 +13,7 @@ def notify(*, user, title: str, body: str = "", url: str = "", email: bool = Fal
     """Create a notification; with ``email=True`` also send it by e-mail once the transaction commits."""
     notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
     if email and user.email:
-        link = f"\n\n{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+        link = f"\n\n{absolute(url)}" if url else ""
 
         def deliver():
             send_mail(title, f"{body}{link}", settings.DEFAULT_FROM_EMAIL, [user.email])

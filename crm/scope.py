@@ -18,7 +18,7 @@ and ``user.scope_team_ids()``), which the custom user model provides.
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Expression, F, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -125,6 +125,32 @@ def visible_teams(user, module):
     return teams.filter(pk__in=user.scope_team_ids())
 
 
+class InArray(Expression):
+    """``<field> = ANY(ARRAY(<subquery>))``: what ``field__in=<subquery>`` means, written so that PostgreSQL runs the
+    (small) subquery once, first, and can then look the values up in the field's index — and combine that lookup
+    with the owner and team indexes of the rest of the scope (a bitmap OR). An ``IN`` or ``EXISTS`` subquery inside
+    an OR leaves it a filter checked row by row, so a narrow scope searched by text read as many rows as a wide one.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, field: str, queryset):
+        super().__init__()
+        self.target, self.values = F(field), Subquery(queryset)
+
+    def get_source_expressions(self):
+        return [self.target, self.values]
+
+    def set_source_expressions(self, exprs):
+        self.target, self.values = exprs
+
+    def as_sql(self, compiler, connection):
+        target, target_params = compiler.compile(self.target)
+        values, values_params = compiler.compile(self.values)
+        return f"{target} = ANY(ARRAY{values})", [*target_params, *values_params]
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see.
 
@@ -157,11 +183,11 @@ class ScopedQuerySet(models.QuerySet):
         if shared:
             through = model._meta.get_field(shared).remote_field.through
             source = model._meta.model_name
-            condition |= Exists(through.objects.filter(**{source: OuterRef("pk"), "user": user}))
+            condition |= InArray("pk", through.objects.filter(user=user).values(source))
         shared_parent = getattr(model, "scope_shared_parent", None)
         if shared_parent:
             parent_model = model._meta.get_field(shared_parent).related_model
             through = parent_model._meta.get_field(parent_model.scope_shared_field).remote_field.through
             source = parent_model._meta.model_name
-            condition |= Q(**{f"{shared_parent}__in": through.objects.filter(user=user).values(source)})
+            condition |= InArray(shared_parent, through.objects.filter(user=user).values(source))
         return self.filter(condition)

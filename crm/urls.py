@@ -25,6 +25,8 @@ urlpatterns = [
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("security/", include("security.urls")),
+    path("api/", include("crm.api.urls")),
+    path("settings/", include("crm.api.settings_urls")),
     path("", include("security.health_urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),

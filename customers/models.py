@@ -103,6 +103,8 @@ class Customer(TimeStampedModel):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     name = models.CharField(_("name"), max_length=200)
+    # The record's id in another system (an ERP, a shop), for upserts through the API; unique when set.
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.COMPANY)
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     level = models.CharField(_("level"), max_length=1, choices=Level.choices, default=Level.C)
@@ -192,7 +194,7 @@ class Customer(TimeStampedModel):
             "churn_score", "churn_reasons", "rfm_segment",
         ],
         # History is read by customer id only: the copied fields' indexes would only slow every write.
-        no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash"],
+        no_db_index=["created_at", "created_by", "updated_by", "owner", "team", "id_number_hash", "external_id"],
     )  # fmt: skip
 
     scope_module = Module.CUSTOMERS
@@ -266,6 +268,7 @@ class Contact(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts", db_index=False
     )
     name = models.CharField(_("name"), max_length=100)
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     # A personal number: encrypted at rest, found by exact value through the keyed hash (crm.fields).
     mobile = EncryptedTextField(
@@ -297,7 +300,7 @@ class Contact(TimeStampedModel):
     # History is read by contact or customer id only.
     history = HistoricalRecords(
         excluded_fields=["updated_at", "customer_owner", "customer_team", "search_document", "search_grams"],
-        no_db_index=["created_at", "mobile_hash"],
+        no_db_index=["created_at", "mobile_hash", "external_id"],
     )
 
     scope_module = Module.CUSTOMERS

@@ -136,10 +136,10 @@ class Browser:
             return error
 
     def status(self, path: str) -> int | None:
-        """The status of a GET, or None while nothing listens yet."""
+        """The status of a GET, or None while nothing listens yet (or a starting worker is too slow to answer)."""
         try:
             return self.get(path).status
-        except urllib.error.URLError:
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
             return None
 
     def submit(self, path: str, marker: str, **changes):

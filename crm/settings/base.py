@@ -38,8 +38,15 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crm",
+    "crm.api",
     "accounts",
     "customers",
     "marketing",
@@ -67,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed in with a password but not yet with the second factor: only the second-factor pages open.
+    "accounts.middleware.TwoFactorMiddleware",
     # After the sign-in check: the session and the user are read from the primary, the view's reads may not.
     "crm.db.ReplicaReadsMiddleware",
     # Last, so it turns the lockout signal of any sign-in view into the lockout page.
@@ -141,6 +150,14 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Argon2id first (crm/hashers.py); the others only read older hashes, which are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "crm.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -334,7 +351,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "purge-waiting-imports": {
-        "task": "customers.tasks.purge_waiting_imports",
+        "task": "crm.tasks.purge_waiting_uploads",
         "schedule": 60 * 60,
     },
 }
@@ -398,8 +415,12 @@ TASK_REMINDER_LEAD_MINUTES = env.int("TASK_REMINDER_LEAD_MINUTES", default=60)
 # reminders on (or restarting a stopped beat) does not announce every long-forgotten open task at once.
 TASK_OVERDUE_REMINDER_WINDOW_HOURS = env.int("TASK_OVERDUE_REMINDER_WINDOW_HOURS", default=24)
 
-# Absolute links in e-mails start with this.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in e-mails and on share pages start with this (crm.links.absolute). Unless set, it
+# is where `make run` serves: HOST and PORT, with a wildcard host read as this machine.
+_SERVED_HOST = env("HOST", default="") or "127.0.0.1"
+if _SERVED_HOST in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere; links name this machine
+    _SERVED_HOST = "127.0.0.1"
+SITE_URL = env("SITE_URL", default="") or f"http://{_SERVED_HOST}:{env('PORT', default='') or '8000'}"
 SMS_BACKEND = env("SMS_BACKEND", default="crm.sms.LogBackend")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -456,6 +477,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "crm.middleware.client_ip"
 AXES_VERBOSE = False
+# Wrong second-factor codes count as failed sign-ins of that user and address (accounts/lockout.py), and a
+# successful password no longer clears the count while the second factor is still to come. The codes typed
+# are masked in the lockout records like passwords.
+AXES_HANDLER = "accounts.lockout.SignInAttemptHandler"
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# Two-factor sign-in (accounts/two_factor.py): roles whose sign-in policy requires it (Administrator by
+# default, and superusers without a role) must set up an authenticator app; anyone who set one up enters its
+# code (or a one-time recovery code) after the password. TWO_FACTOR_ENFORCED=false lifts the role requirement
+# (development and the demo sign in in one step); users who set up an app still use it.
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
+TWO_FACTOR_RECOVERY_CODES = 10
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="CRM")
+# django-axes is the one lockout; django-otp's own growing delays after a wrong code would refuse the right
+# code typed a second later.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The secrets of authenticator apps never show in Django admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
@@ -538,3 +578,53 @@ MARKETING_UPLOAD_MAX_BYTES = env.int("MARKETING_UPLOAD_MAX_BYTES", default=10 * 
 MARKETING_EMAIL_RATE_PER_MINUTE = env.int("MARKETING_EMAIL_RATE_PER_MINUTE", default=60)
 # Confirmed registrants get a reminder this many hours before their event starts.
 MARKETING_EVENT_REMINDER_HOURS = env.int("MARKETING_EVENT_REMINDER_HOURS", default=24)
+
+# The REST API (/api/v1/, crm/api/): token or session authentication, module permissions of the user's roles,
+# keyset pagination, a request rate per token, errors as JSON with field names.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.api.authentication.TokenAuthentication",
+        "crm.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.permissions.ModulePermission", "crm.api.permissions.TokenAccess"],
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE", default="1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": (
+        "Customers, sales, marketing and service records, scoped exactly as in the application. "
+        "Authenticate with `Authorization: Bearer <token>` (create a token under Settings → API tokens)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Vendored Swagger UI and Redoc (drf-spectacular-sidecar): nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+}
+# API tokens: at most this many per user; how often a token's use is written to the behaviour log.
+API_TOKEN_LOG_MINUTES = env.int("API_TOKEN_LOG_MINUTES", default=15)
+# Idempotency-Key: a POST repeated with the same key within this many hours answers the stored response.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Bulk endpoints take at most this many records per call.
+API_BULK_MAX_RECORDS = env.int("API_BULK_MAX_RECORDS", default=1000)
+# Webhooks: delivery attempts before giving up on one event, consecutive failed events before an endpoint is
+# switched off (its owner is told), and whether URLs may point at private, loopback or link-local addresses.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# The first retry waits this long; each further one twice as long (30 s, 1 min, 2 min, … at most a day).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["purge-api-records"] = {"task": "crm.api.tasks.purge_api_records", "schedule": 60 * 60}

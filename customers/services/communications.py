@@ -14,6 +14,7 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 
 from ..models import Communication, Customer, FollowUpTask
+from .quality import customer_quality_refresh
 
 COMMUNICATION_FIELDS = [
     "contact", "occurred_at", "channel", "subject", "content", "result", "next_step", "next_follow_up",
@@ -64,16 +65,19 @@ def _apply(communication: Communication, data: dict, *, actor) -> None:
 
 
 def _touch_customer(*, customer: Customer, occurred_at) -> None:
-    """Move ``last_contacted_at`` forward only; a single UPDATE so concurrent records cannot lose one."""
+    """Move ``last_contacted_at`` forward only; a single UPDATE so concurrent records cannot lose one.
+    The quality score's freshness follows at once."""
     Customer.objects.filter(pk=customer.pk).update(last_contacted_at=Greatest("last_contacted_at", occurred_at))
     if customer.last_contacted_at is None or customer.last_contacted_at < occurred_at:
         customer.last_contacted_at = occurred_at
+    customer_quality_refresh(customer=customer)
 
 
 def _recount_customer(*, customer_id: int, previous) -> None:
     """After a record moved or went: if it was the latest contact, take the latest remaining one."""
     latest = Communication.objects.filter(customer_id=customer_id).aggregate(latest=Max("occurred_at"))["latest"]
-    Customer.objects.filter(pk=customer_id, last_contacted_at=previous).update(last_contacted_at=latest)
+    if Customer.objects.filter(pk=customer_id, last_contacted_at=previous).update(last_contacted_at=latest):
+        customer_quality_refresh(customer=Customer(pk=customer_id))
 
 
 def _follow_up_task(*, actor, communication: Communication) -> FollowUpTask:

@@ -20,7 +20,7 @@ from .quality import customer_quality_refresh
 
 CUSTOMER_FIELDS = [
     "name", "kind", "industry", "level", "source", "lifecycle_stage", "phone", "email", "website",
-    "address", "notes", "consent", "consent_method", "id_number",
+    "address", "notes", "consent", "consent_method", "id_number", "external_id",
 ]  # fmt: skip
 
 
@@ -160,7 +160,7 @@ def customers_add_tag(*, actor, customers, tag: Tag) -> int:
     return len(new)
 
 
-CONTACT_FIELDS = ["name", "title", "mobile", "phone", "email", "birthday", "is_primary", "notes"]
+CONTACT_FIELDS = ["name", "title", "mobile", "phone", "email", "birthday", "is_primary", "notes", "external_id"]
 
 
 def _save_contact(*, actor, contact: Contact, data: dict, action):

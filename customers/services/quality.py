@@ -6,10 +6,11 @@ The score starts at 100 and loses the weight of every issue found. Each issue ha
 - completeness: a phone or an e-mail, an address, an industry, a source, at least one contact, a
   primary contact with a mobile;
 - validity: every phone number and e-mail present is well formed;
-- freshness: contacted within ``STALE_CONTACT_DAYS`` and updated within ``STALE_RECORD_DAYS``.
+- freshness: contacted within ``STALE_CONTACT_DAYS`` (counted from creation for a customer never
+  contacted, so a new customer is not overdue) and updated within ``STALE_RECORD_DAYS``.
 
-The score is recomputed whenever a customer or one of its contacts is saved (the customer services
-call :func:`customer_quality_refresh`) and nightly for everybody in batches
+The score is recomputed whenever a customer or one of its contacts is saved or a communication is
+recorded (the services call :func:`customer_quality_refresh`) and nightly for everybody in batches
 (:func:`customers_quality_recompute`), because freshness decays without any save.
 """
 
@@ -25,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Contact, Customer
 from ..validators import validate_phone
 
+# The score bands the dashboards count customers in (the data-quality panel, the customer statistics).
+QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
 STALE_CONTACT_DAYS = 180
 STALE_RECORD_DAYS = 365
 
@@ -43,7 +46,9 @@ QUALITY_ISSUES = {
 }
 
 # Fields the score reads, so batches load only these.
-CUSTOMER_QUALITY_FIELDS = ["id", "phone", "email", "address", "industry", "source", "last_contacted_at", "updated_at"]
+CUSTOMER_QUALITY_FIELDS = [
+    "id", "phone", "email", "address", "industry", "source", "last_contacted_at", "updated_at", "created_at",
+]  # fmt: skip
 CONTACT_QUALITY_FIELDS = ["customer_id", "mobile", "phone", "email", "is_primary"]
 
 
@@ -57,8 +62,8 @@ def quality_label(code: str) -> str:
     return issue[1] if issue else code
 
 
-def _field(obj, name):
-    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+def _field(obj, name, default=None):
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
 def _valid(validator, value) -> bool:
@@ -102,8 +107,9 @@ def customer_quality(customer, contacts, *, now=None, validated=False) -> tuple[
         if not all(_valid(validate_email, e) for e in emails if e):
             missing.append("invalid_email")
 
-    contacted = get("last_contacted_at")
-    if contacted is None or contacted < now - timedelta(days=STALE_CONTACT_DAYS):
+    # Never contacted: the clock runs from creation (a customer being created has none yet: now).
+    contacted = get("last_contacted_at") or get("created_at") or now
+    if contacted < now - timedelta(days=STALE_CONTACT_DAYS):
         missing.append("stale_contact")
     updated = get("updated_at")
     if updated is not None and updated < now - timedelta(days=STALE_RECORD_DAYS):

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors
@@ -15,6 +15,9 @@ from ..forms import CommunicationForm
 from ..services import communications as services
 
 PANEL = "customers/partials/communication_panel.html"
+# Told to the page after a quick add, so the follow-up task card reloads the task a next follow-up
+# date may have scheduled (customers/customer_detail.html listens for it).
+TASKS_CHANGED = "tasks-changed"
 
 
 @permission_required("customers.view_communication", raise_exception=True)
@@ -45,15 +48,14 @@ def customer_communications(request, pk):
 
 
 def _save(request, form, *, customer=None, communication=None):
-    try:
-        if communication is None:
-            return services.communication_create(actor=request.user, customer=customer, data=dict(form.cleaned_data))
-        return services.communication_update(
-            actor=request.user, communication=communication, data=dict(form.cleaned_data)
+    if communication is None:
+        return call_service(
+            form, services.communication_create, actor=request.user, customer=customer, data=dict(form.cleaned_data)
         )
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    return None
+    return call_service(
+        form, services.communication_update, actor=request.user, communication=communication,
+        data=dict(form.cleaned_data),
+    )  # fmt: skip
 
 
 @require_POST
@@ -65,7 +67,8 @@ def communication_create(request, pk):
     form = CommunicationForm(request.POST, customer=customer)
     saved = form.is_valid() and _save(request, form, customer=customer) is not None
     if request.htmx:
-        return _panel(request, customer, form=None if saved else form, saved=saved)
+        response = _panel(request, customer, form=None if saved else form, saved=saved)
+        return trigger_client_event(response, TASKS_CHANGED) if saved else response
     if saved:
         messages.success(request, _("Communication recorded."))
         return redirect(customer)

@@ -59,6 +59,18 @@ def test_quick_add_by_htmx_saves_the_record_and_returns_the_refreshed_card(clien
     assert not FollowUpTask.objects.exists()
 
 
+def test_quick_add_tells_the_page_to_reload_the_follow_up_tasks(client_for, rep_user):
+    customer = CustomerFactory(owner=rep_user)
+    client = client_for(rep_user)
+
+    response = _quick_add(client, customer, next_follow_up=(timezone.localdate() + timedelta(days=3)).isoformat())
+
+    assert response.status_code == 200 and FollowUpTask.objects.filter(customer=customer).exists()
+    assert "tasks-changed" in response["HX-Trigger"]
+    page = client.get(customer.get_absolute_url()).content.decode()
+    assert 'hx-trigger="load, tasks-changed from:body"' in page
+
+
 def test_plain_post_without_htmx_redirects_to_the_customer(client_for, rep_user):
     customer = CustomerFactory(owner=rep_user)
     response = client_for(rep_user).post(reverse("customers:communication-create", args=[customer.pk]), _form())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from crm.scope import Module
 from customers import selectors, services
 from customers.models import Customer
+from customers.services.communications import communication_create
 from customers.services.quality import customer_quality, customers_quality_recompute
 from tests.factories import ContactFactory, CustomerFactory
 
@@ -30,6 +31,7 @@ def _complete(**overrides):
         "source": "referral",
         "last_contacted_at": NOW - timedelta(days=10),
         "updated_at": NOW - timedelta(days=3),
+        "created_at": NOW - timedelta(days=300),
     }
     data.update(overrides)
     return data
@@ -55,6 +57,8 @@ def test_a_complete_valid_fresh_customer_scores_100():
         ({}, [{**PRIMARY, "phone": "12"}], 90, ["invalid_phone"]),
         ({}, [{**PRIMARY, "email": "wang at acme"}], 90, ["invalid_email"]),
         ({"last_contacted_at": None}, [PRIMARY], 90, ["stale_contact"]),
+        ({"last_contacted_at": None, "created_at": NOW - timedelta(minutes=1)}, [PRIMARY], 100, []),
+        ({"last_contacted_at": None, "created_at": NOW - timedelta(days=179)}, [PRIMARY], 100, []),
         ({"last_contacted_at": NOW - timedelta(days=181)}, [PRIMARY], 90, ["stale_contact"]),
         ({"updated_at": NOW - timedelta(days=400)}, [PRIMARY], 90, ["stale_record"]),
     ],
@@ -68,10 +72,9 @@ def test_score_is_stored_on_create_and_recomputed_when_a_contact_is_added(rep_us
     customer = services.customer_create(actor=rep_user, data={"name": "空壳公司"})
     customer.refresh_from_db()
     # then
-    assert customer.quality_score == 30
+    assert customer.quality_score == 40
     assert customer.quality_missing == [
         "no_phone_or_email", "no_address", "no_industry", "no_source", "no_contact", "no_primary_mobile",
-        "stale_contact",
     ]  # fmt: skip
     # when a primary contact with a mobile and the customer's phone are added
     services.contact_create(
@@ -80,8 +83,30 @@ def test_score_is_stored_on_create_and_recomputed_when_a_contact_is_added(rep_us
     services.customer_update(actor=rep_user, customer=customer, data={"phone": "021-68888888", "industry": "it"})
     customer.refresh_from_db()
     # then
-    assert customer.quality_score == 75
-    assert customer.quality_missing == ["no_address", "no_source", "stale_contact"]
+    assert customer.quality_score == 85
+    assert customer.quality_missing == ["no_address", "no_source"]
+
+
+def test_a_customer_created_a_minute_ago_is_not_reported_as_not_contacted(client_for, rep_user):
+    customer = services.customer_create(actor=rep_user, data={"name": "新客户有限公司"})
+    customer.refresh_from_db()
+    assert "stale_contact" not in customer.quality_missing
+    page = client_for(rep_user).get(customer.get_absolute_url()).content.decode()
+    assert "Not contacted for 180 days" not in page
+
+
+def test_a_communication_clears_not_contacted_at_once(rep_user):
+    # given a customer created 200 days ago and never contacted
+    customer = services.customer_create(actor=rep_user, data={"name": "老客户有限公司"})
+    Customer.objects.filter(pk=customer.pk).update(created_at=NOW - timedelta(days=200))
+    customers_quality_recompute()
+    customer.refresh_from_db()
+    assert "stale_contact" in customer.quality_missing
+    # when a communication is recorded
+    communication_create(actor=rep_user, customer=customer, data={"channel": "phone", "subject": "回访"})
+    # then the issue is gone without waiting for the nightly recompute
+    customer.refresh_from_db()
+    assert "stale_contact" not in customer.quality_missing
 
 
 def test_nightly_recompute_updates_every_customer_in_batches_and_only_changes(rep_user):
@@ -90,9 +115,10 @@ def test_nightly_recompute_updates_every_customer_in_batches_and_only_changes(re
 
     assert customers_quality_recompute(batch_size=2) == 5
     scores = dict(Customer.objects.values_list("pk", "quality_score"))
-    # factory customers have phone and e-mail but no address, industry, source or contact time
-    assert scores[customers[0].pk] == 65
-    assert all(scores[c.pk] == 45 for c in customers[1:])
+    # factory customers have phone and e-mail but no address, industry or source; created just now,
+    # they are not yet overdue for contact
+    assert scores[customers[0].pk] == 75
+    assert all(scores[c.pk] == 55 for c in customers[1:])
     assert customers_quality_recompute(batch_size=2) == 0
 
 
@@ -100,7 +126,7 @@ def test_detail_page_shows_score_and_what_is_missing(client_for, rep_user):
     customer = services.customer_create(actor=rep_user, data={"name": "Bare Ltd."})
     response = client_for(rep_user).get(reverse("customers:customer-detail", args=[customer.pk]))
     assert response.status_code == 200
-    assert b"30/100" in response.content
+    assert b"40/100" in response.content
     assert b"No address" in response.content
     assert b"No contact person" in response.content
 

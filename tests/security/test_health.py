@@ -135,4 +135,5 @@ def test_a_real_worker_keeps_the_heartbeat_fresh(client):
     cache.delete(health.HEARTBEAT_KEY)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         tasks.worker_heartbeat.delay().get(timeout=30)
-    assert health.health_report()["checks"]["worker"]["ok"] is True
+    worker = health.health_report()["checks"]["worker"]
+    assert worker["ok"] is True, worker
