@@ -8,7 +8,7 @@ from crm.audit import log_action
 from crm.models import BehaviourLog
 
 from . import services
-from .models import Role, RoleScope, Team, User
+from .models import Role, RolePolicy, RoleScope, Team, User
 from .roles import role_label
 
 
@@ -103,16 +103,24 @@ class RoleScopeInline(admin.TabularInline):
     fields = ["module", "scope"]
 
 
+class RolePolicyInline(admin.StackedInline):
+    model = RolePolicy
+    can_delete = False
+    max_num = 1
+    min_num = 1
+
+
 admin.site.unregister(Group)
 
 
 @admin.register(Role)
 class RoleAdmin(GroupAdmin):
-    list_display = ["label", "scopes", "member_count"]
-    inlines = [RoleScopeInline]
+    list_display = ["label", "scopes", "two_factor", "member_count"]
+    inlines = [RolePolicyInline, RoleScopeInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("record_scopes").annotate(members=Count("user"))
+        queryset = super().get_queryset(request).select_related("sign_in_policy").prefetch_related("record_scopes")
+        return queryset.annotate(members=Count("user"))
 
     @admin.display(description=_("name"), ordering="name")
     def label(self, obj):
@@ -121,6 +129,11 @@ class RoleAdmin(GroupAdmin):
     @admin.display(description=_("record scopes"))
     def scopes(self, obj):
         return ", ".join(f"{s.get_module_display()}: {s.get_scope_display()}" for s in obj.record_scopes.all())
+
+    @admin.display(description=_("two-factor sign-in required"), boolean=True)
+    def two_factor(self, obj):
+        policy = getattr(obj, "sign_in_policy", None)
+        return bool(policy and policy.two_factor_required)
 
     @admin.display(description=_("members"))
     def member_count(self, obj):

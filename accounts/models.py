@@ -118,6 +118,45 @@ class RoleScope(models.Model):
         return f"{self.group}: {self.get_module_display()} → {self.get_scope_display()}"
 
 
+class RolePolicy(models.Model):
+    """How members of a role sign in: whether they must use a second factor (an authenticator app)."""
+
+    group = models.OneToOneField(
+        Group, verbose_name=_("role"), on_delete=models.CASCADE, primary_key=True, related_name="sign_in_policy"
+    )
+    two_factor_required = models.BooleanField(
+        _("two-factor sign-in required"),
+        default=False,
+        help_text=_("Members must set up an authenticator app and enter its code at every sign-in."),
+    )
+
+    class Meta:
+        verbose_name = _("sign-in policy")
+        verbose_name_plural = _("sign-in policies")
+
+    def __str__(self):
+        return str(self.group)
+
+
+class KnownSignInAddress(models.Model):
+    """An address a user has signed in from, kept as a keyed hash: a new one alerts the user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    address_hash = models.CharField(_("address (keyed hash)"), max_length=64)
+    first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("known sign-in address")
+        verbose_name_plural = _("known sign-in addresses")
+        constraints = [models.UniqueConstraint(fields=["user", "address_hash"], name="knownaddress_unique")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.address_hash[:12]}"
+
+
 class Role(Group):
     """A role is a Django group (its module permissions) plus a record scope per module."""
 

@@ -1,14 +1,61 @@
+from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from crm.audit import log_action
+from crm.crypto import blind_index
+from crm.middleware import client_ip
 from crm.models import BehaviourLog
+from crm.notifications import notify
+
+from .models import KnownSignInAddress
 
 
 def user_signed_in(*, user, request) -> None:
     log_action(actor=user, action=BehaviourLog.Action.LOGIN, module="accounts")
+    if request is not None:
+        sign_in_address_check(user=user, ip=client_ip(request))
     if user.language and request is not None:
         translation.activate(user.language)
+
+
+def sign_in_address_check(*, user, ip: str | None) -> bool:
+    """Remember the address a user signed in from; a new one (not their first) alerts the user.
+
+    Addresses are kept as keyed hashes: enough to recognise one, not to list where anyone has been.
+    Returns True when the user was alerted.
+    """
+    if not ip:
+        return False
+    address_hash = blind_index(ip)
+    known = KnownSignInAddress.objects.filter(user=user)
+    had_any = known.exists()
+    _entry, created = KnownSignInAddress.objects.get_or_create(user=user, address_hash=address_hash)
+    if not created:
+        known.filter(address_hash=address_hash).update(last_seen=timezone.now())
+        return False
+    if not had_any:
+        return False  # the first sign-in we see: nothing to compare it with
+    log_action(
+        actor=user, action=BehaviourLog.Action.NEW_SIGN_IN_ADDRESS, obj=user, module="accounts", detail={"ip": ip}
+    )
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        when = date_format(timezone.localtime(), "DATETIME_FORMAT")
+        notify(
+            user=user,
+            title=gettext("Sign-in from a new address"),
+            body=gettext(
+                "Your account was signed in to from %(ip)s, an address not seen for it before, at %(when)s. "
+                "If this was not you, change your password and sign out everywhere from your preferences."
+            )
+            % {"ip": ip, "when": when},
+            url=reverse("accounts:preferences"),
+            email=True,
+        )
+    return True
 
 
 def user_signed_out(*, user) -> None:

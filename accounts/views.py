@@ -14,8 +14,9 @@ from crm import notifications
 from crm.middleware import client_ip
 from crm.pagination import paginate
 
-from . import selectors, services
-from .forms import CaptchaLoginForm, LanguageForm, PreferencesForm
+from . import selectors, services, two_factor
+from .forms import CaptchaLoginForm, LanguageForm, PasswordConfirmForm, PreferencesForm
+from .middleware import two_factor_exempt
 
 
 class LoginView(auth_views.LoginView):
@@ -55,10 +56,12 @@ def preferences(request):
         form = PreferencesForm(
             initial={"language": user.language or translation.get_language(), "timezone": user.timezone}
         )
-    return render(request, "accounts/preferences.html", {"form": form})
+    context = {"form": form, "two_factor": two_factor.status(user), "password_form": PasswordConfirmForm()}
+    return render(request, "accounts/preferences.html", context)
 
 
 @login_not_required
+@two_factor_exempt
 @require_POST
 def switch_language(request):
     """Switches the interface language; a signed-in user keeps the choice on their profile."""

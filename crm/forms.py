@@ -1,4 +1,9 @@
-from django.core.exceptions import NON_FIELD_ERRORS
+"""Service errors onto forms, one way: a view runs a service through :func:`call_service`, and whatever the
+service refuses (a ``ValidationError`` naming fields, a ``PermissionDenied`` for an owner the user may not
+give records to) shows on the form in place."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 
 def apply_validation_error(form, error) -> None:
@@ -10,3 +15,20 @@ def apply_validation_error(form, error) -> None:
                 form.add_error(target if target != NON_FIELD_ERRORS else None, item)
     else:
         form.add_error(None, error)
+
+
+def call_service(form, service, /, **kwargs):
+    """Run ``service(**kwargs)`` for ``form``: its result, or None when it refused and the form now carries
+    why. A service that returns nothing succeeded when ``form.errors`` stayed empty.
+
+    On a form with an ``owner`` field, a ``PermissionDenied`` is the owner the user may not give records
+    to and lands on that field; elsewhere it answers 403 as it would without the form."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        apply_validation_error(form, error)
+    except PermissionDenied:
+        if "owner" not in form.fields:
+            raise
+        form.add_error("owner", _("You cannot give records to this user."))
+    return None

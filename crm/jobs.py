@@ -4,17 +4,41 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Job
 
 
-def job_create(*, user, kind: str, dataset: str, options=None, source_file=None) -> Job:
-    job = Job(user=user, kind=kind, dataset=dataset, options=options or {})
+def job_create(
+    *, user, kind: str, dataset: str, options=None, source_file=None, status=Job.Status.QUEUED, parent=None,
+    dry_run=False,
+) -> Job:  # fmt: skip
+    """A job in the language of the request that asks for it; ``status`` pending for an upload that waits for
+    the user's confirmation, queued (the default) for work the caller hands to a task once committed."""
+    job = Job(
+        user=user, kind=kind, dataset=dataset, options=options or {}, status=status, parent=parent, dry_run=dry_run,
+        language=translation.get_language() or "", file_name=parent.file_name if parent is not None else "",
+    )  # fmt: skip
     if source_file is not None:
+        job.file_name = getattr(source_file, "name", "")[:255]
         job.source_file.save(source_file.name, source_file, save=False)
     job.save()
     return job
+
+
+def job_queue(job: Job, *, task, **fields) -> bool:
+    """Hand a waiting upload to ``task`` (a Celery task given the job id) once the transaction commits; only
+    the first confirmation of a job queues it. ``fields`` are saved with the new status."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status != Job.Status.PENDING:
+            return False
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.status = Job.Status.QUEUED
+        job.save(update_fields=["status", *fields])
+        transaction.on_commit(lambda: task.delay(job.pk))
+    return True
 
 
 def job_get(*, user, pk) -> Job:
@@ -48,18 +72,18 @@ def job_fail(job: Job, *, error: str) -> None:
 
 
 def jobs_purge_waiting(*, older_than: timedelta, dataset: str | None = None) -> int:
-    """Delete uploads never confirmed: waiting import jobs older than ``older_than``, the dry runs made
-    of them, and their files (once the deletion has committed). Returns how many uploads went."""
+    """Delete uploads never imported: import jobs still waiting for confirmation after ``older_than``, with
+    the dry runs made of them and their files (once the deletion has committed). Returns how many went."""
     stale = Job.objects.filter(
-        kind=Job.Kind.IMPORT, status=Job.Status.PENDING, created_at__lt=timezone.now() - older_than
-    ).exclude(options__contains={"queued": True})
+        kind=Job.Kind.IMPORT, status=Job.Status.PENDING, dry_run=False, created_at__lt=timezone.now() - older_than
+    )
     if dataset is not None:
         stale = stale.filter(dataset=dataset)
     with transaction.atomic():
-        uploads = list(stale.select_for_update(skip_locked=True).exclude(options__has_key="upload"))
+        uploads = list(stale.select_for_update(skip_locked=True))
         if not uploads:
             return 0
-        checks = list(Job.objects.filter(options__upload__in=[job.pk for job in uploads]))
+        checks = list(Job.objects.filter(parent__in=uploads))
         files = [f for job in [*uploads, *checks] for f in (job.source_file, job.output_file) if f]
         Job.objects.filter(pk__in=[job.pk for job in [*uploads, *checks]]).delete()
         transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])

@@ -35,6 +35,13 @@ class BehaviourLog(models.Model):
         BULK_UPDATE = "bulk_update", pgettext_lazy("behaviour", "Bulk update")
         EXPORT = "export", pgettext_lazy("behaviour", "Exported")
         PERMISSION_CHANGE = "permission_change", pgettext_lazy("behaviour", "Permissions changed")
+        TWO_FACTOR_ENABLED = "2fa_enabled", pgettext_lazy("behaviour", "Two-factor sign-in set up")
+        TWO_FACTOR_VERIFIED = "2fa_verified", pgettext_lazy("behaviour", "Second factor accepted")
+        TWO_FACTOR_FAILED = "2fa_failed", pgettext_lazy("behaviour", "Wrong second-factor code")
+        RECOVERY_CODE_USED = "recovery_code_used", pgettext_lazy("behaviour", "Recovery code used")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_new", pgettext_lazy("behaviour", "Recovery codes replaced")
+        TWO_FACTOR_DISABLED = "2fa_disabled", pgettext_lazy("behaviour", "Two-factor sign-in turned off")
+        NEW_SIGN_IN_ADDRESS = "new_address", pgettext_lazy("behaviour", "Sign-in from a new address")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -113,6 +120,15 @@ class SentReminder(models.Model):
 class Job(models.Model):
     """A long piece of work run by Celery for a user (an import, an export), with its progress.
 
+    Its state is in its fields, never in ``options`` (which holds only what the work is asked to do:
+    mapping, duplicate policy, export format and columns):
+
+    - ``status``: an upload waits (``pending``) until the user confirms it; a confirmed import, a dry run
+      and an export are ``queued`` for the worker, which makes them ``running`` and then ``done`` or ``failed``;
+    - ``dry_run``: the job checks every row of its ``parent`` upload and saves nothing;
+    - ``file_name`` and ``language``: the name the file had on the user's computer, and the language the job
+      was asked in (its messages, headings and labels are written in it).
+
     The page polls the job; the worker updates ``processed`` as it goes and ``result`` at the end.
     """
 
@@ -121,7 +137,8 @@ class Job(models.Model):
         EXPORT = "export", _("Export")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", _("Waiting for confirmation")
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
@@ -130,6 +147,18 @@ class Job(models.Model):
     dataset = models.CharField(_("data set"), max_length=64)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("upload checked"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dry_runs",
+        help_text=_("For a dry run: the upload whose rows it checks."),
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
     total = models.PositiveIntegerField(_("total"), default=0)
     processed = models.PositiveIntegerField(_("processed"), default=0)
@@ -149,6 +178,11 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.dataset} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the page keeps polling it."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def percent(self) -> int:

@@ -14,3 +14,15 @@ def merge_index_entries(names, using="default"):
     from .importexport.bulk import merge_index_entries as merge
 
     return merge(names, using=using)
+
+
+@shared_task
+def purge_waiting_uploads():
+    """Hourly: uploads never imported (and their dry runs and files) go after IMPORT_WAITING_MAX_AGE_HOURS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .jobs import jobs_purge_waiting
+
+    return jobs_purge_waiting(older_than=timedelta(hours=settings.IMPORT_WAITING_MAX_AGE_HOURS))

@@ -130,6 +130,26 @@ def _contact_match(customer, *, phone_key, email_key):
     return reasons
 
 
+def phone_spellings(key: str) -> set[str]:
+    """The digit strings a stored phone may reduce to when :func:`normalise_phone` gives ``key`` for it
+    (written with +86, 0086 or the trunk zero): what a query on the stored digits looks for."""
+    spellings = {key, f"86{key}", f"0086{key}"}
+    if key.startswith("0"):
+        spellings |= {f"86{key[1:]}", f"0086{key[1:]}"}
+    return spellings
+
+
+# The legal-form endings as a name spells them without case, spaces or punctuation ("Co., Ltd." → "coltd").
+_SUFFIX_SPELLINGS = (*CHINESE_SUFFIXES, *ENGLISH_SUFFIXES, "coltd", "colimited", "coinc", "集团有限公司")
+
+
+def name_spellings(key: str) -> set[str]:
+    """Stored names without case, spaces or punctuation that :func:`normalise_name` may reduce to ``key``:
+    the key itself and the key with a legal-form ending. What a query on stored names looks for; the
+    candidates it finds are confirmed with :func:`normalise_name`."""
+    return {key, *(key + suffix for suffix in _SUFFIX_SPELLINGS)} if key else set()
+
+
 def customers_by_contact_mobile(customers, phones) -> dict[str, int]:
     """Normalised phone → pk of a customer among ``customers`` one of whose contacts has it as mobile.
 

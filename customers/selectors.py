@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 from .search import contact_search
+from .services.quality import QUALITY_BUCKETS
 
 
 def customer_list(*, user, data=None):
@@ -164,8 +165,6 @@ def my_tasks(*, user, limit=50) -> dict:
 
 
 # --- data quality, privacy and segments (customers/services/quality.py, privacy.py, segments.py)
-
-QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
 
 
 def quality_distribution(*, user) -> dict:

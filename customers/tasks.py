@@ -38,14 +38,6 @@ def run_customer_import(job_id):
 
 
 @shared_task
-def purge_waiting_imports():
-    """Hourly: uploads never confirmed are deleted with their files after IMPORT_WAITING_MAX_AGE_HOURS."""
-    from .services import transfer
-
-    return transfer.customer_uploads_purge()
-
-
-@shared_task
 def run_customer_export(job_id):
     """A customer export too large to download at once."""
     from .services import transfer

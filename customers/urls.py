@@ -1,5 +1,8 @@
 from django.urls import path
 
+from crm.importexport.views import import_urls
+
+from .services.transfer import CUSTOMER_IMPORT
 from .views import care as care_views
 from .views import communications as communication_views
 from .views import customers as views
@@ -61,8 +64,6 @@ urlpatterns += [
 
 # Import and export (customers/views/transfer.py).
 urlpatterns += [
-    path("import/", transfer_views.customer_import, name="customer-import"),
-    path("import/<int:pk>/", transfer_views.customer_import_map, name="customer-import-map"),
-    path("import/checks/<int:pk>/", transfer_views.customer_import_check, name="customer-import-check"),
+    *import_urls(CUSTOMER_IMPORT, "import/"),
     path("export/", transfer_views.customer_export, name="customer-export"),
 ]

@@ -14,14 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Communication, Customer, FollowUpTask
-from customers.services.quality import quality_threshold
+from customers.services.quality import QUALITY_BUCKETS, quality_threshold
 
 from . import datasets, summaries
 from .filters import DashboardFilters, month_end, narrow
 from .registry import Panel, register_panel
 from .tables import Chart, Series
-
-QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
 
 
 def _link(url_name, **params) -> str:

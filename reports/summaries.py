@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
 from customers.models import Customer
+from customers.services.quality import QUALITY_BUCKETS
 from sales.models import Opportunity
 
 from .datasets import in_base_currency
@@ -106,8 +107,6 @@ GROUP BY GROUPING SETS (
 
 
 def _bucket_sql():
-    from .panels import QUALITY_BUCKETS
-
     whens = " ".join(f"WHEN quality_score BETWEEN {low} AND {high} THEN {low}" for low, high in QUALITY_BUCKETS)
     return f"CASE {whens} END"
 

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import apply_validation_error, call_service
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -287,18 +287,17 @@ def schedule_create(request, pk):
     form = ScheduleForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.schedule_create(
-                actor=request.user,
-                report=report,
-                frequency=data["frequency"],
-                send_hour=data["send_hour"],
-                fmt=data["format"],
-                recipients=data["recipients"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(
+            form,
+            services.schedule_create,
+            actor=request.user,
+            report=report,
+            frequency=data["frequency"],
+            send_hour=data["send_hour"],
+            fmt=data["format"],
+            recipients=data["recipients"],
+        )
+        if not form.errors:
             messages.success(request, _("The report will be e-mailed as scheduled."))
             return redirect(report)
     table, chart, problems = _saved_result(request, report)

@@ -18,7 +18,7 @@ from accounts.roles import team_label
 from crm.names import full_name
 
 from .models import Opportunity, OpportunityLine, SalesTarget
-from .money import ZERO, rates_on, round_money
+from .money import ZERO, rates_on, round_money, sum_by_currency
 
 # Open deals at or above this win probability count as "committed" in the forecast.
 COMMIT_PROBABILITY = 75
@@ -149,11 +149,9 @@ def forecast(*, user, opportunities, targets, months: int = 6, start: date | Non
         .annotate(amount=Sum("amount"))
         .order_by()
     )
-    for row in won_rows:
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        entry = rows.get(month)
+    for month, amount in sum_by_currency(won_rows, rates, "month").items():
+        entry = rows.get(month.date() if hasattr(month, "date") else month)
         if entry is not None:
-            amount = rates.to_base(row["amount"], row["currency"])
             entry.won += amount
     for entry in rows.values():
         entry.committed += entry.won

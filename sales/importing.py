@@ -1,9 +1,7 @@
 """Leads through the shared import engine (crm.importexport): the lead data set's columns and writes."""
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.audit import log_action
@@ -11,6 +9,7 @@ from crm.importexport import ImportField, ImportSpec, cleaners
 from crm.models import BehaviourLog
 from crm.normalise import normalise_email, normalise_phone
 from customers.models import Customer
+from customers.validators import validate_phone
 
 from .models import Lead
 
@@ -23,16 +22,17 @@ def _length(name):
 
 
 def _phone(value: str) -> str:
-    if len(normalise_phone(value)) < 5:
-        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": value})
-    return value[:32]
+    """Checked by the validator the lead form uses (through the model field)."""
+    validate_phone(value)
+    return _length("phone")(value)
 
 
 def lead_fields():
     return [
         ImportField("name", gettext_lazy("Contact name"), ("name", "contact", "姓名", "联系人", "名字"), required=True,
                     clean=_length("name")),
-        ImportField("company", gettext_lazy("Company"), ("company name", "公司", "公司名称", "单位", "企业"),
+        ImportField("company", gettext_lazy("Company"), ("company name", "customer", "customer name", "account", "公司",
+                    "公司名称", "客户名称", "客户", "客户名", "企业名称", "单位", "单位名称", "企业"),
                     clean=_length("company")),
         ImportField("title", gettext_lazy("Job title"), ("title", "position", "职位", "职务"), clean=_length("title")),
         ImportField("phone", gettext_lazy("Phone"), ("mobile", "tel", "电话", "手机", "联系电话"), clean=_phone),
@@ -55,8 +55,9 @@ def _keys(row):
 class LeadImport:
     """The ImportSpec callbacks for one actor: new leads are theirs; duplicates are leads they can see."""
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor, file_name=""):
         self.actor = actor
+        self.file_name = file_name
 
     def spec(self) -> ImportSpec:
         return ImportSpec(
@@ -105,8 +106,13 @@ class LeadImport:
         Lead.objects.bulk_update(changed, [*LEAD_COLUMNS, "search_document", "search_grams"])
 
     def finish(self, counts):
-        log_action(actor=self.actor, action=BehaviourLog.Action.CREATE, module="sales", detail={"import": counts})
+        log_action(
+            actor=self.actor,
+            action=BehaviourLog.Action.CREATE,
+            module="sales",
+            detail={"import": DATASET, "file": self.file_name, **counts},
+        )
 
 
-def lead_import_spec(*, actor) -> ImportSpec:
-    return LeadImport(actor=actor).spec()
+def lead_import_spec(*, actor, file_name="") -> ImportSpec:
+    return LeadImport(actor=actor, file_name=file_name).spec()

@@ -18,7 +18,7 @@ from marketing.effect import register_campaign_metrics
 from marketing.signals import prospect_captured
 
 from .models import Contract, Lead, Opportunity, Order
-from .money import rates_on
+from .money import rates_on, sum_by_currency
 
 COUNTED_ORDERS = [Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.COMPLETED]
 
@@ -52,7 +52,8 @@ def campaign_metrics(campaign_ids: list[int]) -> dict[int, dict]:
             row["campaign_id"], {"leads": 0, "conversions": 0, "opportunities": 0, "won_revenue": Decimal("0")}
         )
         entry["opportunities"] += row["count"]
-        entry["won_revenue"] += rates.to_base(row["won"] or 0, row["currency"])
+    for campaign_id, won in sum_by_currency(deals, rates, "campaign_id", amount="won").items():
+        found[campaign_id]["won_revenue"] += won
     return found
 
 

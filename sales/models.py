@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
 from customers.search import SearchableModel, phone_digits, search_indexes
+from customers.validators import validate_phone
 
 
 class Currency(models.TextChoices):
@@ -171,7 +172,7 @@ class Lead(SearchableModel, TimeStampedModel):
     name = models.CharField(_("contact name"), max_length=100)
     company = models.CharField(_("company"), max_length=200, blank=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     source = models.CharField(_("source"), max_length=32, blank=True)
     campaign = models.ForeignKey(

@@ -5,6 +5,7 @@ discount, its total), so the printed order adds up. Conversion uses the latest r
 day; a currency without a rate is reported as missing rather than silently counted as zero.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -84,3 +85,12 @@ def rates_on(day: date | None = None) -> Rates:
         .values_list("currency", "rate")
     )
     return Rates(base=base_currency(), rates=dict(rows))
+
+
+def sum_by_currency(rows, rates: Rates, key, amount="amount", currency="currency") -> dict:
+    """Group rows of ``{key, currency, amount}`` (one per key and currency, as ``values(key, currency)``
+    with an aggregate gives them) into ``{key: sum in the base currency}``."""
+    found = defaultdict(lambda: ZERO)
+    for row in rows:
+        found[row[key]] += rates.to_base(row[amount] or 0, row[currency])
+    return dict(found)

@@ -1,8 +1,6 @@
 """Reads of sales records for a user. Every query starts from the record scope."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Sum
@@ -41,10 +39,6 @@ def product_list(*, data=None):
 
 def product_get(*, pk) -> Product:
     return get_object_or_404(Product.objects.select_related("category", "category__parent"), pk=pk)
-
-
-def product_choices():
-    return Product.objects.filter(is_active=True).only("pk", "name", "sku", "price", "currency")
 
 
 # ---------------------------------------------------------------------------- leads
@@ -212,14 +206,6 @@ def contract_file_get(*, user, contract_pk, pk) -> ContractFile:
     return get_object_or_404(ContractFile.objects.visible_to(user), pk=pk, contract_id=contract_pk)
 
 
-def customer_opportunities(*, user, customer_pk):
-    return Opportunity.objects.visible_to(user).filter(customer_id=customer_pk)
-
-
-def customer_orders(*, user, customer_pk):
-    return Order.objects.visible_to(user).filter(customer_id=customer_pk)
-
-
 # ---------------------------------------------------------------------------- shared by reports
 
 
@@ -227,16 +213,3 @@ def targets_visible_to(*, user):
     """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
     targets = SalesTarget.objects.select_related("user", "team")
     return narrow(targets, user, Module.SALES, owner="user", team=("user__team", "team"))
-
-
-def won_in(queryset, start: date, end: date):
-    """Opportunities of ``queryset`` won between ``start`` and ``end`` (inclusive, local dates)."""
-    return queryset.filter(status=Opportunity.Status.WON, closed_at__date__gte=start, closed_at__date__lte=end)
-
-
-def sum_by_currency(rows, rates, key, amount="amount"):
-    """Group rows of ``{key…, currency, amount}`` into ``{key: base-currency sum}``."""
-    found = defaultdict(lambda: ZERO)
-    for row in rows:
-        found[row[key]] += rates.to_base(row[amount] or 0, row["currency"])
-    return found

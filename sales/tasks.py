@@ -21,12 +21,10 @@ def update_customer_value_segments():
 
 @shared_task
 def run_lead_import(job_id):
-    """A confirmed lead import; running the same job again imports nothing twice."""
-    from crm.importexport.jobs import import_job_run
+    """A confirmed lead import or the dry run of an upload; running the same job again does nothing."""
+    from .services.imports import lead_import_run
 
-    from .importing import lead_import_spec
-
-    return import_job_run(job_id=job_id, spec_for=lead_import_spec).status
+    return lead_import_run(job_id=job_id).status
 
 
 @shared_task

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import analytics, contracts, imports, leads, opportunities, orders, products
+from crm.importexport.views import import_urls
+
+from .services.imports import LEAD_IMPORT
+from .views import analytics, contracts, leads, opportunities, orders, products
 
 app_name = "sales"
 
@@ -13,7 +16,7 @@ urlpatterns = [
     path("leads/", leads.lead_list, name="lead-list"),
     path("leads/create/", leads.lead_create, name="lead-create"),
     path("leads/bulk/", leads.lead_bulk, name="lead-bulk"),
-    path("leads/import/", imports.lead_import, name="lead-import"),
+    *import_urls(LEAD_IMPORT, "leads/import/"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
     path("leads/<int:pk>/update/", leads.lead_update, name="lead-update"),
     path("leads/<int:pk>/status/", leads.lead_status, name="lead-status"),

@@ -12,7 +12,6 @@ from io import BytesIO
 
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
-from django.utils import translation
 
 from crm.db import replica_reads
 from crm.jobs import job_create
@@ -85,7 +84,6 @@ class DatasetExport:
                 "format": fmt,
                 "query": query.urlencode(),
                 "filter": filter_detail(query) if filters is None else filters,
-                "language": translation.get_language(),
                 **options,
             },
         )

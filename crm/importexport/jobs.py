@@ -77,8 +77,9 @@ def _try_lock(job_pk) -> bool:
 
 
 def _claimable(job: Job) -> bool:
+    """Queued, or running when a worker died mid-way (its transaction rolled back); never a waiting upload."""
     job.refresh_from_db(fields=["status"])
-    return job.status not in (Job.Status.DONE, Job.Status.FAILED)
+    return job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
 def error_report(errors, fmt="xlsx") -> ContentFile:
@@ -93,14 +94,14 @@ def error_report(errors, fmt="xlsx") -> ContentFile:
 def import_job_run(*, job_id, spec_for) -> Job:
     """Run the import a job describes; ``spec_for(actor=user)`` builds the app's ImportSpec.
 
-    ``job.options``: ``mapping`` (column index → field key), ``duplicate_policy``, ``import_valid_rows``;
-    with ``dry_run`` and ``upload`` (the waiting job holding the file) every row is checked and nothing saved;
-    ``language`` is the one the import was asked in (row error messages are written in it).
+    ``job.options``: ``mapping`` (column index → field key), ``duplicate_policy``, ``import_valid_rows``. A
+    ``dry_run`` job checks every row of its ``parent`` upload and saves nothing. Row error messages are
+    written in the job's ``language``.
     """
-    job = Job.objects.select_related("user").get(pk=job_id)
+    job = Job.objects.select_related("user", "parent").get(pk=job_id)
     if not _claimable(job):
         return job
-    with translation.override(job.options.get("language")):
+    with translation.override(job.language or None):
         return _import(job, spec_for)
 
 
@@ -111,11 +112,8 @@ def _import(job, spec_for) -> Job:
             if not _try_lock(job.pk) or not _claimable(job):
                 return job
             options = job.options
-            dry_run = bool(options.get("dry_run"))
             # A dry run reads the file of the upload it checks; that job keeps the file until it is confirmed.
-            source_file = job.source_file
-            if dry_run:
-                source_file = Job.objects.get(pk=options["upload"], user=job.user).source_file
+            source_file = job.parent.source_file if job.dry_run else job.source_file
             with source_file.open("rb") as source:
                 table = open_table(source, source_file.name)
                 side.start(table.total_estimate)
@@ -125,7 +123,7 @@ def _import(job, spec_for) -> Job:
                     mapping=options.get("mapping") or {},
                     duplicate_policy=options.get("duplicate_policy", "skip"),
                     import_valid_rows=bool(options.get("import_valid_rows")),
-                    dry_run=dry_run,
+                    dry_run=job.dry_run,
                     progress=side.progress,
                 )
             side.close()  # before the job row is written on this connection
@@ -146,12 +144,12 @@ def _import(job, spec_for) -> Job:
 
 def export_job_run(*, job_id, queryset_for, fields_for, module) -> Job:
     """Run an export job: ``queryset_for(user, options)`` gives the scoped, filtered rows and
-    ``fields_for(options)`` the chosen ExportFields. ``job.options``: ``format``, ``fields``, ``filter``, and
-    ``language``, the one the export was asked in (column headings and cells are written in it)."""
+    ``fields_for(options)`` the chosen ExportFields. ``job.options``: ``format``, ``fields``, ``filter``;
+    column headings and cells are written in the job's ``language``."""
     job = Job.objects.select_related("user").get(pk=job_id)
-    if job.status != Job.Status.PENDING:
+    if job.status != Job.Status.QUEUED:
         return job
-    with translation.override(job.options.get("language")):
+    with translation.override(job.language or None):
         return _export(job, queryset_for, fields_for, module)
 
 

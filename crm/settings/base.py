@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "rest_framework",
     "drf_spectacular",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed in with a password but not yet with the second factor: only the second-factor pages open.
+    "accounts.middleware.TwoFactorMiddleware",
     # After the sign-in check: the session and the user are read from the primary, the view's reads may not.
     "crm.db.ReplicaReadsMiddleware",
     # Last, so it turns the lockout signal of any sign-in view into the lockout page.
@@ -346,7 +351,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "purge-waiting-imports": {
-        "task": "customers.tasks.purge_waiting_imports",
+        "task": "crm.tasks.purge_waiting_uploads",
         "schedule": 60 * 60,
     },
 }
@@ -472,6 +477,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "crm.middleware.client_ip"
 AXES_VERBOSE = False
+# Wrong second-factor codes count as failed sign-ins of that user and address (accounts/lockout.py), and a
+# successful password no longer clears the count while the second factor is still to come. The codes typed
+# are masked in the lockout records like passwords.
+AXES_HANDLER = "accounts.lockout.SignInAttemptHandler"
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# Two-factor sign-in (accounts/two_factor.py): roles whose sign-in policy requires it (Administrator by
+# default, and superusers without a role) must set up an authenticator app; anyone who set one up enters its
+# code (or a one-time recovery code) after the password. TWO_FACTOR_ENFORCED=false lifts the role requirement
+# (development and the demo sign in in one step); users who set up an app still use it.
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
+TWO_FACTOR_RECOVERY_CODES = 10
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="CRM")
+# django-axes is the one lockout; django-otp's own growing delays after a wrong code would refuse the right
+# code typed a second later.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
@@ -601,3 +623,6 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# The first retry waits this long; each further one twice as long (30 s, 1 min, 2 min, … at most a day).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["purge-api-records"] = {"task": "crm.api.tasks.purge_api_records", "schedule": 60 * 60}

@@ -13,3 +13,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[development_fernet_key(SECRET_KEY)])
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=f"hash-{SECRET_KEY}")
 BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default=development_age_identity(SECRET_KEY))
+# The demo signs in in one step; set TWO_FACTOR_ENFORCED=true to try the administrators' requirement.
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=False)

@@ -44,3 +44,5 @@ BACKUP_DIR = BASE_DIR / "var" / "test-backups"
 FIELD_ENCRYPTION_KEYS = [development_fernet_key(SECRET_KEY)]
 FIELD_HASH_KEY = "test-only-hash-key"  # noqa: S105
 BACKUP_ENCRYPTION_KEY = development_age_identity(SECRET_KEY)
+# Tests sign administrators in with a password alone; the two-factor tests turn the requirement on.
+TWO_FACTOR_ENFORCED = False

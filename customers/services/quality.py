@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Contact, Customer
 from ..validators import validate_phone
 
+# The score bands the dashboards count customers in (the data-quality panel, the customer statistics).
+QUALITY_BUCKETS = [(0, 39), (40, 59), (60, 79), (80, 100)]
 STALE_CONTACT_DAYS = 180
 STALE_RECORD_DAYS = 365
 

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors_care
@@ -105,11 +105,8 @@ def care_plan_list(request):
 def _rule_form(request, *, form_class, template, service, instance=None, **service_kwargs):
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        try:
-            service(actor=request.user, data=dict(form.cleaned_data), **service_kwargs)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(form, service, actor=request.user, data=dict(form.cleaned_data), **service_kwargs)
+        if not form.errors:
             messages.success(request, _("Saved."))
             return redirect("customers:care-plan-list")
     return render(request, template, {"form": form, "object": instance})

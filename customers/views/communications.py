@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors
@@ -49,15 +48,14 @@ def customer_communications(request, pk):
 
 
 def _save(request, form, *, customer=None, communication=None):
-    try:
-        if communication is None:
-            return services.communication_create(actor=request.user, customer=customer, data=dict(form.cleaned_data))
-        return services.communication_update(
-            actor=request.user, communication=communication, data=dict(form.cleaned_data)
+    if communication is None:
+        return call_service(
+            form, services.communication_create, actor=request.user, customer=customer, data=dict(form.cleaned_data)
         )
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    return None
+    return call_service(
+        form, services.communication_update, actor=request.user, communication=communication,
+        data=dict(form.cleaned_data),
+    )  # fmt: skip
 
 
 @require_POST

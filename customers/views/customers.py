@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors, services
@@ -72,17 +72,14 @@ def customer_detail(request, pk):
 def _save_customer(request, form, customer=None):
     data = dict(form.cleaned_data)
     owner, tags, groups = data.pop("owner"), data.pop("tags"), data.pop("groups")
-    try:
-        if customer is None:
-            return services.customer_create(actor=request.user, data=data, owner=owner, tags=tags, groups=groups)
-        return services.customer_update(
-            actor=request.user, customer=customer, data=data, owner=owner, tags=tags, groups=groups
+    if customer is None:
+        return call_service(
+            form, services.customer_create, actor=request.user, data=data, owner=owner, tags=tags, groups=groups
         )
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    except PermissionDenied:
-        form.add_error("owner", _("You cannot give customers to this user."))
-    return None
+    return call_service(
+        form, services.customer_update, actor=request.user, customer=customer, data=data, owner=owner, tags=tags,
+        groups=groups,
+    )  # fmt: skip
 
 
 @permission_required("customers.add_customer", raise_exception=True)
@@ -143,11 +140,8 @@ def contact_create(request, customer_pk):
     customer = selectors.customer_get(user=request.user, pk=customer_pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_create(actor=request.user, customer=customer, data=dict(form.cleaned_data))
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(form, services.contact_create, actor=request.user, customer=customer, data=dict(form.cleaned_data))
+        if not form.errors:
             messages.success(request, _("Contact added."))
             return redirect(customer)
     return render(request, "customers/contact_form.html", {"form": form, "customer": customer})
@@ -158,11 +152,8 @@ def contact_update(request, customer_pk, pk):
     contact = selectors.contact_get(user=request.user, customer_pk=customer_pk, pk=pk)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, data=dict(form.cleaned_data))
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(form, services.contact_update, actor=request.user, contact=contact, data=dict(form.cleaned_data))
+        if not form.errors:
             messages.success(request, _("Contact saved."))
             return redirect(contact.customer)
     return render(

@@ -6,7 +6,6 @@ The actions answer htmx with the part of the page they were posted from: the cus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 
 from .. import selectors
 from ..forms import FollowUpTaskForm, TaskRescheduleForm
@@ -57,13 +56,9 @@ def customer_tasks(request, pk):
 def task_create(request, pk):
     customer = selectors.customer_get(user=request.user, pk=pk)
     form = FollowUpTaskForm(request.POST, user=request.user)
-    saved = False
     if form.is_valid():
-        try:
-            services.task_create(actor=request.user, customer=customer, data=dict(form.cleaned_data))
-            saved = True
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        call_service(form, services.task_create, actor=request.user, customer=customer, data=dict(form.cleaned_data))
+    saved = not form.errors
     if request.htmx:
         return _customer_panel(request, customer, form=None if saved else form)
     if saved:
@@ -108,10 +103,7 @@ def task_reschedule(request, pk):
     form = TaskRescheduleForm(request.POST)
     error = ""
     if form.is_valid():
-        try:
-            services.task_reschedule(actor=request.user, task=task, due_at=form.cleaned_data["due_at"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+        call_service(form, services.task_reschedule, actor=request.user, task=task, due_at=form.cleaned_data["due_at"])
     if form.errors:
         error = _("“%(task)s” was not rescheduled: %(errors)s") % {"task": task.title, "errors": _errors_text(form)}
     return _answer(request, task, error=error)

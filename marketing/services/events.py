@@ -17,7 +17,7 @@ from crm.reminders import send_once
 from crm.sms import send_sms
 from crm.uploads import check_upload
 from customers.dedupe import normalise_phone
-from customers.models import Contact, Customer
+from customers.models import Customer
 from customers.selectors import marketable_customers
 
 from .. import links
@@ -223,7 +223,3 @@ def event_invitations_send(*, event_id: int, actor_id: int) -> dict:
         for invitation in pending.select_related("event").iterator(chunk_size=500):
             counts[invitation_send(invitation=invitation)] += 1
     return counts
-
-
-def contact_choices(*, user):
-    return Contact.objects.visible_to(user).select_related("customer")

@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 from crm.storage import serve_field
 
@@ -60,14 +59,11 @@ def asset_create(request):
     form = _form(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            asset = services.asset_create(
-                actor=request.user, data=data, upload=request.FILES.get("file"),
-                campaigns=data["campaigns"], events=data["events"],
-            )  # fmt: skip
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        asset = call_service(form, services.asset_create,
+            actor=request.user, data=data, upload=request.FILES.get("file"),
+            campaigns=data["campaigns"], events=data["events"],
+        )  # fmt: skip
+        if not form.errors:
             messages.success(request, _("Asset uploaded."))
             return redirect(asset)
     return render(request, "marketing/asset_form.html", {"form": form})
@@ -79,14 +75,11 @@ def asset_update(request, pk):
     form = _form(request, asset)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.asset_update(
-                actor=request.user, asset=asset, data=data, upload=request.FILES.get("file"),
-                campaigns=data["campaigns"], events=data["events"],
-            )  # fmt: skip
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(form, services.asset_update,
+            actor=request.user, asset=asset, data=data, upload=request.FILES.get("file"),
+            campaigns=data["campaigns"], events=data["events"],
+        )  # fmt: skip
+        if not form.errors:
             messages.success(request, _("Asset saved."))
             return redirect(asset)
     return render(request, "marketing/asset_form.html", {"form": form, "asset": asset})

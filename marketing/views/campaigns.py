@@ -2,11 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import links, selectors
@@ -40,17 +39,12 @@ def campaign_detail(request, pk):
 
 def _save(request, form, campaign=None):
     data = {k: v for k, v in form.cleaned_data.items() if k != "target_groups"}
-    try:
-        if campaign is None:
-            return services.campaign_create(
-                actor=request.user, data=data, target_groups=form.cleaned_data["target_groups"]
-            )
-        return services.campaign_update(
-            actor=request.user, campaign=campaign, data=data, target_groups=form.cleaned_data["target_groups"]
-        )
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    return None
+    groups = form.cleaned_data["target_groups"]
+    if campaign is None:
+        return call_service(form, services.campaign_create, actor=request.user, data=data, target_groups=groups)
+    return call_service(
+        form, services.campaign_update, actor=request.user, campaign=campaign, data=data, target_groups=groups
+    )
 
 
 @permission_required("marketing.add_campaign", raise_exception=True)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors
@@ -29,13 +29,10 @@ def email_create(request, campaign_pk):
         request.POST or None, initial={"rate_per_minute": services.settings.MARKETING_EMAIL_RATE_PER_MINUTE}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            email_campaign = services.email_campaign_create(
-                actor=request.user, campaign=campaign, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        email_campaign = call_service(
+            form, services.email_campaign_create, actor=request.user, campaign=campaign, data=form.cleaned_data
+        )
+        if not form.errors:
             messages.success(request, _("E-mail campaign saved as a draft."))
             return redirect(email_campaign)
     return render(request, "marketing/emailcampaign_form.html", {"form": form, "campaign": campaign})
@@ -46,11 +43,14 @@ def email_update(request, pk):
     email_campaign = selectors.email_campaign_get(user=request.user, pk=pk)
     form = EmailCampaignForm(request.POST or None, instance=email_campaign)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.email_campaign_update(actor=request.user, email_campaign=email_campaign, data=form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(
+            form,
+            services.email_campaign_update,
+            actor=request.user,
+            email_campaign=email_campaign,
+            data=form.cleaned_data,
+        )
+        if not form.errors:
             messages.success(request, _("E-mail campaign saved."))
             return redirect(email_campaign)
     context = {"form": form, "campaign": email_campaign.campaign, "email_campaign": email_campaign}

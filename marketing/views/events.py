@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import apply_validation_error, call_service
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
 from crm.storage import serve_field
@@ -78,19 +78,14 @@ def _form(request, event=None, campaign_pk=None):
 def _save(request, form, event=None):
     data = {k: v for k, v in form.cleaned_data.items() if k in services.EVENT_FIELDS}
     files = {k: request.FILES[k] for k in ("poster", "invitation_file") if k in request.FILES}
-    try:
-        if event is None:
-            return services.event_create(
-                actor=request.user,
-                campaign=form.cleaned_data["campaign"],
-                data=data,
-                files=files,
-                audience=form.audience(),
-            )
-        return services.event_update(actor=request.user, event=event, data=data, files=files, audience=form.audience())
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    return None
+    if event is None:
+        return call_service(
+            form, services.event_create, actor=request.user, campaign=form.cleaned_data["campaign"], data=data,
+            files=files, audience=form.audience(),
+        )  # fmt: skip
+    return call_service(
+        form, services.event_update, actor=request.user, event=event, data=data, files=files, audience=form.audience()
+    )
 
 
 @permission_required("marketing.add_event", raise_exception=True)

@@ -9,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from crm.consent import consent_given
-from crm.forms import apply_validation_error
+from crm.forms import apply_validation_error, call_service
 from crm.links import read_or_404
 from crm.public import over_limit
 from customers.models import Customer
@@ -34,13 +34,15 @@ def _register(request, event, invitation=None):
         if over_limit(request, group="marketing-register"):
             return _too_many(request, template, context)
         if form.is_valid():
-            try:
-                registration = registrations.registration_create(
-                    event=event, data=form.cleaned_data, invitation=invitation, consent=consent_given(request, form)
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
+            registration = call_service(
+                form,
+                registrations.registration_create,
+                event=event,
+                data=form.cleaned_data,
+                invitation=invitation,
+                consent=consent_given(request, form),
+            )
+            if not form.errors:
                 return render(
                     request, "marketing/public/registered.html", {"event": event, "registration": registration}
                 )

@@ -1,42 +1,27 @@
-"""Lead import through the shared engine: check the upload, guess the columns, queue the job."""
+"""Lead import: the shared flow of crm.importexport (upload → columns → dry run → import) for leads."""
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from crm.importexport import guess_mapping, open_table
-from crm.importexport.mapping import missing_required
-from crm.jobs import job_create
+from crm.importexport.flow import ImportFlow, import_run
 from crm.models import Job
 
-from ..importing import DATASET, lead_import_spec
+from ..importing import DATASET, lead_fields, lead_import_spec
+
+LEAD_IMPORT = ImportFlow(
+    dataset=DATASET,
+    title=gettext_lazy("Import leads"),
+    permission="sales.import_lead",
+    url_name="sales:lead-import",
+    cancel_url="sales:lead-list",
+    fields=lead_fields,
+    spec=lead_import_spec,
+    task="sales.tasks.run_lead_import",
+    duplicate_label=gettext_lazy("Rows matching an existing lead"),
+    header_examples="姓名, 公司名称, 职位, 手机, 邮箱, 来源",
+    notes=gettext_lazy("New leads are yours; phones are checked as the lead form checks them."),
+)
 
 
-@transaction.atomic
-def lead_import_upload(*, actor, file, duplicate_policy, import_valid_rows) -> Job:
-    """Keep the file on a job with the columns guessed from its header row, and queue the import."""
-    from ..tasks import run_lead_import
-
-    table = open_table(file)
-    spec = lead_import_spec(actor=actor)
-    mapping = guess_mapping(table.headers, spec)
-    missing = missing_required(mapping, spec)
-    if missing:
-        raise ValidationError(
-            _("No column found for: %(fields)s. Name the header row's columns like the template.")
-            % {"fields": ", ".join(str(f.label) for f in missing)}
-        )
-    file.seek(0)
-    options = {
-        "file_name": file.name,
-        "mapping": {str(i): key for i, key in mapping.items()},
-        "duplicate_policy": duplicate_policy,
-        "import_valid_rows": bool(import_valid_rows),
-        "language": translation.get_language(),
-    }
-    job = job_create(user=actor, kind=Job.Kind.IMPORT, dataset=DATASET, options=options, source_file=file)
-    job.total = table.total_estimate
-    job.save(update_fields=["total"])
-    transaction.on_commit(lambda: run_lead_import.delay(job.pk))
-    return job
+def lead_import_run(*, job_id) -> Job:
+    """The background part of a lead import or of its dry run; runs at most once per job."""
+    return import_run(LEAD_IMPORT, job_id=job_id)

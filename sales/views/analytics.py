@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import analytics, selectors
 from ..forms import ForecastForm, PerformanceForm, TargetForm
 from ..models import Opportunity
 from ..services import targets as services
-from .common import call_service, render_form_context
+from .common import render_form_context
 
 PAST_MONTHS = 3
 
@@ -67,7 +68,7 @@ def forecast(request):
 
 @permission_required("sales.view_opportunity", raise_exception=True)
 def performance(request):
-    form = PerformanceForm(request.GET or None)
+    form = PerformanceForm(request.GET or None, user=request.user)
     today = timezone.localdate()
     start, end, dimension, team = date(today.year, 1, 1), today, "rep", None
     if form.is_valid():

@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 from crm.storage import serve_field
 
 from .. import selectors
 from ..forms import ContractFileForm, ContractForm
 from ..services import contracts as services
-from .common import call_service, form_errors_text, id_param, render_form_context
+from .common import form_errors_text, id_param, render_form_context
 
 
 @permission_required("sales.view_contract", raise_exception=True)
@@ -93,11 +93,10 @@ def contract_file_add(request, pk):
     contract = selectors.contract_get(user=request.user, pk=pk)
     form = ContractFileForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.contract_file_add(actor=request.user, contract=contract, upload=form.cleaned_data["file"])
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(
+            form, services.contract_file_add, actor=request.user, contract=contract, upload=form.cleaned_data["file"]
+        )
+        if not form.errors:
             messages.success(request, _("File attached."))
             return redirect(contract)
     messages.error(request, form_errors_text(form))

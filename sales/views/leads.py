@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import apply_validation_error, call_service
 from crm.pagination import paginate
 
 from .. import selectors
 from ..forms import LeadAssignForm, LeadBulkForm, LeadConvertForm, LeadForm, LeadStatusForm
 from ..services import leads as services
-from .common import call_service, form_errors_text, render_form_context
+from .common import form_errors_text, render_form_context
 
 
 @permission_required("sales.view_lead", raise_exception=True)

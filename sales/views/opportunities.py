@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.forms import call_service
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
@@ -16,7 +17,7 @@ from ..forms import OpportunityCloseForm, OpportunityForm, OpportunityLineForm
 from ..models import Pipeline, Stage
 from ..services import exports
 from ..services import opportunities as services
-from .common import call_service, form_errors_text, id_param, render_form_context
+from .common import form_errors_text, id_param, render_form_context
 
 
 @permission_required("sales.view_opportunity", raise_exception=True)

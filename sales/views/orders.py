@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors
@@ -60,18 +60,16 @@ def _order_form(request, order=None):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
-            if order is None:
-                order = services.order_create(actor=request.user, data=data, lines=_line_data(formset))
-            else:
-                order = services.order_update(
-                    actor=request.user, order=order, data=data, lines=_line_data(formset), version=version
-                )
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        if order is None:
+            saved = call_service(form, services.order_create, actor=request.user, data=data, lines=_line_data(formset))
         else:
-            messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
-            return redirect(order)
+            saved = call_service(
+                form, services.order_update, actor=request.user, order=order, data=data, lines=_line_data(formset),
+                version=version,
+            )  # fmt: skip
+        if saved is not None:
+            messages.success(request, _("Order %(number)s saved.") % {"number": saved.number})
+            return redirect(saved)
     title = _("Edit order %(number)s") % {"number": order.number} if order else _("New order")
     cancel = order.get_absolute_url() if order else reverse("sales:order-list")
     context = render_form_context(

@@ -4,12 +4,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors
 from ..forms import CategoryForm, ProductForm
 from ..services import products as services
-from .common import call_service, render_form_context
+from .common import render_form_context
 
 
 @permission_required("sales.view_product", raise_exception=True)

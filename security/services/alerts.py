@@ -36,6 +36,10 @@ def alert_administrators(*, key: str, title, body, url: str = "") -> bool:
     return send_once(f"security-alert:{key}", send)
 
 
+# A wrong second-factor code is a failed sign-in too: someone has the password.
+FAILED_SIGN_INS = (BehaviourLog.Action.LOGIN_FAILED, BehaviourLog.Action.TWO_FACTOR_FAILED)
+
+
 def _window_start(now, minutes: int):
     """The start of the fixed window ``now`` falls in, so one burst maps to one alert key."""
     epoch = int(now.timestamp())
@@ -44,7 +48,7 @@ def _window_start(now, minutes: int):
 
 def on_behaviour_logged(entry: BehaviourLog) -> None:
     """Looks at each new behaviour-log entry for the patterns worth an alert."""
-    if entry.action == BehaviourLog.Action.LOGIN_FAILED:
+    if entry.action in FAILED_SIGN_INS:
         _check_failed_login_burst(entry)
     elif entry.action == BehaviourLog.Action.EXPORT:
         _check_large_export(entry)
@@ -61,7 +65,7 @@ def _check_failed_login_burst(entry: BehaviourLog) -> None:
     for field, value in (("ip", entry.ip), ("username", entry.username)):
         if not value:
             continue
-        count = _recent(minutes).filter(action=BehaviourLog.Action.LOGIN_FAILED, **{field: value}).count()
+        count = _recent(minutes).filter(action__in=FAILED_SIGN_INS, **{field: value}).count()
         if count >= limit:
             _alert_burst(
                 key=f"failed-logins:{field}:{value}",

@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.pagination import paginate
 
 from .. import selectors
@@ -43,16 +42,15 @@ def article_detail(request, pk):
 def _article_form(request, article=None):
     form = ArticleForm(request.POST or None, instance=article)
     if request.method == "POST" and form.is_valid():
-        try:
-            if article is None:
-                article = knowledge.article_create(actor=request.user, data=dict(form.cleaned_data))
-            else:
-                article = knowledge.article_update(actor=request.user, article=article, data=dict(form.cleaned_data))
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        if article is None:
+            saved = call_service(form, knowledge.article_create, actor=request.user, data=dict(form.cleaned_data))
         else:
+            saved = call_service(
+                form, knowledge.article_update, actor=request.user, article=article, data=dict(form.cleaned_data)
+            )
+        if saved is not None:
             messages.success(request, _("Article saved."))
-            return redirect(article)
+            return redirect(saved)
     return render(request, "service/article_form.html", {"form": form, "article": article})
 
 

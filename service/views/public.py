@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from crm.consent import consent_given
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.public import over_limit
 
 from .. import selectors
@@ -30,11 +29,10 @@ def ticket_submit(request):
         if over_limit(request, group="service-ticket-form"):
             return _too_many(request, "service/public/ticket_submit.html", {"form": form})
         if form.is_valid():
-            try:
-                ticket = public.ticket_submit_web(data=form.cleaned_data, consent=consent_given(request, form))
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
+            ticket = call_service(
+                form, public.ticket_submit_web, data=form.cleaned_data, consent=consent_given(request, form)
+            )
+            if not form.errors:
                 messages.success(
                     request, _("Thank you — we received your ticket. Keep this page's address to follow it.")
                 )
@@ -53,11 +51,8 @@ def ticket_track(request, token):
             context["comments"] = selectors.ticket_timeline(ticket=ticket, public_only=True)
             return _too_many(request, "service/public/ticket_track.html", context)
         if form.is_valid():
-            try:
-                tickets.ticket_customer_reply(ticket=ticket, body=form.cleaned_data["body"])
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
+            call_service(form, tickets.ticket_customer_reply, ticket=ticket, body=form.cleaned_data["body"])
+            if not form.errors:
                 messages.success(request, _("Your reply was sent."))
                 return redirect("service:public-ticket-track", token=token)
     context["comments"] = selectors.ticket_timeline(ticket=ticket, public_only=True)
@@ -71,11 +66,8 @@ def survey(request, token):
     answered = selectors.ticket_survey(ticket=ticket)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and answered is None and form.is_valid():
-        try:
-            answered = surveys.survey_answer(ticket=ticket, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        answered = call_service(form, surveys.survey_answer, ticket=ticket, **form.cleaned_data)
+        if not form.errors:
             return render(
                 request, "service/public/survey.html", {"ticket": ticket, "answered": answered, "thanks": True}
             )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error
+from crm.forms import call_service
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
@@ -72,14 +72,11 @@ def ticket_create(request, customer_pk):
     form = TicketForm(request.POST or None, customer=customer, queues=queues, agents=agents, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            ticket = tickets.ticket_create(
-                actor=request.user, customer=customer, queue=data.pop("queue"), contact=data.pop("contact"),
-                assignee=data.pop("assignee"), data=data,
-            )  # fmt: skip
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        ticket = call_service(form, tickets.ticket_create,
+            actor=request.user, customer=customer, queue=data.pop("queue"), contact=data.pop("contact"),
+            assignee=data.pop("assignee"), data=data,
+        )  # fmt: skip
+        if not form.errors:
             messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
             return redirect(ticket)
     return render(request, "service/ticket_form.html", {"form": form, "customer": customer})
@@ -116,11 +113,8 @@ def ticket_update(request, pk):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     form = TicketEditForm(request.POST or None, instance=ticket, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            tickets.ticket_update(actor=request.user, ticket=ticket, data=dict(form.cleaned_data))
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(form, tickets.ticket_update, actor=request.user, ticket=ticket, data=dict(form.cleaned_data))
+        if not form.errors:
             messages.success(request, _("Ticket saved."))
             return redirect(ticket)
     return render(request, "service/ticket_edit.html", {"form": form, "ticket": ticket})
@@ -168,14 +162,11 @@ def ticket_comment(request, pk):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            tickets.ticket_comment_add(
-                actor=request.user, ticket=ticket, body=form.cleaned_data["body"],
-                is_public=form.cleaned_data["is_public"], files=form.cleaned_data["attachments"],
-            )  # fmt: skip
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
+        call_service(form, tickets.ticket_comment_add,
+            actor=request.user, ticket=ticket, body=form.cleaned_data["body"],
+            is_public=form.cleaned_data["is_public"], files=form.cleaned_data["attachments"],
+        )  # fmt: skip
+        if not form.errors:
             messages.success(request, _("Comment added."))
             return redirect(ticket)
     context = _detail_context(request, ticket, comment_form=form)

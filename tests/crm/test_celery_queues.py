@@ -52,7 +52,11 @@ def test_the_test_worker_consumes_every_queue_the_tasks_route_to(rep_user):
 
     CustomerFactory(owner=rep_user, name="Queue Test Co")
     job = Job.objects.create(
-        user=rep_user, kind=Job.Kind.EXPORT, dataset=CUSTOMERS.dataset, options={"format": "csv", "fields": ["name"]}
+        user=rep_user,
+        kind=Job.Kind.EXPORT,
+        dataset=CUSTOMERS.dataset,
+        status=Job.Status.QUEUED,
+        options={"format": "csv", "fields": ["name"]},
     )
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         assert set(settings.CELERY_QUEUE_NAMES) <= {q.name for q in worker.consumer.task_consumer.queues}

@@ -77,7 +77,7 @@ def test_an_export_job_is_queued_once_committed_and_runs_once_in_the_language_it
     with django_capture_on_commit_callbacks(execute=True), translation.override("zh-hans"):
         job = GROUPS.start(actor=rep_user, query=QueryDict("q=north"), fmt="xlsx", task=queue, keys=["name", "id"])
     assert queue.queued == [job.pk]
-    assert job.options["fields"] == ["name", "id"] and job.options["language"] == "zh-hans"
+    assert job.options["fields"] == ["name", "id"] and job.language == "zh-hans"
 
     with translation.override("en"):
         done = GROUPS.run(job_id=job.pk)

@@ -22,9 +22,11 @@ from django.http import QueryDict
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from crm.importexport import flow
 from crm.models import Job
 from customers.models import Customer
 from customers.services import transfer
+from customers.services.transfer import CUSTOMER_IMPORT
 from security.models import Backup
 from security.services import backups
 from tests.factories import CustomerFactory
@@ -100,13 +102,13 @@ def test_an_import_and_an_export_by_a_worker_on_another_machine_travel_through_t
 ):
     # given: an upload made on the web side only
     csv = "客户名称,联系电话\nStore Import Co,021-61234567\nBroken Ltd,call me\n".encode()
-    job = transfer.customer_import_upload(actor=manager, file=SimpleUploadedFile("store.csv", csv))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=SimpleUploadedFile("store.csv", csv))
     assert job.source_file.name.startswith("jobs/in/") and not _files_under(settings.MEDIA_ROOT)
     mapping = {int(k): v for k, v in job.options["mapping"].items()}
 
     # when: the other machine imports it
-    transfer.customer_import_start(
-        actor=manager, job=job, mapping=mapping, duplicate_policy="skip", import_valid_rows=True
+    flow.import_start(
+        CUSTOMER_IMPORT, actor=manager, upload=job, mapping=mapping, duplicate_policy="skip", import_valid_rows=True
     )
     job = _wait_for(job, tmp_path / "worker.log")
 
@@ -137,7 +139,7 @@ def test_an_encrypted_backup_is_kept_off_site_verified_and_restored_from_the_obj
     manager, object_store, bucket, settings, tmp_path
 ):
     CustomerFactory.create_batch(3)
-    job = transfer.customer_import_upload(actor=manager, file=SimpleUploadedFile("kept.csv", b"name\nKept\n"))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=SimpleUploadedFile("kept.csv", b"name\nKept\n"))
 
     backup = backups.backup_create()
 

@@ -79,6 +79,15 @@ def import_job(owner):
     return {"pk": job.pk}
 
 
+def import_dry_run(owner):
+    upload = Job.objects.create(user=owner, kind=Job.Kind.IMPORT, dataset="customers", options={"headers": ["name"]})
+    check = Job.objects.create(
+        user=owner, kind=Job.Kind.IMPORT, dataset="customers", dry_run=True, parent=upload, status=Job.Status.QUEUED,
+        options={"mapping": {"0": "name"}, "duplicate_policy": "skip", "import_valid_rows": False},
+    )  # fmt: skip
+    return {"pk": check.pk}
+
+
 REGISTRY = {
     "customers:customer-": customer,
     "customers:customer-merge": merge_pair,
@@ -93,4 +102,5 @@ REGISTRY = {
     "customers:care-cadence-": cadence,
     "customers:merge-undo": merge,
     "customers:customer-import-map": import_job,
+    "customers:customer-import-check": import_dry_run,
 }

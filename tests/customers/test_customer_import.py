@@ -17,13 +17,15 @@ from openpyxl import Workbook, load_workbook
 from crm import tasks as crm_tasks
 from crm.celery import app
 from crm.crypto import blind_index
-from crm.importexport import bulk
+from crm.importexport import bulk, flow
 from crm.models import BehaviourLog, Job
 from customers import tasks
 from customers.dedupe import find_duplicates
+from customers.importing import duplicates
 from customers.models import Contact, Customer
 from customers.search import customer_search
 from customers.services import transfer
+from customers.services.transfer import CUSTOMER_IMPORT
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +173,7 @@ def test_duplicate_policies(manager, existing, policy, created, updated, skipped
         assert (existing.name, existing.level) == ("华信科技 (旧名)", "C")
 
 
-def test_duplicates_by_name_and_within_the_file(manager):
+def test_duplicates_by_name_and_within_the_file(manager, scope_size):
     CustomerFactory(name="ACME  Trading", owner=manager, phone="", email="")
     rows = [["Name", "Phone"], ["acme trading", ""], ["Globex", "0571-88886666"], ["Globex Two", "+86 571 8888 6666"]]
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
@@ -179,7 +181,15 @@ def test_duplicates_by_name_and_within_the_file(manager):
     assert Customer.objects.filter(name__startswith="Globex").count() == 1
 
 
-def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_company_name(manager):
+@pytest.fixture(params=["preloaded", "asked per batch"])
+def scope_size(request, monkeypatch):
+    """Duplicates are found the same way whether the importer's scope is read at once or asked per batch."""
+    if request.param == "asked per batch":
+        monkeypatch.setattr(duplicates, "PRELOAD_MAX_CUSTOMERS", 0)
+    return request.param
+
+
+def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_company_name(manager, scope_size):
     """The entry form's duplicate check matches a contact's mobile, and so does the import: the same person
     under another company name is not imported again."""
     existing = CustomerFactory(name="杭州云杉智能科技有限公司", owner=manager, phone="", email="")
@@ -191,12 +201,21 @@ def test_a_contact_mobile_an_existing_contact_has_is_a_duplicate_under_another_c
     assert Customer.objects.count() == 1
 
 
-def test_a_contact_mobile_matching_an_existing_customers_phone_is_a_duplicate(manager):
+def test_a_contact_mobile_matching_an_existing_customers_phone_is_a_duplicate(manager, scope_size):
     existing = CustomerFactory(name="Globex", owner=manager, phone="138 0013 8000", email="")
     rows = [["Name", "Contact name", "Contact mobile"], ["Initech", "Li Lei", "13800138000"]]
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows), duplicate_policy="update")
     assert (outcome.created, outcome.updated) == (0, 1)
     assert existing.contacts.get().name == "Li Lei"
+
+
+def test_a_name_with_a_legal_form_ending_is_the_same_customer_as_in_the_entry_forms_check(manager, scope_size):
+    """The import reads names with dedupe's normalise_name, not a folding of its own."""
+    existing = CustomerFactory(name="ACME Trading", owner=manager, phone="", email="")
+    rows = [["Name"], ["ACME Trading Co., Ltd."], ["上海华信科技有限公司"], ["上海华信科技"]]
+    outcome = transfer.customers_import(actor=manager, file=xlsx_file(rows))
+    assert (outcome.created, outcome.skipped) == (1, 2)
+    assert set(Customer.objects.values_list("name", flat=True)) == {existing.name, "上海华信科技有限公司"}
 
 
 def test_rows_of_one_file_sharing_a_contact_mobile_are_imported_once(manager):
@@ -212,7 +231,7 @@ def test_a_contact_mobile_outside_the_importers_scope_is_not_a_duplicate(manager
     assert transfer.customers_import(actor=manager, file=xlsx_file(rows)).created == 1
 
 
-def test_customers_outside_the_importers_scope_are_not_duplicates(manager, far_rep):
+def test_customers_outside_the_importers_scope_are_not_duplicates(manager, far_rep, scope_size):
     CustomerFactory(name="上海华信科技有限公司", owner=far_rep, phone="021-68881234")
     outcome = transfer.customers_import(actor=manager, file=xlsx_file(good_rows()))
     assert outcome.created == 2
@@ -264,7 +283,7 @@ def _mapping_post(form, **extra):
 def _dry_run(client, location, data):
     """Post the columns and options; the dry run is a job (run here as the worker would), then its page."""
     response = client.post(location, data)
-    check = Job.objects.filter(options__dry_run=True).latest("pk")
+    check = Job.objects.filter(dry_run=True).latest("pk")
     assert response["Location"] == reverse("customers:customer-import-check", args=[check.pk])
     tasks.run_customer_import.apply(args=[check.pk])
     return client.get(response["Location"])
@@ -276,7 +295,7 @@ def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, djan
     location = client.post(reverse("customers:customer-import"), {"file": xlsx_file(rows)})["Location"]
     data = _mapping_post(client.get(location).context["form"])
     response = _dry_run(client, location, data)
-    assert response.templates[0].name == "customers/customer_import_preview.html"
+    assert response.templates[0].name == "crm/import/preview.html"
     assert response.context["result"]["errors"] == [{"row": 4, "column": "联系电话", "message": response.context[
         "result"]["errors"][0]["message"]}]  # fmt: skip
     assert b'id="confirm-import"' not in response.content  # a file with errors imports nothing by default
@@ -288,14 +307,15 @@ def test_dry_run_page_then_confirm_queues_the_job_once(client_for, manager, djan
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(location, {**data, "confirm": "1"})
         client.post(location, {**data, "confirm": "1"})
-    job = Job.objects.exclude(options__has_key="dry_run").get()
+    job = Job.objects.get(dry_run=False)
     assert response["Location"] == reverse("job-detail", args=[job.pk])
     assert len(callbacks) == 1
-    assert job.options["queued"] and job.options["import_valid_rows"]
+    assert job.status == Job.Status.QUEUED and job.options["import_valid_rows"]
+    assert (job.file_name, job.language) == ("customers.xlsx", "en")
 
 
 def test_someone_elses_import_job_is_404(client_for, manager, other_rep):
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
     other_rep.user_permissions.add(*manager.groups.get().permissions.filter(codename="import_customer"))
     assert client_for(other_rep).get(reverse("customers:customer-import-map", args=[job.pk])).status_code == 404
 
@@ -305,11 +325,16 @@ def test_someone_elses_import_job_is_404(client_for, manager, other_rep):
 def test_import_job_runs_on_a_real_worker_with_progress_result_and_error_report(manager):
     rows = [HEADERS] + [[f"客户 {i}", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""] for i in range(2500)]
     rows.append(["Bad Ltd", "call me", "", "", "", "", "", "", "", "", ""])
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(rows))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(rows))
     form_mapping = {int(k): v for k, v in job.options["mapping"].items()}
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        transfer.customer_import_start(
-            actor=manager, job=job, mapping=form_mapping, duplicate_policy="skip", import_valid_rows=True
+        flow.import_start(
+            CUSTOMER_IMPORT,
+            actor=manager,
+            upload=job,
+            mapping=form_mapping,
+            duplicate_policy="skip",
+            import_valid_rows=True,
         )
         job.refresh_from_db()
         for _ in range(300):
@@ -338,8 +363,8 @@ def test_a_job_being_run_elsewhere_is_not_run_again(manager):
 
     from crm.importexport import jobs
 
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    job.options = {**job.options, "mapping": job.options["mapping"], "queued": True}
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    job.status = Job.Status.QUEUED
     job.save()
     other = connections.create_connection("default")
     with other.cursor() as cursor:
@@ -359,15 +384,16 @@ def test_the_dry_run_is_queued_as_a_job_not_run_in_the_request(client_for, manag
     data = _mapping_post(client.get(location).context["form"])
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(location, data)
-    check = Job.objects.get(options__dry_run=True)
+    check = Job.objects.get(dry_run=True)
     assert response.status_code == 302
     assert len(callbacks) == 1  # the Celery task, queued once the request commits
-    assert (check.status, check.result, check.processed) == (Job.Status.PENDING, {}, 0)  # nothing checked yet
-    assert check.options["upload"] == Job.objects.exclude(pk=check.pk).get().pk
+    assert (check.status, check.result, check.processed) == (Job.Status.QUEUED, {}, 0)  # nothing checked yet
+    assert check.parent == Job.objects.exclude(pk=check.pk).get()
+    assert check.parent.status == Job.Status.PENDING  # the upload waits for the user
 
     # While it runs, the page shows the shared progress bar, polling this page.
     page = client.get(response["Location"])
-    assert page.templates[0].name == "customers/customer_import_check.html"
+    assert page.templates[0].name == "crm/import/check.html"
     assert f'hx-get="{response["Location"]}"'.encode() in page.content
     assert b'id="confirm-import"' not in page.content
     partial = client.get(response["Location"], HTTP_HX_REQUEST="true")
@@ -382,9 +408,14 @@ def test_the_dry_run_is_queued_as_a_job_not_run_in_the_request(client_for, manag
 
 
 def test_someone_elses_dry_run_is_404(client_for, manager, other_rep):
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    check = transfer.customer_import_check_start(
-        actor=manager, job=job, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    check = flow.import_check_start(
+        CUSTOMER_IMPORT,
+        actor=manager,
+        upload=job,
+        mapping={0: "name"},
+        duplicate_policy="skip",
+        import_valid_rows=False,
     )
     other_rep.user_permissions.add(*manager.groups.get().permissions.filter(codename="import_customer"))
     url = reverse("customers:customer-import-check", args=[check.pk])
@@ -396,11 +427,16 @@ def test_someone_elses_dry_run_is_404(client_for, manager, other_rep):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_dry_run_runs_on_a_real_worker_with_progress_and_saves_nothing(manager):
     rows = [HEADERS] + [[f"客户 {i}", f"021-6{i:07d}", "", "", "", "", "", "", "", "", ""] for i in range(2500)]
-    job = transfer.customer_import_upload(actor=manager, file=xlsx_file(rows))
+    job = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(rows))
     mapping = {int(k): v for k, v in job.options["mapping"].items()}
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        check = transfer.customer_import_check_start(
-            actor=manager, job=job, mapping=mapping, duplicate_policy="skip", import_valid_rows=False
+        check = flow.import_check_start(
+            CUSTOMER_IMPORT,
+            actor=manager,
+            upload=job,
+            mapping=mapping,
+            duplicate_policy="skip",
+            import_valid_rows=False,
         )
         for _ in range(300):
             check.refresh_from_db()
@@ -422,14 +458,24 @@ def _age(job, hours):
 def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_age(manager, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.IMPORT_WAITING_MAX_AGE_HOURS = 24
-    stale = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    check = transfer.customer_import_check_start(
-        actor=manager, job=stale, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    stale = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    check = flow.import_check_start(
+        CUSTOMER_IMPORT,
+        actor=manager,
+        upload=stale,
+        mapping={0: "name"},
+        duplicate_policy="skip",
+        import_valid_rows=False,
     )
-    fresh = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    confirmed = transfer.customer_import_upload(actor=manager, file=xlsx_file(good_rows()))
-    transfer.customer_import_start(
-        actor=manager, job=confirmed, mapping={0: "name"}, duplicate_policy="skip", import_valid_rows=False
+    fresh = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    confirmed = flow.import_upload(CUSTOMER_IMPORT, actor=manager, file=xlsx_file(good_rows()))
+    flow.import_start(
+        CUSTOMER_IMPORT,
+        actor=manager,
+        upload=confirmed,
+        mapping={0: "name"},
+        duplicate_policy="skip",
+        import_valid_rows=False,
     )
     for job in (stale, check, confirmed):
         _age(job, 25)
@@ -438,7 +484,7 @@ def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_
     assert stale_file.exists()
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert tasks.purge_waiting_imports.apply().get() == 1
+        assert crm_tasks.purge_waiting_uploads.apply().get() == 1
 
     assert set(Job.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
     assert not stale_file.exists()
@@ -448,7 +494,7 @@ def test_unconfirmed_uploads_are_purged_with_their_files_and_dry_runs_after_the_
 
 def test_the_purge_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-waiting-imports"]
-    assert entry["task"] == tasks.purge_waiting_imports.name
+    assert entry["task"] == crm_tasks.purge_waiting_uploads.name
     assert settings.IMPORT_WAITING_MAX_AGE_HOURS == 24
 
 

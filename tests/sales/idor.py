@@ -7,6 +7,7 @@ with their own records in scope, so the outsider (a rep of another team) can be 
 from django.core.files.base import ContentFile
 
 from accounts import roles
+from crm.models import Job
 from sales.models import ContractFile, OpportunityLine
 from tests.factories import CustomerFactory
 from tests.sales.factories import (
@@ -71,8 +72,31 @@ def product(owner):
 
 product.owner_reaches = False
 
+
+def lead_upload(owner):
+    """An upload of leads waiting for its columns; importing leads is the managers' work."""
+    job = Job.objects.create(user=owner, kind=Job.Kind.IMPORT, dataset="leads", options={"headers": ["姓名"]})
+    return {"pk": job.pk}
+
+
+lead_upload.roles = (roles.SALES_MANAGER,)
+
+
+def lead_dry_run(owner):
+    upload = Job.objects.create(user=owner, kind=Job.Kind.IMPORT, dataset="leads", options={"headers": ["姓名"]})
+    check = Job.objects.create(
+        user=owner, kind=Job.Kind.IMPORT, dataset="leads", dry_run=True, parent=upload, status=Job.Status.QUEUED,
+        options={"mapping": {"0": "name"}, "duplicate_policy": "skip", "import_valid_rows": False},
+    )  # fmt: skip
+    return {"pk": check.pk}
+
+
+lead_dry_run.roles = (roles.SALES_MANAGER,)
+
 REGISTRY = {
     "sales:lead-": lead,
+    "sales:lead-import-map": lead_upload,
+    "sales:lead-import-check": lead_dry_run,
     "sales:lead-assign": lead_for_manager,
     "sales:opportunity-": opportunity,
     "sales:opportunity-move": opportunity_move,
