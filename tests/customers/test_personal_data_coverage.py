@@ -25,6 +25,8 @@ NOT_PERSONAL = {
     "accounts.User": {"first_name", "last_name", "email", "phone"},
     "accounts.Team": {"name"},
     "accounts.Role": {"name"},
+    "accounts.KnownSignInAddress": {"address_hash"},  # a staff user's sign-in address, for new-address alerts
+    "crm.Job": {"file_name"},  # an uploaded or exported file's name
     # names of things
     "customers.Tag": {"name"},
     "customers.CustomerGroup": {"name"},

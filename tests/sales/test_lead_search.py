@@ -4,12 +4,12 @@ leads entered by hand, captured and imported."""
 import pytest
 from django.urls import reverse
 
+from crm.models import Job
 from sales import tasks
 from sales.models import Lead
 from sales.services import leads
-from sales.services.imports import lead_import_upload
 
-from .test_lead_import import csv_upload
+from .test_lead_import import _upload_and_check
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +44,11 @@ def test_lead_search_finds_two_character_infixes_and_latin_parts(client_for, man
 
 def test_imported_leads_are_found_by_two_characters(client_for, manager, django_capture_on_commit_callbacks):
     rows = [["姓名", "公司"], ["张晓东", "东方电子科技"], ["李四", "西部物流"]]
+    client = client_for(manager)
+    location, data, _preview = _upload_and_check(client, rows)
     with django_capture_on_commit_callbacks(execute=False):
-        job = lead_import_upload(actor=manager, file=csv_upload(rows), duplicate_policy="skip", import_valid_rows=False)
-    tasks.run_lead_import.apply(args=[job.pk]).get()
+        client.post(location, {**data, "confirm": "1"})
+    tasks.run_lead_import.apply(args=[Job.objects.get(dry_run=False).pk]).get()
     client = client_for(manager)
     assert _search(client, "电子") == ["张晓东"]
     assert _search(client, "晓东") == ["张晓东"]
