@@ -494,6 +494,8 @@ OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="CRM")
 # code typed a second later.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The secrets of authenticator apps never show in Django admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
