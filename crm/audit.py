@@ -9,6 +9,14 @@ from django.utils import timezone
 
 from .models import BehaviourLog
 
+
+def history_author(obj, actor):
+    """Name ``actor`` as the author of the field-history row (django-simple-history) the next save or
+    delete of ``obj`` writes, and return ``obj``: ``history_author(customer, actor).save()``."""
+    obj._history_user = actor
+    return obj
+
+
 # The middleware puts the client address here so services need not pass requests around.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.services.customers import contact_create, customer_create
@@ -256,7 +257,7 @@ def lead_capture(*, campaign, name, company="", email="", phone="", source="", a
                 customer=_matching_customer(email=email, phone=phone),
             )
             lead.save()
-            log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=lead, module="sales")
+            log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=lead, module=Module.SALES)
             if lead.team is not None and round_robin_members(lead.team).exists():
                 leads_assign_round_robin(actor=None, leads=Lead.objects.filter(pk=lead.pk), team=lead.team)
                 lead.refresh_from_db()
