@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 
-from . import services
+from . import services, two_factor
 from .models import Role, RolePolicy, RoleScope, Team, User
 from .roles import role_label
 
@@ -58,7 +58,7 @@ class CrmUserAdmin(UserAdmin):
         (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups")}),
     )
 
-    actions = ["unlock_sign_in", "sign_out_everywhere"]
+    actions = ["unlock_sign_in", "sign_out_everywhere", "reset_two_factor"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -73,6 +73,13 @@ class CrmUserAdmin(UserAdmin):
     def sign_out_everywhere(self, request, queryset):
         ended = sum(services.user_sign_out_everywhere(actor=request.user, user=user) for user in queryset)
         self.message_user(request, _("%(count)d sessions ended.") % {"count": ended})
+
+    @admin.action(description=_("Reset two-factor sign-in of the selected users"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """For a lost phone with no recovery code left: the user sets up a new app at the next sign-in."""
+        for user in queryset:
+            two_factor.two_factor_reset(actor=request.user, user=user)
+        self.message_user(request, _("Two-factor sign-in reset for %(count)d users.") % {"count": len(queryset)})
 
     @admin.display(description=_("roles"))
     def roles(self, obj):

@@ -156,6 +156,14 @@ def two_factor_disable(*, user, password: str) -> None:
     log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_DISABLED, obj=user, module="accounts")
 
 
+@transaction.atomic
+def two_factor_reset(*, actor, user) -> None:
+    """An administrator removes a user's app and recovery codes (a lost phone); logged as the actor's."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    log_action(actor=actor, action=BehaviourLog.Action.TWO_FACTOR_DISABLED, obj=user, detail={"reset": True})
+
+
 # Sign-in ---------------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import BehaviourLog
@@ -16,6 +17,10 @@ def history_author(obj, actor):
     obj._history_user = actor
     return obj
 
+
+# Sent for every entry, in the service's transaction, with ``entry`` and ``obj`` (the record or None): the
+# webhook engine (crm/api/webhooks.py) turns changes of business records into events from it.
+action_logged = Signal()
 
 # The middleware puts the client address here so services need not pass requests around.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
@@ -36,6 +41,7 @@ def log_action(*, actor, action, obj=None, module="", detail=None, username=None
         detail=detail or {},
     )
     entry.save()
+    action_logged.send(sender=BehaviourLog, entry=entry, obj=obj)
     return entry
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -88,10 +89,27 @@ def consent_record(*, consent: ConsentGiven | None, record) -> Consent | None:
     )
 
 
-def consents_of(records):
-    """The consents given with ``records`` (instances of one model)."""
-    records = list(records)
-    if not records:
-        return Consent.objects.none()
-    record_type = ContentType.objects.get_for_model(records[0])
-    return Consent.objects.filter(record_type=record_type, record_id__in=[r.pk for r in records])
+def consents_of(*querysets):
+    """The consents given with the records of ``querysets`` (one model each)."""
+    condition = Q(pk__in=[])
+    for queryset in querysets:
+        record_type = ContentType.objects.get_for_model(queryset.model)
+        condition |= Q(record_type=record_type, record_id__in=queryset.values("pk"))
+    return Consent.objects.filter(condition)
+
+
+# The personal data a consent holds (the client address), for the apps' personal-data sources.
+CONSENT_PERSONAL_FIELDS = {"crm.Consent": ("ip",)}
+
+
+def consents_export(*querysets) -> list:
+    return list(
+        consents_of(*querysets)
+        .order_by("given_at", "pk")
+        .values("form", "notice_version", "given_at", "ip", "record_type__model", "record_id")
+    )
+
+
+def consents_erase(*querysets) -> int:
+    """Forget where the consents came from; that they were given, and to which text, stays on record."""
+    return consents_of(*querysets).update(ip=None)

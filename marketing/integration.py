@@ -6,6 +6,8 @@ Connected once from :meth:`marketing.apps.MarketingConfig.ready`."""
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.consent import CONSENT_PERSONAL_FIELDS, consents_erase, consents_export
+from customers.models import Customer
 from customers.services.privacy import customer_identifiers, erased_marker, register_personal_data_source
 from customers.timeline import TimelineSource, register_model_source, register_timeline_source
 
@@ -21,6 +23,16 @@ def _prospects_of(customer):
     if phones:
         condition |= Q(phone__in=phones)
     return Prospect.objects.filter(condition)
+
+
+def _consent_records(customer):
+    """What consents on marketing's public forms are kept with: registrations, web-form leads, and the
+    customer themselves when an existing customer sent the web-to-lead form."""
+    return (
+        Registration.objects.filter(customer=customer),
+        _prospects_of(customer),
+        Customer.objects.filter(pk=customer.pk),
+    )
 
 
 def export(customer) -> list:
@@ -71,6 +83,12 @@ def register():
         },
     )
     register_personal_data_source("campaign_prospects", export=export_prospects)
+    register_personal_data_source(
+        "marketing_consents",
+        export=lambda customer: consents_export(*_consent_records(customer)),
+        erase=lambda customer: consents_erase(*_consent_records(customer)),
+        fields=CONSENT_PERSONAL_FIELDS,
+    )
     register_model_source(
         Invitation, kind="event_invitation", label=_("Event invitation"), icon="bi-envelope-open",
         at="created_at", title=F("event__theme"), related=("event",),

@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team
 from accounts.selectors import assignable_users
 from crm.scope import Module, visible_teams
 from customers.models import Contact, Customer
@@ -45,9 +44,13 @@ def limit_customer_choices(field, customers, current=None):
     field.widget.choices = [("", "---------"), *rows]
 
 
-def campaign_choices(user):
-    """Campaigns a lead or deal may be attributed to: the user's own and every active one."""
-    return Campaign.objects.visible_to(user) | Campaign.objects.filter(status=Campaign.Status.ACTIVE)
+def campaign_choices(user, current_id=None):
+    """Campaigns a lead or deal may be attributed to: those the user sees, plus the one it already has
+    (a web form or a colleague may have attributed it to a campaign the user cannot see)."""
+    visible = Campaign.objects.visible_to(user)
+    if current_id:
+        visible = visible | Campaign.objects.filter(pk=current_id)
+    return visible.order_by("name")
 
 
 class VersionedForm(ServiceModelForm):
@@ -88,7 +91,7 @@ class LeadForm(ServiceModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaign_choices(user)
+        self.fields["campaign"].queryset = campaign_choices(user, self.instance.campaign_id)
 
 
 class LeadStatusForm(forms.Form):
@@ -177,7 +180,7 @@ class OpportunityForm(VersionedForm):
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
         self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)
         self.fields["stage"].queryset = Stage.objects.select_related("pipeline")
-        self.fields["campaign"].queryset = campaign_choices(user)
+        self.fields["campaign"].queryset = campaign_choices(user, self.instance.campaign_id)
         self.fields["stage"].required = False
         if self.instance.pk:
             self.fields["pipeline"].disabled = True
@@ -296,13 +299,18 @@ class PerformanceForm(forms.Form):
     by = forms.ChoiceField(label=_("By"), choices=DIMENSIONS, required=False)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = visible_teams(user, Module.SALES)
 
 
 class ForecastForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Sales rep"), queryset=None, required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
+        self.fields["team"].queryset = visible_teams(user, Module.SALES)

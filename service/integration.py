@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.consent import CONSENT_PERSONAL_FIELDS, consents_erase, consents_export
 from customers.quicklinks import QuickLink, register_quick_link
 from customers.services.privacy import erased_marker, register_personal_data_source
 from customers.services.segments import register_churn_signal
@@ -52,6 +53,12 @@ def erase_tickets(customer) -> None:
 
 
 def register():
+    register_personal_data_source(
+        "ticket_consents",
+        export=lambda customer: consents_export(Ticket.objects.filter(customer=customer)),
+        erase=lambda customer: consents_erase(Ticket.objects.filter(customer=customer)),
+        fields=CONSENT_PERSONAL_FIELDS,
+    )
     register_personal_data_source(
         "service_tickets",
         export=export_tickets,

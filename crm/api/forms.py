@@ -13,3 +13,16 @@ class TokenForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for a token that does not expire."),
     )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple, choices=())
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import event_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = event_choices()

@@ -494,6 +494,8 @@ OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="CRM")
 # code typed a second later.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The secrets of authenticator apps never show in Django admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The sign-in form asks for a captcha once a user name or address has this many recent failures.
 LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=1)
 
@@ -623,3 +625,6 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# The first retry waits this long; each further one twice as long (30 s, 1 min, 2 min, … at most a day).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["purge-api-records"] = {"task": "crm.api.tasks.purge_api_records", "schedule": 60 * 60}

@@ -68,7 +68,7 @@ def forecast(request):
 
 @permission_required("sales.view_opportunity", raise_exception=True)
 def performance(request):
-    form = PerformanceForm(request.GET or None)
+    form = PerformanceForm(request.GET or None, user=request.user)
     today = timezone.localdate()
     start, end, dimension, team = date(today.year, 1, 1), today, "rep", None
     if form.is_valid():

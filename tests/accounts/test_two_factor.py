@@ -282,3 +282,17 @@ def test_a_sign_in_from_a_new_address_alerts_the_user_once_in_their_language(
     assert "新" in notification.title and "203.0.113.9" in notification.body
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
     assert BehaviourLog.objects.filter(user=user, action=BehaviourLog.Action.NEW_SIGN_IN_ADDRESS).count() == 1
+
+
+def test_an_administrator_resets_a_lost_phone_from_the_user_admin(client):
+    user = UserFactory()
+    with_app(user)
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:accounts_user_changelist"), {"action": "reset_two_factor", "_selected_action": [user.pk]}
+    )
+    assert not TOTPDevice.objects.filter(user=user).exists() and not StaticToken.objects.exists()
+    entry = BehaviourLog.objects.get(action=BehaviourLog.Action.TWO_FACTOR_DISABLED)
+    assert entry.user == superuser and entry.object_id == str(user.pk)
+    assert two_factor.sign_in_step(user) is None  # free to sign in; a role that requires it asks for a new app

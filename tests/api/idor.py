@@ -1,6 +1,8 @@
 """Makers for the IDOR sweep (tests/test_idor_sweep.py): the API's record URLs and the token pages."""
 
+from crm.api.models import WebhookDelivery, WebhookEndpoint
 from crm.api.tokens import token_create
+from crm.api.webhooks import new_secret
 from tests.customers import idor as customers
 from tests.factories import ContactFactory, CustomerFactory
 
@@ -13,10 +15,27 @@ def token(owner):
     return {"pk": token_create(actor=owner, user=owner, name="idor", access="read")[0].pk}
 
 
+def webhook(owner):
+    endpoint = WebhookEndpoint.objects.create(
+        owner=owner, url="https://example.com/hook", events=["customer.created"], secret=new_secret()
+    )
+    return {"pk": endpoint.pk}
+
+
+def delivery(owner):
+    endpoint = WebhookEndpoint.objects.get(pk=webhook(owner)["pk"])
+    row = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_id="msg_idor", event_type="customer.created", payload={}
+    )
+    return {"pk": row.pk}
+
+
 REGISTRY = {
     "api:customer-": customers.customer,
     "api:contact-": contact,
     "api:communication-": customers.communication,
     "api:follow-up-task-": customers.task,
     "integrations:token-": token,
+    "integrations:webhook-": webhook,
+    "integrations:webhook-resend": delivery,
 }

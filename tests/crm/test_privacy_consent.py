@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -111,3 +112,25 @@ def test_the_newest_published_notice_is_shown_and_its_version_recorded(client):
     url = reverse("marketing:public-web-form", args=[links.make_token(links.WEB_FORM, campaign.pk)])
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "New text." in page and "Old text." not in page and "Not yet." not in page
+
+
+def test_a_customers_data_export_and_erasure_cover_the_consents_they_gave(client):
+    from customers.services.privacy import customer_erase, customer_personal_data
+
+    customer = CustomerFactory(email="wang@example.org")
+    _ticket(client, privacy_consent="on")  # the public ticket form joins the customer by e-mail
+    event = EventFactory()
+    url = reverse("marketing:public-event", args=[links.make_token(links.EVENT, event.pk)])
+    client.post(url, {"name": "Wang", "email": "wang@example.org", "privacy_consent": "on", **CAPTCHA})
+    assert Consent.objects.count() == 2 and set(Consent.objects.values_list("ip", flat=True)) == {
+        "198.51.100.7",
+        "127.0.0.1",
+    }
+
+    exported = customer_personal_data(customer=customer)
+    forms = {row["form"] for section in ("ticket_consents", "marketing_consents") for row in exported[section]}
+    assert forms == {Consent.Form.PUBLIC_TICKET, Consent.Form.EVENT_REGISTRATION}
+
+    customer_erase(actor=UserFactory(is_superuser=True), customer=customer)
+    assert list(Consent.objects.values_list("ip", flat=True)) == [None, None]
+    assert set(Consent.objects.values_list("notice_version", flat=True)) == {settings.PRIVACY_NOTICE_VERSION}
