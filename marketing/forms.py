@@ -99,6 +99,16 @@ class EventForm(forms.ModelForm):
         }
 
 
+class EventStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=Event.Status.choices,
+        error_messages={
+            "required": _("Choose the event's new status."),
+            "invalid_choice": _("“%(value)s” is not a status an event can have."),
+        },
+    )
+
+
 class RegistrationForm(PrivacyConsentFormMixin, forms.Form):
     privacy_form = Consent.Form.EVENT_REGISTRATION
 

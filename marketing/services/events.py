@@ -103,6 +103,8 @@ def event_update(*, actor, event: Event, data: dict, files=None, audience=None) 
 def event_set_status(*, actor, event: Event, status: str) -> Event:
     """Move the event along its workflow; publishing queues the invitations, finishing the survey, and
     cancelling a published event tells those registered."""
+    if status not in Event.Status.values:
+        raise ValidationError({"status": _("“%(value)s” is not a status an event can have.") % {"value": status}})
     event = Event.objects.select_for_update().get(pk=event.pk)
     if status not in TRANSITIONS.get(event.status, set()):
         raise ValidationError(

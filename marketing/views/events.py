@@ -14,7 +14,7 @@ from crm.pagination import paginate
 from crm.storage import serve_field
 
 from .. import links, selectors
-from ..forms import CheckInForm, EventForm
+from ..forms import CheckInForm, EventForm, EventStatusForm
 from ..models import Event
 from ..services import events as services
 from ..services import registrations
@@ -41,7 +41,11 @@ def event_file(request, pk, part):
 @permission_required("marketing.view_event", raise_exception=True)
 def event_detail(request, pk):
     event = selectors.event_get(user=request.user, pk=pk)
-    context = {
+    return render(request, "marketing/event_detail.html", _detail_context(request, event))
+
+
+def _detail_context(request, event):
+    return {
         "event": event,
         "progress": selectors.event_progress(event=event),
         "page": paginate(selectors.event_registrations(event=event), request, per_page=50),
@@ -49,7 +53,6 @@ def event_detail(request, pk):
         "next_statuses": sorted(services.TRANSITIONS[event.status]),
         "assets": event.assets.all(),
     }
-    return render(request, "marketing/event_detail.html", context)
 
 
 @permission_required("marketing.view_event", raise_exception=True)
@@ -112,7 +115,12 @@ def event_update(request, pk):
 @permission_required("marketing.change_event", raise_exception=True)
 def event_status(request, pk):
     event = selectors.event_get(user=request.user, pk=pk)
-    status = request.POST.get("status", "")
+    form = EventStatusForm(request.POST)
+    if not form.is_valid():
+        for message in form.errors["status"]:
+            messages.error(request, message)
+        return render(request, "marketing/event_detail.html", _detail_context(request, event), status=400)
+    status = form.cleaned_data["status"]
     if status == Event.Status.PUBLISHED and not request.user.has_perm("marketing.publish_event"):
         messages.error(request, _("You may not publish events."))
         return redirect(event)

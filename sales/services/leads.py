@@ -5,12 +5,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.services.customers import contact_create, customer_create
@@ -20,7 +22,7 @@ from ..models import Lead, LeadAssignment, RoundRobinCursor
 from .common import copy_fields
 from .opportunities import check_owner, opportunity_create
 
-LEAD_FIELDS = ["name", "company", "title", "phone", "email", "source", "campaign", "notes"]
+LEAD_FIELDS = ["name", "company", "title", "phone", "email", "source", "campaign", "notes", "external_id"]
 
 
 class DuplicateCustomer(ValidationError):
@@ -36,7 +38,7 @@ def _log_assignment(*, actor, lead, previous, method):
         lead=lead, from_owner=previous, to_owner=lead.owner, method=method, assigned_by=actor or None
     )
     if lead.owner != actor:
-        with translation.override(lead.owner.language or settings.LANGUAGE_CODE):
+        with for_reader(lead.owner):
             notify(user=lead.owner, title=_("New lead for you: %(lead)s") % {"lead": lead}, url=lead.get_absolute_url())
     log_action(
         actor=actor,
@@ -256,7 +258,7 @@ def lead_capture(*, campaign, name, company="", email="", phone="", source="", a
                 customer=_matching_customer(email=email, phone=phone),
             )
             lead.save()
-            log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=lead, module="sales")
+            log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=lead, module=Module.SALES)
             if lead.team is not None and round_robin_members(lead.team).exists():
                 leads_assign_round_robin(actor=None, leads=Lead.objects.filter(pk=lead.pk), team=lead.team)
                 lead.refresh_from_db()

@@ -8,13 +8,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 from crm.uploads import check_upload
 from sales.models import Order
 
@@ -106,7 +108,7 @@ def _notify_assignee(ticket: Ticket, actor) -> None:
     assignee = ticket.assignee
     if assignee is None or assignee == actor:
         return
-    with translation.override(assignee.language or settings.LANGUAGE_CODE):
+    with for_reader(assignee):
         title = gettext("Ticket assigned to you: %(number)s %(subject)s") % {
             "number": ticket.number, "subject": ticket.subject}  # fmt: skip
     notify(user=assignee, title=title, body=ticket.description[:500], url=ticket.get_absolute_url())
@@ -160,7 +162,7 @@ def ticket_create(*, actor, customer, queue: Queue, data: dict, contact=None, as
     elif queue.auto_assign:
         _assign(ticket, actor=actor, assignee=None, round_robin=True)
     ticket.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=ticket, module="service")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=ticket, module=Module.SERVICE)
     _notify_assignee(ticket, actor)
     return ticket
 
@@ -183,7 +185,7 @@ def ticket_update(*, actor, ticket: Ticket, data: dict) -> Ticket:
     if changed:
         _event(current, TicketEvent.Kind.UPDATED, actor=actor, fields=changed)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service", detail={"fields": changed}
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE, detail={"fields": changed}
     )
     return current
 
@@ -198,7 +200,7 @@ def ticket_assign(*, actor, ticket: Ticket, assignee=None, round_robin: bool = F
         raise ValidationError({"assignee": [_("The queue has no active agents to assign to.")]})
     current.save()
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"fields": ["assignee"], "assignee": current.assignee_id},
     )  # fmt: skip
     _notify_assignee(current, actor)
@@ -252,7 +254,7 @@ def ticket_transition(*, actor, ticket: Ticket, to_status: str) -> Ticket:
     _move(current, to_status, actor=actor, now=timezone.now())
     current.save()
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"fields": ["status"], "from": from_status, "to": to_status},
     )  # fmt: skip
     if to_status == Status.RESOLVED and not hasattr(current, "survey"):
@@ -317,7 +319,7 @@ def ticket_comment_add(*, actor, ticket: Ticket, body: str, is_public: bool, fil
     if is_public:
         _mail_customer(current, comment)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"comment": comment.pk, "public": is_public, "attachments": len(files)},
     )  # fmt: skip
     return comment
@@ -339,12 +341,12 @@ def ticket_customer_reply(*, ticket: Ticket, body: str) -> TicketComment:
         current.save()
     recipient = current.assignee or current.queue.manager
     if recipient is not None:
-        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        with for_reader(recipient):
             title = gettext("Customer replied: %(number)s %(subject)s") % {
                 "number": current.number, "subject": current.subject}  # fmt: skip
         notify(user=recipient, title=title, body=body[:500], url=current.get_absolute_url(), email=True)
     log_action(
-        actor=None, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=None, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         username=name[:150], detail={"comment": comment.pk, "from": "customer"},
     )  # fmt: skip
     return comment
@@ -357,7 +359,7 @@ def ticket_link_article(*, actor, ticket: Ticket, article, linked: bool = True) 
     else:
         ticket.articles.remove(article)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=ticket, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=ticket, module=Module.SERVICE,
         detail={"fields": ["articles"], "article": article.pk, "linked": linked},
     )  # fmt: skip
     return ticket

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -269,3 +270,21 @@ def test_a_wav_file_named_webp_is_not_taken_as_a_poster(client_for, marketer):
     response = client_for(marketer).post(reverse("marketing:event-create"), {**_form(campaign), "poster": wav})
     assert "poster.webp" in str(response.context["form"].errors["poster"])
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["bogus", ""])
+def test_an_unknown_status_is_a_bad_request_with_a_message(client_for, marketer, status):
+    event = EventFactory(campaign=CampaignFactory(owner=marketer), status=Event.Status.DRAFT)
+    response = client_for(marketer).post(reverse("marketing:event-status", args=[event.pk]), {"status": status})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "is not a status an event can have" in body if status else "Choose the event" in body
+    assert event.theme in body  # the event page itself, not a bare error
+    event.refresh_from_db()
+    assert event.status == Event.Status.DRAFT
+
+
+def test_the_service_refuses_an_unknown_status(marketer):
+    event = EventFactory(campaign=CampaignFactory(owner=marketer), status=Event.Status.DRAFT)
+    with pytest.raises(ValidationError, match="not a status an event can have"):
+        services.event_set_status(actor=marketer, event=event, status="bogus")
