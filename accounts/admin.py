@@ -63,6 +63,12 @@ class CrmUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
+
     @admin.action(description=_("Unlock sign-in of the selected users"), permissions=["change"])
     def unlock_sign_in(self, request, queryset):
         for user in queryset:
@@ -116,12 +122,16 @@ admin.site.unregister(Group)
 
 @admin.register(Role)
 class RoleAdmin(GroupAdmin):
-    list_display = ["name", "scopes", "two_factor", "member_count"]
+    list_display = ["label", "scopes", "two_factor", "member_count"]
     inlines = [RolePolicyInline, RoleScopeInline]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("sign_in_policy").prefetch_related("record_scopes")
         return queryset.annotate(members=Count("user"))
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, obj):
+        return role_label(obj.name)
 
     @admin.display(description=_("record scopes"))
     def scopes(self, obj):

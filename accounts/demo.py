@@ -1,5 +1,6 @@
 """Demo teams and one user per role. Safe to run again: it finds what it made before."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from . import roles
@@ -44,8 +45,13 @@ def seed(context):
                 "team": teams.get(team),
                 "is_staff": staff,
                 "is_superuser": staff,
+                # The demo greets everyone in the company's language, whatever their browser asks for.
+                "language": settings.LANGUAGE_CODE,
             },
         )
+        if not user.language:
+            user.language = settings.LANGUAGE_CODE
+            user.save(update_fields=["language"])
         if was_created:
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -1,10 +1,10 @@
-import zoneinfo
-
 from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from .timezones import time_zone_choices
 
 
 class PreferencesForm(forms.Form):
@@ -13,8 +13,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        zones = sorted(zoneinfo.available_timezones())
-        self.fields["timezone"].choices = [("", _("Company default"))] + [(z, z) for z in zones]
+        self.fields["timezone"].choices = [("", _("Company default")), *time_zone_choices()]
 
 
 class LanguageForm(forms.Form):

@@ -5,7 +5,10 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.names import full_name
 from crm.scope import SCOPE_RANK, Module, Scope
+
+from .roles import role_label, team_label
 
 
 class Team(models.Model):
@@ -39,7 +42,7 @@ class Team(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return team_label(self.name)
 
 
 class User(AbstractUser):
@@ -60,11 +63,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def get_full_name(self):
-        # Chinese names read family name first, with no space.
-        first, last = self.first_name.strip(), self.last_name.strip()
-        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
-            return f"{last}{first}"
-        return f"{first} {last}".strip()
+        return full_name(self.first_name, self.last_name)
 
     def record_scope(self, module: str) -> str:
         """The widest record scope any of the user's roles grants for ``module``."""
@@ -165,3 +164,6 @@ class Role(Group):
         proxy = True
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+
+    def __str__(self):
+        return role_label(self.name)

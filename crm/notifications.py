@@ -5,12 +5,20 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .i18n import for_reader
 from .links import absolute
 from .models import Notification
 
 
-def notify(*, user, title: str, body: str = "", url: str = "", email: bool = False) -> Notification:
-    """Create a notification; with ``email=True`` also send it by e-mail once the transaction commits."""
+def notify(*, user, title, body="", url: str = "", email: bool = False) -> Notification:
+    """Create a notification; with ``email=True`` also send it by e-mail once the transaction commits.
+
+    Written in the reader's language: ``title`` and ``body`` are rendered inside
+    :func:`crm.i18n.for_reader`. Pass a lazy string, or a callable returning the text when the text
+    has to be formatted (``lambda: _("%(n)d rows") % {"n": n}``), so one call can tell several readers.
+    """
+    with for_reader(user):
+        title, body = str(title() if callable(title) else title), str(body() if callable(body) else body)
     notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
     if email and user.email:
         link = f"\n\n{absolute(url)}" if url else ""

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from crm.crypto import blind_index
+from crm.crypto import blind_index, keyed_hash
 from crm.normalise import fixpoint, normalise_email, normalise_phone, normalise_text
 
 from .models import Contact, Customer
@@ -150,29 +150,23 @@ def name_spellings(key: str) -> set[str]:
     return {key, *(key + suffix for suffix in _SUFFIX_SPELLINGS)} if key else set()
 
 
-def customers_by_contact_mobile(customers, phones) -> dict[str, int]:
-    """Normalised phone → pk of a customer among ``customers`` one of whose contacts has it as mobile.
+def customers_by_contact_mobile(customers, phone_keys=None) -> dict[str, int]:
+    """Keyed hash of a mobile (:func:`crm.crypto.keyed_hash` of the phone key) → pk of a customer among
+    ``customers`` one of whose contacts has that mobile; all of them, or those of ``phone_keys``.
 
     The rule the entry form's check follows (:func:`find_duplicates`) and the import follows too: a phone
     matches a customer's own phone or its contacts' mobiles. Mobiles are encrypted at rest, so they are
-    matched by their keyed hash: one indexed query for any number of phones.
+    matched by their keyed hash: one indexed query.
     """
-    keys_by_hash: dict[str, set[str]] = {}
-    for phone in phones:
-        digest = blind_index(phone, "phone")
-        if digest:
-            keys_by_hash.setdefault(digest, set()).add(normalise_phone(phone))
-    if not keys_by_hash:
-        return {}
+    contacts = Contact.objects.filter(customer__in=customers).exclude(mobile_hash="")
+    if phone_keys is not None:
+        hashes = {keyed_hash(key, "phone") for key in phone_keys if key}
+        if not hashes:
+            return {}
+        contacts = contacts.filter(mobile_hash__in=hashes)
     found: dict[str, int] = {}
-    rows = (
-        Contact.objects.filter(mobile_hash__in=keys_by_hash, customer__in=customers)
-        .order_by("customer_id")
-        .values_list("mobile_hash", "customer_id")
-    )
-    for digest, customer_id in rows:
-        for key in keys_by_hash[digest]:
-            found.setdefault(key, customer_id)
+    for digest, customer_id in contacts.order_by("customer_id").values_list("mobile_hash", "customer_id"):
+        found.setdefault(digest, customer_id)
     return found
 
 

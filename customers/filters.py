@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
+from crm.filters import SortFilter
 from crm.scope import Module
 
 from .models import Communication, Customer, CustomerGroup, Tag
@@ -45,7 +46,7 @@ class CustomerFilter(django_filters.FilterSet):
     churn = django_filters.ChoiceFilter(
         label=_("Churn risk"), choices=[("high", _("High churn risk"))], method="filter_churn"
     )
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("name", "name"), ("created_at", "created"), ("updated_at", "updated"), ("level", "level")),
         field_labels={"name": _("Name"), "created_at": _("Created"), "updated_at": _("Updated"), "level": _("Level")},

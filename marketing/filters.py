@@ -3,6 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.filters import SortFilter
+
 from .models import Asset, Campaign, Event
 
 
@@ -16,7 +18,7 @@ class CampaignFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Campaign.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Campaign.Status.choices)
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("name", "name"), ("start_date", "start"), ("budget", "budget"), ("actual_cost", "cost")),
         field_labels={
@@ -40,7 +42,7 @@ class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="theme", lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Event.Status.choices)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Event.Kind.choices)
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("starts_at", "starts"), ("theme", "theme"), ("capacity", "capacity")),
         field_labels={"starts_at": _("Starts at"), "theme": _("Theme"), "capacity": _("Capacity")},

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.roles import team_label
+
 from .registry import AGGREGATES, TRUNCATIONS, Dataset
 from .tables import Chart, Series, Table
 
@@ -491,6 +493,8 @@ def _group_cell(field, value, trunc):
 def _cell(field, value):
     if field.kind == "choice":
         return field.choice_label(value)
+    if field.kind == "team" and isinstance(value, str):
+        return team_label(value)
     if field.kind == "bool":
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 
 from . import builder, exports
@@ -156,7 +157,7 @@ def schedule_send(*, schedule: ReportSchedule, now=None) -> bool:
             except IntegrityError:
                 return False
             with (
-                translation.override(owner.language or settings.LANGUAGE_CODE),
+                for_reader(owner),
                 timezone.override(_owner_timezone(owner)),
             ):
                 if dataset is None or not dataset.available_to(owner) or not owner.is_active:

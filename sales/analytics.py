@@ -14,6 +14,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import team_label
+from crm.names import full_name
+
 from .models import Opportunity, OpportunityLine, SalesTarget
 from .money import ZERO, rates_on, round_money, sum_by_currency
 
@@ -178,10 +181,9 @@ DIMENSIONS = {
 
 def _label(dimension, row):
     if dimension == "rep":
-        full = f"{row['owner__last_name']}{row['owner__first_name']}".strip()
-        return full or row["owner__username"]
+        return full_name(row["owner__first_name"], row["owner__last_name"], row["owner__username"])
     if dimension == "team":
-        return row["team__name"] or _("No team")
+        return team_label(row["team__name"]) if row["team__name"] else _("No team")
     return row["month"].strftime("%Y-%m")
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
+from crm.filters import SortFilter
 from crm.scope import Module
 from customers.models import Customer
 from customers.search import text_search
@@ -69,7 +70,7 @@ class LeadFilter(StyledFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Lead.Status.choices)
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=None)
     days = django_filters.NumberFilter(label=_("Untouched for days"), method="filter_days")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("created_at", "created"), ("touched_at", "touched"), ("name", "name")),
         field_labels={"created_at": _("Created"), "touched_at": _("Last worked on"), "name": _("Name")},
@@ -108,7 +109,7 @@ class OpportunityFilter(StyledFilterSet):
     currency = django_filters.ChoiceFilter(label=_("Currency"), choices=Currency.choices)
     close_from = _date(_("Closing from"), "expected_close_date", "gte")
     close_until = _date(_("Closing until"), "expected_close_date", "lte")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("created_at", "created"), ("amount", "amount"), ("expected_close_date", "close"), ("name", "name")),
         field_labels={
@@ -135,7 +136,7 @@ class OrderFilter(StyledFilterSet):
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=None)
     ordered_from = _date(_("Ordered from"), "ordered_on", "gte")
     ordered_until = _date(_("Ordered until"), "ordered_on", "lte")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("ordered_on", "date"), ("total", "total"), ("number", "number")),
         field_labels={"ordered_on": _("Order date"), "total": _("Total"), "number": _("Number")},
@@ -154,7 +155,7 @@ class ContractFilter(StyledFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=None)
     expiring = django_filters.NumberFilter(label=_("Ending within days"), method="filter_expiring")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("end_date", "end"), ("start_date", "start"), ("amount", "amount")),
         field_labels={"end_date": _("End date"), "start_date": _("Start date"), "amount": _("Amount")},

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.filters import SortFilter
 from customers.models import Customer
 from customers.search import customer_search, normalise_text, text_condition
 from sales.models import Product
@@ -22,7 +23,7 @@ class TicketFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Ticket.Channel.choices)
     queue = django_filters.ModelChoiceFilter(label=_("Queue"), queryset=Queue.objects.all())
     product = django_filters.ModelChoiceFilter(label=_("Product"), queryset=Product.objects.order_by("name", "pk"))
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort"),
         fields=(("created_at", "created"), ("resolution_due_at", "due"), ("priority", "priority")),
         field_labels={"created_at": _("Created"), "resolution_due_at": _("Resolution due"), "priority": _("Priority")},

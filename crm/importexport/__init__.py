@@ -1,11 +1,15 @@
 """The import/export engine every app uses: an app describes its data set, the engine does the rest.
 
 - :mod:`.reading`: upload limits, type and zip-bomb checks, CSV encodings, row iteration;
-- :mod:`.spec`: ``ImportSpec`` / ``ImportField``, the app's description of a data set;
+- :mod:`.spec`: ``ImportSpec`` / ``ImportField``, the app's description of a data set (choice fields are
+  read by value, English or Chinese label or alias);
 - :mod:`.mapping`: guessing the column mapping from the header row;
-- :mod:`.importer`: dry run and import with duplicate and error policies;
+- :mod:`.importer`: dry run and import with duplicate and error policies, in named steps
+  (``checked_mapping``, ``RowCleaner``, ``ImportRun``);
 - :mod:`.exporter`: XLSX/CSV writers in constant memory with formula neutralising;
-- :mod:`.jobs`: running either as a background job with progress.
+- :mod:`.jobs`: running either as a background job with progress;
+- :mod:`.flow`, :mod:`.forms`, :mod:`.views` (templates in ``templates/crm/import/``): the one import flow,
+  upload → columns → dry run → import, that every app's import page is (``ImportFlow``).
 
 It imports no app: apps pass in their specs, querysets and fields.
 """

@@ -10,6 +10,8 @@ by the engine through :func:`duplicate_keys`.
 from django.db.models import F, Func, Max, Q, Value
 from django.db.models.functions import Lower
 
+from crm.crypto import keyed_hash
+
 from ..dedupe import (
     customers_by_contact_mobile,
     name_spellings,
@@ -25,6 +27,7 @@ from ..models import Customer
 PRELOAD_MAX_CUSTOMERS = 100_000
 
 _KEYS = "_duplicate_keys"  # not a field: where a row keeps its normalised values once worked out
+_HASHES = "_phone_hashes"  # not a field: the keyed hashes of the row's phone and mobile, once worked out
 
 
 def row_keys(row) -> tuple[str, str, str, str]:
@@ -38,6 +41,17 @@ def row_keys(row) -> tuple[str, str, str, str]:
             normalise_name(row["name"]),
         )
     return keys
+
+
+def phone_hashes(row) -> tuple[str, str]:
+    """The keyed hashes of the row's phone and contact mobile, as contacts' mobiles are stored (worked out once;
+    the writer stores the second as the new contact's ``mobile_hash``)."""
+    hashes = row.get(_HASHES)
+    if hashes is None:
+        phone, mobile, _email, _name = row_keys(row)
+        phone_hash = keyed_hash(phone, "phone")
+        hashes = row[_HASHES] = (phone_hash, phone_hash if mobile == phone else keyed_hash(mobile, "phone"))
+    return hashes
 
 
 def duplicate_keys(row) -> list:
@@ -69,6 +83,7 @@ class ExistingCustomers:
         # Customers created by this import are found in memory; the database is asked about older ones.
         self.max_pk = Customer.objects.aggregate(top=Max("pk"))["top"] or 0
         self._preloaded = None
+        self._mobiles = None
 
     def candidates(self):
         """The customers that existed before this import and the user may see."""
@@ -81,6 +96,7 @@ class ExistingCustomers:
             if self.candidates()[: limit + 1].count() <= limit:
                 rows = self.candidates().order_by("pk").values_list("pk", "phone", "email", "name")
                 self._preloaded = _index(rows)
+                self._mobiles = customers_by_contact_mobile(self.candidates())
             else:
                 self._preloaded = False
         return self._preloaded
@@ -88,16 +104,17 @@ class ExistingCustomers:
     def find(self, rows) -> list:
         """In the order of ``rows``: the pk of the customer each duplicates, or None. Two queries a batch at most."""
         by_key = self._preload() or self._batch_index(rows)
-        mobiles = {raw for row in rows for raw in (row.get("phone"), row.get("contact_mobile")) if raw}
-        by_mobile = customers_by_contact_mobile(self.candidates(), mobiles)
+        by_mobile = self._mobiles
+        if by_mobile is None:
+            by_mobile = customers_by_contact_mobile(self.candidates(), {k for row in rows for k in row_keys(row)[:2]})
         return [self._match(row, by_key, by_mobile) for row in rows]
 
     @staticmethod
     def _match(row, by_key, by_mobile):
         phone, mobile, email, name = row_keys(row)
-        for key in (phone, mobile):
+        for key, digest in zip((phone, mobile), phone_hashes(row) if by_mobile else ("", ""), strict=True):
             if key:
-                match = by_key.get(("phone", key)) or by_mobile.get(key)
+                match = by_key.get(("phone", key)) or by_mobile.get(digest)
                 if match is not None:
                     return match
         if email and ("email", email) in by_key:

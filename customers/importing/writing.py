@@ -5,7 +5,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from crm.audit import log_action
-from crm.crypto import blind_index
 from crm.importexport.bulk import (
     copy_history,
     copy_history_values,
@@ -18,6 +17,7 @@ from crm.models import BehaviourLog
 from ..models import Contact, Customer, Tag
 from ..search import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
 from ..services.quality import customer_quality
+from .duplicates import phone_hashes
 
 DATASET = "customers"
 
@@ -101,7 +101,7 @@ class CustomerWriter:
                 contact = {
                     "name": row["contact_name"],
                     "mobile": row.get("contact_mobile") or "",
-                    "mobile_hash": blind_index(row.get("contact_mobile") or "", "phone"),
+                    "mobile_hash": phone_hashes(row)[1],
                     "phone": "",
                     "email": row.get("contact_email") or "",
                     "is_primary": True,

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat, Extract, Floor
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import assignable_users
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog, SentReminder
 from crm.notifications import notify
 from crm.reminders import send_once
@@ -139,7 +140,7 @@ def _send_reminder(task: FollowUpTask, kind: str) -> str | None:
     see the customer (the key is spent, so it is not tried every run), ``None`` when it was sent before."""
     user = task.assignee
     outcome = kind
-    with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_timezone(user)):
+    with for_reader(user), timezone.override(user_timezone(user)):
         values = {
             "title": task.title,
             "customer": task.customer.name,

@@ -104,8 +104,10 @@ def web_form_submit(
     if customer is not None:
         notify(
             user=customer.owner,
-            title=gettext("%(customer)s asked about %(campaign)s")
-            % {"customer": customer.name, "campaign": campaign.name},
+            title=lambda: (
+                gettext("%(customer)s asked about %(campaign)s")
+                % {"customer": customer.name, "campaign": campaign.name}
+            ),
             body=data.get("message", ""),
             url=customer.get_absolute_url(),
         )

@@ -6,10 +6,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
 from crm.reminders import send_once
@@ -133,7 +134,7 @@ def contract_reminders_send(*, today=None) -> dict:
         key = f"contract:{contract.pk}:end:{contract.end_date.isoformat()}:{threshold}"
 
         def send(contract=contract, days_left=days_left):
-            with translation.override(contract.owner.language or settings.LANGUAGE_CODE):
+            with for_reader(contract.owner):
                 _remind(contract, days_left)
 
         if send_once(key, send):

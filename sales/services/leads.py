@@ -5,10 +5,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
 from customers.dedupe import find_duplicates
@@ -36,7 +37,7 @@ def _log_assignment(*, actor, lead, previous, method):
         lead=lead, from_owner=previous, to_owner=lead.owner, method=method, assigned_by=actor or None
     )
     if lead.owner != actor:
-        with translation.override(lead.owner.language or settings.LANGUAGE_CODE):
+        with for_reader(lead.owner):
             notify(user=lead.owner, title=_("New lead for you: %(lead)s") % {"lead": lead}, url=lead.get_absolute_url())
     log_action(
         actor=actor,

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from crm.models import BehaviourLog
@@ -24,8 +25,9 @@ def administrators():
     return User.objects.filter(Q(is_superuser=True) | Q(groups__name=roles.ADMINISTRATOR), is_active=True).distinct()
 
 
-def alert_administrators(*, key: str, title: str, body: str, url: str = "") -> bool:
-    """Tell every administrator, in the app and by e-mail, unless an alert with ``key`` went out before."""
+def alert_administrators(*, key: str, title, body, url: str = "") -> bool:
+    """Tell every administrator, in the app and by e-mail, unless an alert with ``key`` went out before.
+    ``title`` and ``body`` are lazy strings or callables, rendered in each administrator's language."""
 
     def send():
         for admin in administrators():
@@ -67,9 +69,11 @@ def _check_failed_login_burst(entry: BehaviourLog) -> None:
         if count >= limit:
             _alert_burst(
                 key=f"failed-logins:{field}:{value}",
-                title=_("Burst of failed sign-ins"),
-                body=_("%(count)d failed sign-ins within %(minutes)d minutes for %(what)s.")
-                % {"count": count, "minutes": minutes, "what": value},
+                title=gettext_lazy("Burst of failed sign-ins"),
+                body=lambda count=count, value=value: (
+                    _("%(count)d failed sign-ins within %(minutes)d minutes for %(what)s.")
+                    % {"count": count, "minutes": minutes, "what": value}
+                ),
                 query=f"action=login_failed&q={value}",
             )
 
@@ -79,9 +83,11 @@ def _check_large_export(entry: BehaviourLog) -> None:
     if rows >= settings.ALERT_EXPORT_ROWS:
         alert_administrators(
             key=f"export:{entry.pk}",
-            title=_("Large export"),
-            body=_("%(user)s exported %(rows)d rows of %(dataset)s.")
-            % {"user": entry.username, "rows": rows, "dataset": (entry.detail or {}).get("dataset", entry.module)},
+            title=gettext_lazy("Large export"),
+            body=lambda: (
+                _("%(user)s exported %(rows)d rows of %(dataset)s.")
+                % {"user": entry.username, "rows": rows, "dataset": (entry.detail or {}).get("dataset", entry.module)}
+            ),
             url=reverse("security:behaviour-log") + f"?action=export&user={entry.user_id or ''}",
         )
 
@@ -94,14 +100,16 @@ def _check_delete_burst(entry: BehaviourLog) -> None:
     if count >= limit:
         _alert_burst(
             key=f"deletes:{entry.user_id}",
-            title=_("Bulk deletion"),
-            body=_("%(user)s deleted %(count)d records within %(minutes)d minutes.")
-            % {"user": entry.username, "count": count, "minutes": minutes},
+            title=gettext_lazy("Bulk deletion"),
+            body=lambda: (
+                _("%(user)s deleted %(count)d records within %(minutes)d minutes.")
+                % {"user": entry.username, "count": count, "minutes": minutes}
+            ),
             query=f"action=delete&user={entry.user_id}",
         )
 
 
-def _alert_burst(*, key: str, title: str, body: str, query: str) -> None:
+def _alert_burst(*, key: str, title, body, query: str) -> None:
     """One alert per burst: the key carries the window the burst falls in."""
     window = _window_start(timezone.now(), settings.ALERT_WINDOW_MINUTES)
     url = f"{reverse('security:behaviour-log')}?{query}"
@@ -111,8 +119,8 @@ def _alert_burst(*, key: str, title: str, body: str, query: str) -> None:
 def alert_backup_failed(*, backup) -> None:
     alert_administrators(
         key=f"backup-failed:{backup.pk}",
-        title=_("Backup failed"),
-        body=_("Backup %(name)s failed: %(error)s") % {"name": backup.name, "error": backup.error[:500]},
+        title=gettext_lazy("Backup failed"),
+        body=lambda: _("Backup %(name)s failed: %(error)s") % {"name": backup.name, "error": backup.error[:500]},
         url=reverse("security:backup-list"),
     )
 
@@ -120,8 +128,10 @@ def alert_backup_failed(*, backup) -> None:
 def alert_backup_check_failed(*, backup) -> None:
     alert_administrators(
         key=f"backup-check:{backup.pk}",
-        title=_("Backup restore check failed"),
-        body=_("Backup %(name)s could not be verified by a test restore: %(error)s")
-        % {"name": backup.name, "error": str(backup.check_detail.get("error", ""))[:500]},
+        title=gettext_lazy("Backup restore check failed"),
+        body=lambda: (
+            _("Backup %(name)s could not be verified by a test restore: %(error)s")
+            % {"name": backup.name, "error": str(backup.check_detail.get("error", ""))[:500]}
+        ),
         url=reverse("security:backup-list"),
     )

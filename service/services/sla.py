@@ -10,9 +10,10 @@ import logging
 from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from crm.i18n import for_reader
 from crm.models import SentReminder
 from crm.notifications import notify
 from crm.reminders import send_once
@@ -130,7 +131,7 @@ def _plans(now):
 
 
 def _message(ticket: Ticket, kind: str, user) -> tuple[str, str]:
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with for_reader(user):
         due = ticket.response_due_at if kind.startswith("response") else ticket.resolution_due_at
         values = {
             "number": ticket.number,

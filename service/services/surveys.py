@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
 
@@ -32,7 +33,7 @@ def survey_answer(*, ticket: Ticket, score: int, comment: str = "", nps: int | N
         current.needs_follow_up = True
         current.save(update_fields=["needs_follow_up", "updated_at"])
         for user in {u.pk: u for u in [current.queue.manager, current.assignee] if u is not None}.values():
-            with translation.override(user.language or settings.LANGUAGE_CODE):
+            with for_reader(user):
                 title = gettext("Low satisfaction (%(score)s/5): %(number)s %(subject)s") % {
                     "score": score, "number": current.number, "subject": current.subject}  # fmt: skip
             notify(user=user, title=title, body=comment[:500], url=current.get_absolute_url(), email=True)

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.audit import log_action
+from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
 from crm.uploads import check_upload
@@ -106,7 +107,7 @@ def _notify_assignee(ticket: Ticket, actor) -> None:
     assignee = ticket.assignee
     if assignee is None or assignee == actor:
         return
-    with translation.override(assignee.language or settings.LANGUAGE_CODE):
+    with for_reader(assignee):
         title = gettext("Ticket assigned to you: %(number)s %(subject)s") % {
             "number": ticket.number, "subject": ticket.subject}  # fmt: skip
     notify(user=assignee, title=title, body=ticket.description[:500], url=ticket.get_absolute_url())
@@ -339,7 +340,7 @@ def ticket_customer_reply(*, ticket: Ticket, body: str) -> TicketComment:
         current.save()
     recipient = current.assignee or current.queue.manager
     if recipient is not None:
-        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        with for_reader(recipient):
             title = gettext("Customer replied: %(number)s %(subject)s") % {
                 "number": current.number, "subject": current.subject}  # fmt: skip
         notify(user=recipient, title=title, body=body[:500], url=current.get_absolute_url(), email=True)
