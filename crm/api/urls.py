@@ -19,6 +19,7 @@ class SchemaView(SpectacularAPIView):
 
 resources = [
     path("", include("customers.api.urls")),
+    path("", include("sales.api.urls")),
 ]
 
 urlpatterns = [

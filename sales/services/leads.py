@@ -22,7 +22,7 @@ from ..models import Lead, LeadAssignment, RoundRobinCursor
 from .common import copy_fields
 from .opportunities import check_owner, opportunity_create
 
-LEAD_FIELDS = ["name", "company", "title", "phone", "email", "source", "campaign", "notes"]
+LEAD_FIELDS = ["name", "company", "title", "phone", "email", "source", "campaign", "notes", "external_id"]
 
 
 class DuplicateCustomer(ValidationError):
