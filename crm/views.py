@@ -1,5 +1,7 @@
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from . import jobs
 from .storage import serve_field
@@ -18,3 +20,9 @@ def job_download(request, pk):
     if not job.output_file:
         raise Http404
     return serve_field(job.output_file)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves (for PDFs and downloads too); the pages link it."""
+    return redirect(static("favicon.ico"))
