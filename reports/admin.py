@@ -1,8 +1,10 @@
 """Administrators see saved reports, schedules and every scheduled run; changes go through the app's pages."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ReportRun, ReportSchedule, SavedReport
+from .registry import dataset_get
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -15,9 +17,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SavedReport)
 class SavedReportAdmin(ReadOnlyAdmin):
-    list_display = ["name", "dataset", "chart", "owner", "updated_at"]
+    list_display = ["name", "data_set", "chart", "owner", "updated_at"]
     list_filter = ["dataset", "chart"]
     search_fields = ["name", "owner__username"]
+
+    @admin.display(description=_("data set"), ordering="dataset")
+    def data_set(self, report):
+        """The data set's name in the reader's language, not its key."""
+        dataset = dataset_get(report.dataset)
+        return dataset.label if dataset is not None else report.dataset
 
 
 @admin.register(ReportSchedule)

@@ -8,6 +8,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import role_label
+
 from .builder import AGGREGATE_LABELS, CHARTS, OPERATOR_LABELS, TRUNCATION_LABELS
 from .filters import DashboardFilters
 from .models import ReportSchedule, SavedReport
@@ -172,6 +174,7 @@ class SaveReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["users"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["roles"].queryset = roles
+        self.fields["roles"].label_from_instance = lambda group: role_label(group.name)
         _style(self)
 
 

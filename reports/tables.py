@@ -10,9 +10,11 @@ from django.utils.formats import number_format
 def format_number(value, unit="") -> str:
     """A figure as people read it: thousands grouped in the active language's way, amounts with two
     decimals and their currency ("1,234,567.00 CNY"), counts as whole numbers."""
+    if value is None:
+        return "—"  # no figure (an average of nothing), not the word None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return "" if value is None else str(value)
-    if unit == "count" or (isinstance(value, int) and not unit):
+        return str(value)
+    if unit == "count" or (isinstance(value, int) and unit in ("", "number")):
         return number_format(value, decimal_pos=0, force_grouping=True)
     text = number_format(Decimal(str(value)).quantize(Decimal("0.01")), decimal_pos=2, force_grouping=True)
     return f"{text} {unit}" if unit not in ("", "number", "money") else text
@@ -103,7 +105,7 @@ class Chart:
     def table(self) -> Table:
         headers = [""] + [str(s.label) for s in self.series]
         rows = [[str(label)] + [s.values[i] for s in self.series] for i, label in enumerate(self.labels)]
-        return Table(title=self.title, headers=headers, rows=rows)
+        return Table(title=self.title, headers=headers, rows=rows, units=[""] + ["number"] * len(self.series))
 
     def total(self):
         return sum(v or 0 for s in self.series for v in s.values)

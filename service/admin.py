@@ -5,8 +5,10 @@ the admin lists them read-only.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from crm.admin import ReadOnlyAdmin
+from crm.scope import Module
 
 from .models import Article, ArticleCategory, CalendarDay, Queue, SatisfactionSurvey, SlaPolicy, Ticket, WorkCalendar
 
@@ -56,5 +58,10 @@ class SatisfactionSurveyAdmin(ReadOnlyAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(ReadOnlyAdmin):
-    list_display = ["title", "category", "status", "language", "help_module", "updated_at"]
+    list_display = ["title", "category", "status", "language", "module", "updated_at"]
     list_filter = ["status", "language", "help_module", "category"]
+
+    @admin.display(description=_("help for module"), ordering="help_module")
+    def module(self, article):
+        """The module's name in the reader's language, not its code."""
+        return Module(article.help_module).label if article.help_module in Module.values else article.help_module

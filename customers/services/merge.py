@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
 from crm import crypto
-from crm.audit import log_action
+from crm.audit import history_author, log_action
 from crm.fields import EncryptedTextField
 from crm.models import BehaviourLog
 
@@ -138,8 +138,7 @@ def _move_rows(rel, *, actor, survivor, merged) -> tuple[list, list]:
             clashes = list(rows) if theirs.exists() else []
         for row in clashes:
             removed.append(_row_snapshot(row))
-            row._history_user = actor
-            row.delete()
+            history_author(row, actor).delete()
     moved = list(rows.values_list("pk", flat=True))
     rows.update(**{field.attname: survivor.pk})
     return moved, removed
@@ -202,8 +201,7 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, choices: dict
         survivor.last_contacted_at = merged.last_contacted_at
     survivor.updated_by = actor
     survivor.full_clean(exclude=["search_document"])
-    survivor._history_user = actor
-    survivor.save()
+    history_author(survivor, actor).save()
     survivor_after = _row_snapshot(survivor)
     overwritten = [name for name, value in survivor_after.items() if survivor_before[name] != value]
 
@@ -248,8 +246,7 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, choices: dict
         },
     )
 
-    merged._history_user = actor
-    merged.delete()
+    history_author(merged, actor).delete()
     customer_refresh_search(customer=survivor)
     log_action(
         actor=actor,
@@ -289,8 +286,7 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
     # 1. The merged customer, under its old id. Saving it normally records its return in the history.
     restored = _row_restore(Customer, snapshot["merged"])
     stamps = {"created_at": restored.created_at, "updated_at": restored.updated_at}
-    restored._history_user = actor
-    restored.save(force_insert=True)
+    history_author(restored, actor).save(force_insert=True)
     # auto_now/auto_now_add stamped the timestamps on insert; put the real ones back.
     Customer.objects.filter(pk=restored.pk).update(**stamps)
     restored.created_at, restored.updated_at = stamps["created_at"], stamps["updated_at"]
@@ -326,8 +322,7 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
             setattr(survivor, attname, _restore_value(field, before))
             restored_fields.append(attname)
     survivor.updated_by = actor
-    survivor._history_user = actor
-    survivor.save()
+    history_author(survivor, actor).save()
 
     merge.undone_at = timezone.now()
     merge.undone_by = actor

@@ -53,10 +53,12 @@ def test_win_rate_names_people_by_their_full_names(rep_user):
 def test_campaign_roi_puts_the_percentage_on_its_own_axis(manager):
     CampaignFactory(name="Fair", owner=manager, team=manager.team, actual_cost=Decimal("1000"),
                     start_date=_at(2, 1).date(), end_date=_at(2, 2).date())  # fmt: skip
-    chart = campaign_roi(manager, PERIOD)
-    axes = {str(series.label): series.axis for series in chart.series}
+    with translation.override("en"):
+        chart = campaign_roi(manager, PERIOD)
+        axes = {str(series.label): series.axis for series in chart.series}
     assert axes == {"ROI (%)": "y1", "Won revenue": "y", "Cost": "y"}
-    spec = chart.as_json()
+    with translation.override("en"):
+        spec = chart.as_json()
     assert spec["axes"] == {"y": "CNY", "y1": "%"}
     assert {d["label"]: d["axis"] for d in spec["datasets"]}["ROI (%)"] == "y1"
 
@@ -143,3 +145,19 @@ def test_forecast_rolls_targets_up_without_counting_twice():
     SalesTarget.objects.create(user=rep, period="month", period_start=add_months(month, 3), amount=Decimal("70"))
     found = rolled_up_targets(SalesTarget.objects.all(), month, add_months(month, 5))
     assert [found.get(add_months(month, i), 0) for i in range(5)] == [100, 100, 100, 70, 0]
+
+
+def test_a_month_without_figures_reads_as_a_dash_not_none(client):
+    executive = UserFactory(role=roles.EXECUTIVE)
+    client.force_login(executive)
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert "<td>None</td>" not in html and "<td>—</td>" in html  # the SLA and CSAT tables without tickets
+
+
+def test_reports_are_shared_with_roles_named_in_the_users_language(client, manager):
+    from reports.forms import SaveReportForm
+    from reports.selectors import share_roles
+
+    with translation.override("zh-hans"):
+        labels = [label for _value, label in SaveReportForm(roles=share_roles()).fields["roles"].choices]
+    assert "销售员" in [str(label) for label in labels] and "Sales rep" not in labels
