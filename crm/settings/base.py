@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.navigation",
+                "crm.context_processors.upload_limits",
             ],
         },
     },
@@ -440,13 +441,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# No inline script anywhere: behaviour lives in static/js/, data in data-* attributes or json_script.
-# Inline style attributes (progress-bar widths, tag colours) stay allowed; they cannot run code.
+# No inline script or style anywhere: behaviour lives in static/js/, data in data-* attributes or
+# json_script; widths and colours that come from data are set by static/js/crm.js (data-width,
+# data-colour), fixed ones are classes in static/css/crm.css.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

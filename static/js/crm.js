@@ -63,3 +63,16 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// Widths and colours that come from data (progress bars, tag colours) are set here from data-width and
+// data-colour, not written as style attributes, which the CSP refuses. htmx:load runs for the page and
+// for every swapped-in fragment (a polled job progress bar).
+function applyDataStyles(root) {
+  const found = Array.from(root.querySelectorAll ? root.querySelectorAll("[data-width], [data-colour]") : []);
+  if (root.matches && root.matches("[data-width], [data-colour]")) { found.push(root); }
+  found.forEach(function (element) {
+    if (element.dataset.width !== undefined) { element.style.width = element.dataset.width + "%"; }
+    if (element.dataset.colour !== undefined) { element.style.backgroundColor = element.dataset.colour; }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { applyDataStyles(document); });
+document.addEventListener("htmx:load", function (event) { applyDataStyles(event.detail.elt); });
