@@ -15,6 +15,9 @@ admin.site.index_title = _("Users, teams, roles and settings")
 for _captcha_pattern in captcha_urls.urlpatterns:
     login_not_required(_captcha_pattern.callback)
 
+# Over-size posts are refused by Django before any view runs; this page explains the limit.
+handler400 = crm_views.bad_request
+
 urlpatterns = [
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
