@@ -25,6 +25,7 @@ urlpatterns = [
     path("service/", include("service.urls")),
     path("marketing/", include("marketing.urls")),
     path("sales/", include("sales.urls")),
+    path("favicon.ico", crm_views.favicon, name="favicon"),
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("security/", include("security.urls")),

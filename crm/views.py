@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -23,6 +25,12 @@ def job_download(request, pk):
     if not job.output_file:
         raise Http404
     return serve_field(job.output_file)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves (for PDFs and downloads too); the pages link it."""
+    return redirect(static("favicon.ico"))
 
 
 def bad_request(request, exception=None):

@@ -513,8 +513,14 @@ PRIVACY_CONSENT_REQUIRED_FORMS = env.list(
 
 # Public forms (no sign-in) accept this many posts per client address; see crm/public.py.
 PUBLIC_FORM_RATE = env("PUBLIC_FORM_RATE", default="10/h")
-CAPTCHA_FONT_SIZE = 28
+# A captcha people read at the first try: large upright letters without look-alikes (0/O, 1/I/L, 2/Z,
+# 5/S, 8/B), light dots instead of crossing arcs, and a refresh button (static/js/crm.js).
+CAPTCHA_FONT_SIZE = 34
 CAPTCHA_LENGTH = 5
+CAPTCHA_LETTER_ROTATION = (-10, 10)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_CHALLENGE_FUNCT = "crm.public.captcha_challenge"
+CAPTCHA_FOREGROUND_COLOR = "#1f3a93"
 
 # Signed links that act on a person's record (ticket tracking and survey, event invitation, cancel and
 # survey: crm/links.py) stop working after this many days.
