@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -54,7 +54,7 @@ def two_factor_verify(request):
 def two_factor_setup(request):
     user, next_url = request.user, _next(request)
     if two_factor.pending_step(request) == two_factor.VERIFY:
-        return redirect(f"{reverse('accounts:two-factor-verify')}?next={next_url}")
+        return redirect(f"{reverse('accounts:two-factor-verify')}?{urlencode({'next': next_url})}")
     if two_factor.confirmed_app(user) is not None:
         messages.info(request, _("Two-factor sign-in is already set up."))
         return redirect("accounts:preferences")

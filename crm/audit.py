@@ -10,6 +10,14 @@ from django.utils import timezone
 
 from .models import BehaviourLog
 
+
+def history_author(obj, actor):
+    """Name ``actor`` as the author of the field-history row (django-simple-history) the next save or
+    delete of ``obj`` writes, and return ``obj``: ``history_author(customer, actor).save()``."""
+    obj._history_user = actor
+    return obj
+
+
 # Sent for every entry, in the service's transaction, with ``entry`` and ``obj`` (the record or None): the
 # webhook engine (crm/api/webhooks.py) turns changes of business records into events from it.
 action_logged = Signal()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm.audit import log_action
 from crm.i18n import for_reader
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from . import builder, exports
 from .models import ReportRun, ReportSchedule, SavedReport
@@ -38,7 +39,7 @@ def saved_report_create(
     )
     report.shared_with_users.set(users)
     report.shared_with_roles.set(roles)
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=report, module="reports")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=report, module=Module.REPORTS)
     return report
 
 
@@ -58,7 +59,7 @@ def saved_report_update(
         actor=actor,
         action=BehaviourLog.Action.UPDATE,
         obj=report,
-        module="reports",
+        module=Module.REPORTS,
         detail={"shared_users": [u.pk for u in users], "shared_roles": [r.pk for r in roles]},
     )
     return report
@@ -68,7 +69,7 @@ def saved_report_update(
 def saved_report_delete(*, actor, report: SavedReport) -> None:
     if report.owner_id != actor.pk:
         raise PermissionDenied
-    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=report, module="reports")
+    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=report, module=Module.REPORTS)
     report.delete()
 
 
@@ -84,7 +85,7 @@ def report_export(
     log_action(
         actor=actor,
         action=BehaviourLog.Action.EXPORT,
-        module="reports",
+        module=Module.REPORTS,
         detail={"report": str(name), "format": fmt, "rows": sum(len(t.rows) for t in tables), **(detail or {})},
     )
     return content
@@ -101,7 +102,7 @@ def schedule_create(
     if not schedule.recipient_list():
         raise ValidationError({"recipients": _("Give at least one e-mail address.")})
     schedule.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=schedule, module="reports")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=schedule, module=Module.REPORTS)
     return schedule
 
 
@@ -109,7 +110,7 @@ def schedule_create(
 def schedule_delete(*, actor, schedule: ReportSchedule) -> None:
     if schedule.owner_id != actor.pk:
         raise PermissionDenied
-    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=schedule, module="reports")
+    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=schedule, module=Module.REPORTS)
     schedule.delete()
 
 
@@ -181,7 +182,7 @@ def schedule_send(*, schedule: ReportSchedule, now=None) -> bool:
                 actor=owner,
                 action=BehaviourLog.Action.EXPORT,
                 obj=schedule.report,
-                module="reports",
+                module=Module.REPORTS,
                 detail={"scheduled": schedule.pk, "period": period, "format": schedule.format, "rows": run.rows},
             )
             if schedule.last_error:

@@ -64,8 +64,11 @@ class VersionedForm(ServiceModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.customers = Customer.objects.visible_to(user)
-        current = self.instance.customer if self.instance.pk else None
-        limit_customer_choices(self.fields["customer"], self.customers, current)
+        # A new document started from an opportunity or order offers its customer even if it is not
+        # among the most recently changed.
+        current = self.instance.customer if self.instance.pk else self.initial.get("customer")
+        self.current_customer = current if isinstance(current, Customer) else None
+        limit_customer_choices(self.fields["customer"], self.customers, self.current_customer)
 
 
 class ProductForm(ServiceModelForm):
@@ -175,7 +178,7 @@ class OpportunityForm(VersionedForm):
             {"hx-get": reverse("sales:customer-contacts"), "hx-target": "#id_contact", "hx-trigger": "change"}
         )
         self.fields["contact"].widget.choices = [("", "---------")] + (
-            [(c.pk, c.name) for c in self.instance.customer.contacts.all()] if self.instance.pk else []
+            [(c.pk, c.name) for c in self.current_customer.contacts.all()] if self.current_customer else []
         )
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
         self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)
@@ -226,8 +229,22 @@ class OrderForm(VersionedForm):
             self.fields["ordered_on"].initial = timezone.localdate()
 
 
+class ProductSelect(forms.Select):
+    """Each product option carries its list price (``data-price``), which the order form fills into an
+    empty unit price as soon as the product is chosen (static/js/sales.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-price"] = f"{instance.price:.2f}"
+        return option
+
+
 class OrderLineForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True))
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True), widget=ProductSelect
+    )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     unit_price = forms.DecimalField(
@@ -263,6 +280,9 @@ class ContractForm(VersionedForm):
         self.fields["order"].widget = forms.HiddenInput()
         if not self.instance.pk:
             self.fields.pop("status")
+            # Left empty, a contract made from an order or opportunity takes its amount (the service).
+            self.fields["amount"].required = False
+            self.fields["amount"].help_text = _("Leave empty to take the order's or opportunity's amount.")
 
     def clean(self):
         data = super().clean()

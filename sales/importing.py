@@ -8,6 +8,7 @@ from crm.audit import log_action
 from crm.importexport import ImportField, ImportSpec, cleaners
 from crm.models import BehaviourLog
 from crm.normalise import normalise_email, normalise_phone
+from crm.scope import Module
 from customers.models import Customer
 from customers.validators import validate_phone
 
@@ -109,7 +110,7 @@ class LeadImport:
         log_action(
             actor=self.actor,
             action=BehaviourLog.Action.CREATE,
-            module="sales",
+            module=Module.SALES,
             detail={"import": DATASET, "file": self.file_name, **counts},
         )
 

@@ -119,6 +119,8 @@ class Product(TimeStampedModel):
     """Something the company sells, with its list price and the stock on hand."""
 
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    # The record's id in another system, for upserts through the API; unique when set.
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     name = models.CharField(_("name"), max_length=200)
     category = models.ForeignKey(
         ProductCategory,
@@ -170,6 +172,7 @@ class Lead(SearchableModel, TimeStampedModel):
         CONVERTED = "converted", _("Converted")
 
     name = models.CharField(_("contact name"), max_length=100)
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
@@ -500,6 +503,7 @@ class Order(SalesRecord):
         CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )

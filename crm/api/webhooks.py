@@ -120,6 +120,8 @@ def check_url(url: str) -> None:
 
 
 def _forget_endpoints():
+    # Now for this transaction's own writes, and again after the commit for anyone who cached meanwhile.
+    cache.delete(ENDPOINTS_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(ENDPOINTS_CACHE_KEY))
 
 

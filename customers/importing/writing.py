@@ -13,6 +13,7 @@ from crm.importexport.bulk import (
     note_index_writes,
 )
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from ..models import Contact, Customer, Tag
 from ..search import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
@@ -168,6 +169,6 @@ class CustomerWriter:
         log_action(
             actor=self.actor,
             action=BehaviourLog.Action.CREATE,
-            module="customers",
+            module=Module.CUSTOMERS,
             detail={"import": DATASET, "file": self.file_name, **counts},
         )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.audit import log_action
 from crm.models import BehaviourLog
 from crm.reminders import send_once
-from crm.scope import SYSTEM
+from crm.scope import SYSTEM, Module
 from crm.sms import send_sms
 
 from ..models import CareAction, CarePlan, Contact, ContactCadence, Customer, CustomerGroup
@@ -267,7 +267,7 @@ def _finish(*, actor, action: CareAction, status, outcome: str) -> CareAction:
     if status == CareAction.Status.DONE:
         _touch_customer(action.customer_id, now)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=action, module="customers", detail={"status": status}
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=action, module=Module.CUSTOMERS, detail={"status": status}
     )
     return action
 
@@ -357,7 +357,7 @@ def _save_rule(*, actor, obj, fields, data):
         actor=actor,
         action=BehaviourLog.Action.CREATE if created else BehaviourLog.Action.UPDATE,
         obj=obj,
-        module="customers",
+        module=Module.CUSTOMERS,
     )
     return obj
 

@@ -10,8 +10,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.audit import log_action
+from crm.audit import history_author, log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from ..models import Communication, Customer, FollowUpTask
 from .quality import customer_quality_refresh
@@ -92,10 +93,9 @@ def _follow_up_task(*, actor, communication: Communication) -> FollowUpTask:
     if task is not None:
         if task.due_at != due_at:
             task.due_at = due_at
-            task._history_user = actor
-            task.save(update_fields=["due_at", "updated_at"])
+            history_author(task, actor).save(update_fields=["due_at", "updated_at"])
             log_action(
-                actor=actor, action=BehaviourLog.Action.UPDATE, obj=task, module="customers",
+                actor=actor, action=BehaviourLog.Action.UPDATE, obj=task, module=Module.CUSTOMERS,
                 detail={"fields": ["due_at"]},
             )  # fmt: skip
         return task
@@ -108,9 +108,8 @@ def _follow_up_task(*, actor, communication: Communication) -> FollowUpTask:
         assignee=actor,
         created_by=actor,
     )
-    task._history_user = actor
-    task.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=task, module="customers")
+    history_author(task, actor).save()
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=task, module=Module.CUSTOMERS)
     return task
 
 
@@ -123,10 +122,9 @@ def communication_create(*, actor, customer: Customer, data: dict) -> Communicat
     if not data.get("occurred_at"):
         data = {**data, "occurred_at": timezone.now()}
     _apply(communication, data, actor=actor)
-    communication._history_user = actor
-    communication.save()
+    history_author(communication, actor).save()
     _touch_customer(customer=customer, occurred_at=communication.occurred_at)
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=communication, module="customers")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=communication, module=Module.CUSTOMERS)
     if communication.next_follow_up:
         _follow_up_task(actor=actor, communication=communication)
     return communication
@@ -142,15 +140,14 @@ def communication_update(*, actor, communication: Communication, data: dict) -> 
         for f, a in zip(COMMUNICATION_FIELDS, attnames, strict=True)
         if getattr(before, a) != getattr(communication, a)
     ]
-    communication._history_user = actor
-    communication.save()
+    history_author(communication, actor).save()
     if communication.occurred_at != before.occurred_at:
         _recount_customer(customer_id=communication.customer_id, previous=before.occurred_at)
         _touch_customer(customer=communication.customer, occurred_at=communication.occurred_at)
     if communication.next_follow_up and communication.next_follow_up != before.next_follow_up:
         _follow_up_task(actor=actor, communication=communication)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=communication, module="customers",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=communication, module=Module.CUSTOMERS,
         detail={"fields": changed},
     )  # fmt: skip
     return communication
@@ -160,7 +157,6 @@ def communication_update(*, actor, communication: Communication, data: dict) -> 
 def communication_delete(*, actor, communication: Communication) -> None:
     """Delete the record; tasks it scheduled stay (they lose the link), the customer's last contact is redone."""
     customer_id, occurred_at = communication.customer_id, communication.occurred_at
-    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=communication, module="customers")
-    communication._history_user = actor
-    communication.delete()
+    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=communication, module=Module.CUSTOMERS)
+    history_author(communication, actor).delete()
     _recount_customer(customer_id=customer_id, previous=occurred_at)

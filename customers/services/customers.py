@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.selectors import assignable_users
-from crm.audit import log_action
+from crm.audit import history_author, log_action
 from crm.models import BehaviourLog
 from crm.scope import Module
 
@@ -54,8 +54,7 @@ def customer_create(*, actor, data: dict, owner=None, tags=(), groups=()) -> Cus
     _apply_consent(customer, Customer.Consent.UNKNOWN)
     customer.full_clean(exclude=["search_document"])
     customer.search_document = search_document(customer, [])
-    customer._history_user = actor
-    customer.save()
+    history_author(customer, actor).save()
     customer.tags.set(tags)
     customer.groups.set(groups)
     customer_quality_refresh(customer=customer)
@@ -78,8 +77,7 @@ def customer_update(*, actor, customer: Customer, data: dict, owner=None, tags=N
     customer.updated_by = actor
     customer.full_clean(exclude=["search_document"])
     customer.search_document = search_document(customer, customer.contacts.all())
-    customer._history_user = actor
-    customer.save()
+    history_author(customer, actor).save()
     if tags is not None:
         customer.tags.set(tags)
     if groups is not None:
@@ -112,7 +110,7 @@ def _describe_blockers(error) -> list[str]:
 def customer_delete(*, actor, customer: Customer) -> None:
     """Delete the customer and its contacts; refused with the list of blockers when other records PROTECT it."""
     log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=customer)
-    customer._history_user = actor
+    history_author(customer, actor)
     try:
         customer.delete()
     except (ProtectedError, RestrictedError) as error:
@@ -132,13 +130,12 @@ def customers_assign_owner(*, actor, customers, owner) -> int:
         if customer.owner_id == owner.pk:
             continue
         customer.owner, customer.team_id, customer.updated_by = owner, owner.team_id, actor
-        customer._history_user = actor
-        customer.save(update_fields=["owner", "team", "updated_by", "updated_at"])
+        history_author(customer, actor).save(update_fields=["owner", "team", "updated_by", "updated_at"])
         count += 1
     log_action(
         actor=actor,
         action=BehaviourLog.Action.BULK_UPDATE,
-        module="customers",
+        module=Module.CUSTOMERS,
         detail={"assign_owner": owner.pk, "count": count},
     )
     return count
@@ -154,7 +151,7 @@ def customers_add_tag(*, actor, customers, tag: Tag) -> int:
     log_action(
         actor=actor,
         action=BehaviourLog.Action.BULK_UPDATE,
-        module="customers",
+        module=Module.CUSTOMERS,
         detail={"add_tag": tag.name, "count": len(new)},
     )
     return len(new)
@@ -172,10 +169,9 @@ def _save_contact(*, actor, contact: Contact, data: dict, action):
             is_primary=False
         )
     contact.full_clean()
-    contact._history_user = actor
-    contact.save()
+    history_author(contact, actor).save()
     customer_refresh_search(customer=contact.customer)
-    log_action(actor=actor, action=action, obj=contact, module="customers")
+    log_action(actor=actor, action=action, obj=contact, module=Module.CUSTOMERS)
     return contact
 
 
@@ -192,7 +188,6 @@ def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
 @transaction.atomic
 def contact_delete(*, actor, contact: Contact) -> None:
     customer = contact.customer
-    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=contact, module="customers")
-    contact._history_user = actor
-    contact.delete()
+    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=contact, module=Module.CUSTOMERS)
+    history_author(contact, actor).delete()
     customer_refresh_search(customer=customer)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import assignable_users
-from crm.audit import log_action
+from crm.audit import history_author, log_action
 from crm.i18n import for_reader
 from crm.models import BehaviourLog, SentReminder
 from crm.notifications import notify
@@ -66,9 +66,8 @@ def task_create(*, actor, customer: Customer, data: dict) -> FollowUpTask:
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    task._history_user = actor
-    task.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=task, module="customers")
+    history_author(task, actor).save()
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=task, module=Module.CUSTOMERS)
     return task
 
 
@@ -85,10 +84,9 @@ def task_complete(*, actor, task: FollowUpTask) -> FollowUpTask:
         task.status, task.completed_at = current.status, current.completed_at
         return task
     task.status, task.completed_at = FollowUpTask.Status.DONE, timezone.now()
-    task._history_user = actor
-    task.save(update_fields=["status", "completed_at", "updated_at"])
+    history_author(task, actor).save(update_fields=["status", "completed_at", "updated_at"])
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=task, module="customers", detail={"fields": ["status"]}
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=task, module=Module.CUSTOMERS, detail={"fields": ["status"]}
     )
     return task
 
@@ -108,10 +106,9 @@ def task_reschedule(*, actor, task: FollowUpTask, due_at) -> FollowUpTask:
         raise ValidationError(errors)
     previous = current.due_at
     task.due_at = due_at
-    task._history_user = actor
-    task.save(update_fields=["due_at", "updated_at"])
+    history_author(task, actor).save(update_fields=["due_at", "updated_at"])
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=task, module="customers",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=task, module=Module.CUSTOMERS,
         detail={"fields": ["due_at"], "from": previous.isoformat(), "to": due_at.isoformat()},
     )  # fmt: skip
     return task

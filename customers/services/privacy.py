@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.audit import log_action
+from crm.audit import history_author, log_action
 from crm.models import BehaviourLog
 
 from ..models import CareAction, Communication, Contact, Customer, CustomerMerge, FollowUpTask
@@ -104,8 +104,9 @@ def customer_consent_set(*, actor, customer: Customer, consent: str, method: str
     customer.consent_at = timezone.now() if consent != Customer.Consent.UNKNOWN else None
     customer.consent_method = method[:100]
     customer.updated_by = actor
-    customer._history_user = actor
-    customer.save(update_fields=["consent", "consent_at", "consent_method", "updated_by", "updated_at"])
+    history_author(customer, actor).save(
+        update_fields=["consent", "consent_at", "consent_method", "updated_by", "updated_at"]
+    )
     log_action(
         actor=actor,
         action=BehaviourLog.Action.UPDATE,
@@ -261,8 +262,7 @@ def customer_erase(*, actor, customer: Customer) -> Customer:
     customer.consent_method = gettext("erasure request")[:100]
     customer.search_document = search_document(customer, Contact.objects.filter(customer=customer))
     customer.updated_by = actor
-    customer._history_user = actor
-    customer.save()  # adds one history record, holding only the anonymised values
+    history_author(customer, actor).save()  # adds one history record, holding only the anonymised values
     customer_quality_refresh(customer=customer)
     log_action(
         actor=actor,

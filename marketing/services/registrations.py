@@ -26,6 +26,7 @@ from crm.importexport import ExportField
 from crm.importexport.exports import export_now
 from crm.models import BehaviourLog
 from crm.reminders import send_once
+from crm.scope import Module
 
 from .. import links
 from ..models import Event, Invitation, Prospect, Registration, SurveyResponse
@@ -280,7 +281,7 @@ def registrations_export(*, actor, event: Event, fmt: str) -> tuple[str, str, by
     An event's registrations are bounded by its capacity and waitlist, so the file is made at once.
     """
     return export_now(
-        actor=actor, dataset="event-registrations", module="marketing",
+        actor=actor, dataset="event-registrations", module=Module.MARKETING,
         queryset=event.registrations.order_by("registered_at", "pk"), fields=REGISTRATION_EXPORT_FIELDS, fmt=fmt,
         filters={"event": event.pk}, filename=f"event-{event.pk}-registrations",
     )  # fmt: skip

@@ -12,6 +12,7 @@ from crm.audit import log_action
 from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 from customers.dedupe import find_duplicates
 from customers.models import Contact, Customer
 from customers.services.customers import contact_create, customer_create
@@ -21,7 +22,7 @@ from ..models import Lead, LeadAssignment, RoundRobinCursor
 from .common import copy_fields
 from .opportunities import check_owner, opportunity_create
 
-LEAD_FIELDS = ["name", "company", "title", "phone", "email", "source", "campaign", "notes"]
+LEAD_FIELDS = ["name", "company", "title", "phone", "email", "source", "campaign", "notes", "external_id"]
 
 
 class DuplicateCustomer(ValidationError):
@@ -257,7 +258,7 @@ def lead_capture(*, campaign, name, company="", email="", phone="", source="", a
                 customer=_matching_customer(email=email, phone=phone),
             )
             lead.save()
-            log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=lead, module="sales")
+            log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=lead, module=Module.SALES)
             if lead.team is not None and round_robin_members(lead.team).exists():
                 leads_assign_round_robin(actor=None, leads=Lead.objects.filter(pk=lead.pk), team=lead.team)
                 lead.refresh_from_db()

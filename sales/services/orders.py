@@ -15,7 +15,7 @@ from ..money import line_amounts, order_amounts
 from .common import copy_fields, lock_current
 from .opportunities import check_owner
 
-ORDER_FIELDS = ["customer", "opportunity", "ordered_on", "currency", "notes"]
+ORDER_FIELDS = ["customer", "opportunity", "ordered_on", "currency", "notes", "external_id"]
 LINE_KEYS = ("product", "description", "quantity", "unit_price", "discount_percent")
 
 # Which status may follow which; confirming and cancelling have their own services (stock moves).

@@ -8,7 +8,9 @@ from crm.models import BehaviourLog
 from ..models import Product, ProductCategory
 from .common import copy_fields
 
-PRODUCT_FIELDS = ["sku", "name", "category", "unit", "price", "currency", "stock_on_hand", "is_active", "description"]
+PRODUCT_FIELDS = [
+    "sku", "name", "category", "unit", "price", "currency", "stock_on_hand", "is_active", "description", "external_id",
+]  # fmt: skip
 
 
 @transaction.atomic

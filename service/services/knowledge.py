@@ -4,6 +4,7 @@ from django.db import transaction
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from ..models import Article
 
@@ -24,7 +25,7 @@ def article_create(*, actor, data: dict) -> Article:
     article = Article(author=actor)
     _apply(article, data)
     article.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=article, module="service")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=article, module=Module.SERVICE)
     return article
 
 
@@ -34,6 +35,6 @@ def article_update(*, actor, article: Article, data: dict) -> Article:
     changed = _apply(article, data)
     article.save()
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=article, module="service", detail={"fields": changed}
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=article, module=Module.SERVICE, detail={"fields": changed}
     )
     return article

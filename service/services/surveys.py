@@ -11,6 +11,7 @@ from crm.audit import log_action
 from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 
 from ..models import SatisfactionSurvey, Ticket, TicketEvent
 
@@ -37,7 +38,7 @@ def survey_answer(*, ticket: Ticket, score: int, comment: str = "", nps: int | N
                 title = gettext("Low satisfaction (%(score)s/5): %(number)s %(subject)s") % {
                     "score": score, "number": current.number, "subject": current.subject}  # fmt: skip
             notify(user=user, title=title, body=comment[:500], url=current.get_absolute_url(), email=True)
-    log_action(actor=None, action=BehaviourLog.Action.CREATE, obj=survey, module="service", username="customer")
+    log_action(actor=None, action=BehaviourLog.Action.CREATE, obj=survey, module=Module.SERVICE, username="customer")
     return survey
 
 
@@ -52,7 +53,7 @@ def ticket_follow_up_done(*, actor, ticket: Ticket, note: str = "") -> Ticket:
     SatisfactionSurvey.objects.filter(ticket=current).update(followed_up_at=timezone.now(), followed_up_by=actor)
     TicketEvent.objects.create(ticket=current, kind=TicketEvent.Kind.FOLLOWED_UP, actor=actor, detail={"note": note})
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"fields": ["needs_follow_up"], "note": note},
     )  # fmt: skip
     return current

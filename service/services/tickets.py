@@ -16,6 +16,7 @@ from crm.audit import log_action
 from crm.i18n import for_reader
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 from crm.uploads import check_upload
 from sales.models import Order
 
@@ -161,7 +162,7 @@ def ticket_create(*, actor, customer, queue: Queue, data: dict, contact=None, as
     elif queue.auto_assign:
         _assign(ticket, actor=actor, assignee=None, round_robin=True)
     ticket.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=ticket, module="service")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=ticket, module=Module.SERVICE)
     _notify_assignee(ticket, actor)
     return ticket
 
@@ -184,7 +185,7 @@ def ticket_update(*, actor, ticket: Ticket, data: dict) -> Ticket:
     if changed:
         _event(current, TicketEvent.Kind.UPDATED, actor=actor, fields=changed)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service", detail={"fields": changed}
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE, detail={"fields": changed}
     )
     return current
 
@@ -199,7 +200,7 @@ def ticket_assign(*, actor, ticket: Ticket, assignee=None, round_robin: bool = F
         raise ValidationError({"assignee": [_("The queue has no active agents to assign to.")]})
     current.save()
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"fields": ["assignee"], "assignee": current.assignee_id},
     )  # fmt: skip
     _notify_assignee(current, actor)
@@ -253,7 +254,7 @@ def ticket_transition(*, actor, ticket: Ticket, to_status: str) -> Ticket:
     _move(current, to_status, actor=actor, now=timezone.now())
     current.save()
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"fields": ["status"], "from": from_status, "to": to_status},
     )  # fmt: skip
     if to_status == Status.RESOLVED and not hasattr(current, "survey"):
@@ -318,7 +319,7 @@ def ticket_comment_add(*, actor, ticket: Ticket, body: str, is_public: bool, fil
     if is_public:
         _mail_customer(current, comment)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         detail={"comment": comment.pk, "public": is_public, "attachments": len(files)},
     )  # fmt: skip
     return comment
@@ -345,7 +346,7 @@ def ticket_customer_reply(*, ticket: Ticket, body: str) -> TicketComment:
                 "number": current.number, "subject": current.subject}  # fmt: skip
         notify(user=recipient, title=title, body=body[:500], url=current.get_absolute_url(), email=True)
     log_action(
-        actor=None, action=BehaviourLog.Action.UPDATE, obj=current, module="service",
+        actor=None, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
         username=name[:150], detail={"comment": comment.pk, "from": "customer"},
     )  # fmt: skip
     return comment
@@ -358,7 +359,7 @@ def ticket_link_article(*, actor, ticket: Ticket, article, linked: bool = True) 
     else:
         ticket.articles.remove(article)
     log_action(
-        actor=actor, action=BehaviourLog.Action.UPDATE, obj=ticket, module="service",
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=ticket, module=Module.SERVICE,
         detail={"fields": ["articles"], "article": article.pk, "linked": linked},
     )  # fmt: skip
     return ticket

@@ -296,3 +296,16 @@ def test_an_administrator_resets_a_lost_phone_from_the_user_admin(client):
     entry = BehaviourLog.objects.get(action=BehaviourLog.Action.TWO_FACTOR_DISABLED)
     assert entry.user == superuser and entry.object_id == str(user.pk)
     assert two_factor.sign_in_step(user) is None  # free to sign in; a role that requires it asks for a new app
+
+
+def test_a_burst_of_wrong_codes_alerts_the_administrators_like_wrong_passwords(client, settings):
+    settings.ALERT_FAILED_LOGINS, settings.AXES_FAILURE_LIMIT = 3, 100
+    administrator = UserFactory(role=roles.ADMINISTRATOR)
+    user = UserFactory()
+    device, _codes = with_app(user)
+    wrong = "123456" if code_for(device) != "123456" else "654321"
+    sign_in(client, user, ip="10.66.0.2")
+    for _attempt in range(3):
+        enter(client, wrong, ip="10.66.0.2")
+    alert = Notification.objects.get(user=administrator, title="Burst of failed sign-ins", body__contains=user.username)
+    assert "3 failed sign-ins" in alert.body

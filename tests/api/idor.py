@@ -5,6 +5,7 @@ from crm.api.tokens import token_create
 from crm.api.webhooks import new_secret
 from tests.customers import idor as customers
 from tests.factories import ContactFactory, CustomerFactory
+from tests.sales import idor as sales
 
 
 def contact(owner):
@@ -35,6 +36,10 @@ REGISTRY = {
     "api:contact-": contact,
     "api:communication-": customers.communication,
     "api:follow-up-task-": customers.task,
+    "api:lead-": sales.lead,
+    "api:opportunity-": sales.opportunity,
+    "api:order-": sales.order,
+    "api:contract-": sales.contract,
     "integrations:token-": token,
     "integrations:webhook-": webhook,
     "integrations:webhook-resend": delivery,
