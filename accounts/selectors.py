@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from crm.scope import visible_users
 
@@ -11,8 +13,6 @@ def assignable_users(*, user, module: str):
 def sign_in_failures(*, ip: str | None, username: str = "") -> int:
     """Recent failed sign-ins (django-axes' counters) for this client address or this user name."""
     from axes.models import AccessAttempt
-    from django.conf import settings
-    from django.utils import timezone
 
     condition = Q(ip_address=ip) if ip else Q(pk__in=[])
     if username:

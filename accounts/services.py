@@ -88,7 +88,6 @@ def user_sign_out_everywhere(*, actor, user) -> int:
     """
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.models import Session
-    from django.utils import timezone
 
     keys = [
         session.session_key

@@ -40,6 +40,9 @@ def scripts(rows: int) -> list[tuple[str, list[str], str]]:
 
 
 def main() -> int:
+    if len(sys.argv) > 1:
+        print(__doc__)
+        return 0
     rows = int(os.environ.get("BENCH_ROWS", "50000"))
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as results:
         path = results.name

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +77,16 @@ def navigation(request):
             sections.append({"heading": heading, "items": shown})
             items += shown
     return {"nav_sections": sections, "nav_items": items}
+
+
+def upload_limits(request):
+    """Limits the browser checks before a form is sent (static/js/upload-limit.js), so an over-size submission
+    is stopped while the typed text is still on the page: the text Django accepts in one post, and the largest
+    file any form takes (each form's own file limit still applies on the server)."""
+    largest_file = max(
+        settings.IMPORT_MAX_BYTES,
+        settings.SERVICE_ATTACHMENT_MAX_BYTES,
+        settings.CONTRACT_FILE_MAX_BYTES,
+        settings.MARKETING_UPLOAD_MAX_BYTES,
+    )
+    return {"upload_limits": {"text": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, "file": largest_file}}

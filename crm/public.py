@@ -5,6 +5,8 @@ django-simple-captcha, offline) and a per-address limit on posts through :func:`
 Public views must be marked with ``django.contrib.auth.decorators.login_not_required``.
 """
 
+import secrets
+
 from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 
@@ -20,3 +22,13 @@ def over_limit(request, *, group: str, rate: str | None = None) -> bool:
     return is_ratelimited(
         request, group=group, key="ip", rate=rate or settings.PUBLIC_FORM_RATE, method="POST", increment=True
     )
+
+
+# Letters and digits nobody mistakes for one another in the captcha's font.
+CAPTCHA_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+
+
+def captcha_challenge() -> tuple[str, str]:
+    """django-simple-captcha's challenge: the text shown and the answer (compared case-insensitively)."""
+    text = "".join(secrets.choice(CAPTCHA_ALPHABET) for _ in range(settings.CAPTCHA_LENGTH))
+    return text, text.lower()

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 
 from . import audit
 
@@ -19,9 +22,6 @@ def merge_index_entries(names, using="default"):
 @shared_task
 def purge_waiting_uploads():
     """Hourly: uploads never imported (and their dry runs and files) go after IMPORT_WAITING_MAX_AGE_HOURS."""
-    from datetime import timedelta
-
-    from django.conf import settings
 
     from .jobs import jobs_purge_waiting
 

@@ -15,6 +15,9 @@ admin.site.index_title = _("Users, teams, roles and settings")
 for _captcha_pattern in captcha_urls.urlpatterns:
     login_not_required(_captcha_pattern.callback)
 
+# Over-size posts are refused by Django before any view runs; this page explains the limit.
+handler400 = crm_views.bad_request
+
 urlpatterns = [
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
@@ -22,6 +25,7 @@ urlpatterns = [
     path("service/", include("service.urls")),
     path("marketing/", include("marketing.urls")),
     path("sales/", include("sales.urls")),
+    path("favicon.ico", crm_views.favicon, name="favicon"),
     path("jobs/<int:pk>/", crm_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/download/", crm_views.job_download, name="job-download"),
     path("security/", include("security.urls")),

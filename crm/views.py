@@ -1,5 +1,12 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from . import jobs
 from .storage import serve_field
@@ -18,3 +25,27 @@ def job_download(request, pk):
     if not job.output_file:
         raise Http404
     return serve_field(job.output_file)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves (for PDFs and downloads too); the pages link it."""
+    return redirect(static("favicon.ico"))
+
+
+def bad_request(request, exception=None):
+    """The 400 handler: a submission over Django's size or count limits gets a page that says what the limit is
+    and that the typed text is still in the form one step back; anything else the plain 400."""
+    if isinstance(exception, RequestDataTooBig):
+        reason = _("The text sent is larger than %(limit)s.") % {
+            "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        }
+    elif isinstance(exception, TooManyFieldsSent):
+        reason = _("The form sent more than %(count)s fields, for example too many rows selected at once.") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    elif isinstance(exception, TooManyFilesSent):
+        reason = _("More than %(count)s files were sent at once.") % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    else:
+        return defaults.bad_request(request, exception)
+    return render(request, "crm/submission_too_large.html", {"reason": reason}, status=413)

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import validate_email
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -191,7 +192,6 @@ class ScheduleForm(forms.ModelForm):
         return hour
 
     def clean_recipients(self):
-        from django.core.validators import validate_email
 
         text = self.cleaned_data["recipients"]
         addresses = [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]

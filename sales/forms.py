@@ -226,8 +226,22 @@ class OrderForm(VersionedForm):
             self.fields["ordered_on"].initial = timezone.localdate()
 
 
+class ProductSelect(forms.Select):
+    """Each product option carries its list price (``data-price``), which the order form fills into an
+    empty unit price as soon as the product is chosen (static/js/sales.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-price"] = f"{instance.price:.2f}"
+        return option
+
+
 class OrderLineForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True))
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True), widget=ProductSelect
+    )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     unit_price = forms.DecimalField(
@@ -263,6 +277,9 @@ class ContractForm(VersionedForm):
         self.fields["order"].widget = forms.HiddenInput()
         if not self.instance.pk:
             self.fields.pop("status")
+            # Left empty, a contract made from an order or opportunity takes its amount (the service).
+            self.fields["amount"].required = False
+            self.fields["amount"].help_text = _("Leave empty to take the order's or opportunity's amount.")
 
     def clean(self):
         data = super().clean()

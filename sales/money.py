@@ -11,6 +11,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 from .models import ExchangeRate
 
@@ -75,7 +76,6 @@ class Rates:
 
 def rates_on(day: date | None = None) -> Rates:
     """The latest rate of every currency on or before ``day`` (today when not given), in one query."""
-    from django.utils import timezone
 
     day = day or timezone.localdate()
     rows = (

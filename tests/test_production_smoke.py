@@ -27,6 +27,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connections
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm import crypto
 from security.services import backups
@@ -53,15 +55,20 @@ def _admin(statement: str, *names: str) -> None:
         admin.execute(query)
 
 
+SMOKE_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
 @pytest.fixture
 def smoke_database():
     """A database of the smoke stack's own: a copy of the (migrated) test database, dropped afterwards. It holds
     an administrator whose password is hashed the way production hashes (the tests' fast hasher is not there)."""
     hasher = PBKDF2PasswordHasher()
-    get_user_model().objects.create(
+    smoke = get_user_model().objects.create(
         username="smoke", email="smoke@example.com", is_staff=True, is_superuser=True,
         password=hasher.encode(PASSWORD, hasher.salt()),
     )  # fmt: skip
+    # Production requires a second factor of administrators: the smoke user has an authenticator app.
+    TOTPDevice.objects.create(user=smoke, name="authenticator", key=SMOKE_TOTP_KEY, confirmed=True)
     primary = connections["default"].settings_dict
     name = f"{primary['NAME']}_smoke"[:63]
     _admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
@@ -209,7 +216,10 @@ def test_the_production_stack_signs_in_exports_through_the_object_store_and_repo
 
         # Sign in over plain HTTP, as compose serves by default.
         signed_in = browser.submit("/accounts/login/", "username", username="smoke", password=PASSWORD)
-        assert "/accounts/login/" not in signed_in.url, stack.logs("web")
+        assert "/accounts/two-factor/" in signed_in.url, stack.logs("web")
+        code = f"{totp(bytes.fromhex(SMOKE_TOTP_KEY)):06d}"
+        signed_in = browser.submit("/accounts/two-factor/", "code", code=code)
+        assert "/accounts/" not in signed_in.url, stack.logs("web")
         assert any(cookie.name == "sessionid" for cookie in browser.cookies)
 
         created = browser.submit("/customers/create/", "name", name="Smoke Test Co")

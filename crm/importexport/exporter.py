@@ -106,7 +106,9 @@ def write_xlsx(out, headers: Sequence, rows: Iterable[Sequence], progress=None, 
 
 def write_csv(out, headers: Sequence, rows: Iterable[Sequence], progress=None, progress_every=5000) -> int:
     """Write CSV in UTF-8 with a BOM so Excel opens Chinese text correctly; ``out`` is a binary file."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    # Not write-through: rows reach ``out`` in chunks of several kilobytes, not one write each (which was most of
+    # the time of a large export); ``flush()`` below hands over the rest.
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     try:
         writer = csv.writer(text)
         writer.writerow([neutralise(str(h)) for h in headers])

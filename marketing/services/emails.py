@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Count
 from django.template import Context, Template
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,7 +102,6 @@ def _queue_batch(pk: int, countdown: int = 0) -> None:
 
 
 def recipient_counts(email_campaign: EmailCampaign) -> dict:
-    from django.db.models import Count
 
     rows = email_campaign.recipients.order_by().values("status").annotate(n=Count("pk"))
     counts = {status: 0 for status in EmailRecipient.Status.values}

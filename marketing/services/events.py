@@ -42,6 +42,15 @@ TRANSITIONS = {
 }
 
 
+def event_next_statuses(*, event: Event, now=None) -> list[str]:
+    """The statuses the event may move to now: a published event that has not started yet cannot be
+    finished (nobody could have come, and finishing sends the satisfaction survey)."""
+    allowed = set(TRANSITIONS.get(event.status, set()))
+    if event.status == Event.Status.PUBLISHED and event.starts_at > (now or timezone.now()):
+        allowed.discard(Event.Status.FINISHED)
+    return sorted(allowed)
+
+
 def _check_times(event: Event) -> None:
     errors = {}
     if event.starts_at and event.ends_at and event.ends_at < event.starts_at:
@@ -111,6 +120,8 @@ def event_set_status(*, actor, event: Event, status: str) -> Event:
             {"status": _("An event that is %(current)s cannot become %(new)s.")
              % {"current": event.get_status_display(), "new": Event.Status(status).label}}
         )  # fmt: skip
+    if status == Event.Status.FINISHED and status not in event_next_statuses(event=event):
+        raise ValidationError({"status": _("An event cannot finish before it has started.")})
     previous = event.status
     event.status = status
     if status == Event.Status.PUBLISHED:

@@ -50,7 +50,7 @@ def _detail_context(request, event):
         "progress": selectors.event_progress(event=event),
         "page": paginate(selectors.event_registrations(event=event), request, per_page=50),
         "public_url": links.event_url(event),
-        "next_statuses": sorted(services.TRANSITIONS[event.status]),
+        "next_statuses": services.event_next_statuses(event=event),
         "assets": event.assets.all(),
     }
 

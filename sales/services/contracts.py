@@ -39,6 +39,16 @@ def contract_next_number(*, on=None) -> str:
     return settings.CONTRACT_NUMBER_PATTERN.format(year=on.year, month=f"{on.month:02d}", day=f"{on.day:02d}", seq=seq)
 
 
+def _amount_from_source(data: dict) -> dict:
+    if data.get("amount") not in (None, ""):
+        return data
+    source = data.get("order") or data.get("opportunity")
+    if source is None:
+        return {key: value for key, value in data.items() if key != "amount"}  # the model's default
+    amount = source.total if hasattr(source, "total") else source.amount
+    return {**data, "amount": amount, "currency": source.currency}
+
+
 def _check_links(contract):
     if contract.opportunity_id and contract.opportunity.customer_id != contract.customer_id:
         raise ValidationError({"opportunity": _("This opportunity is with another customer.")})
@@ -48,8 +58,10 @@ def _check_links(contract):
 
 @transaction.atomic
 def contract_create(*, actor, data: dict, owner=None) -> Contract:
+    """A new contract; made from an order or an opportunity without an amount, it takes theirs."""
     owner = owner or actor
     check_owner(actor=actor, owner=owner)
+    data = _amount_from_source(data)
     contract = Contract(owner=owner, team_id=owner.team_id, created_by=actor)
     copy_fields(contract, data, CONTRACT_FIELDS)
     contract.full_clean(exclude=["number"])

@@ -65,3 +65,14 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// An order line takes its product's list price: choosing a product fills an empty unit price (the
+// server does the same for a price left empty, so this only shows it).
+document.addEventListener("change", function (event) {
+  const select = event.target;
+  if (!select.matches || !select.matches("#order-lines select[name$='-product']")) { return; }
+  const option = select.selectedOptions[0];
+  const price = select.name.replace(/-product$/, "-unit_price");
+  const input = select.form && select.form.elements[price];
+  if (input && option && option.dataset.price && !input.value) { input.value = option.dataset.price; }
+});

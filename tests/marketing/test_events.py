@@ -288,3 +288,14 @@ def test_the_service_refuses_an_unknown_status(marketer):
     event = EventFactory(campaign=CampaignFactory(owner=marketer), status=Event.Status.DRAFT)
     with pytest.raises(ValidationError, match="not a status an event can have"):
         services.event_set_status(actor=marketer, event=event, status="bogus")
+
+
+def test_an_event_that_has_not_started_offers_no_finish_and_cannot_finish(client_for, marketer):
+    event = EventFactory(status=Event.Status.PUBLISHED)  # starts in a week
+    html = client_for(marketer).get(event.get_absolute_url()).content.decode()
+    assert 'id="status-finished"' not in html and 'id="status-ongoing"' in html
+    with pytest.raises(ValidationError):
+        services.event_set_status(actor=marketer, event=event, status=Event.Status.FINISHED)
+
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    assert 'id="status-finished"' in client_for(marketer).get(event.get_absolute_url()).content.decode()
