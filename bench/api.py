@@ -107,7 +107,8 @@ def main():
                     )
                     assert response.status_code == 200, response.content[:300]
                 seconds = time.perf_counter() - started
-                print(f"bulk upsert {len(records):,} customers ({label}): {seconds:.1f} s ({len(records) / seconds:,.0f}/s)")
+                rate = len(records) / seconds
+                print(f"bulk upsert {len(records):,} customers ({label}): {seconds:.1f} s ({rate:,.0f}/s)")
                 for record in records:
                     record["level"] = "A"
         finally:
