@@ -113,32 +113,47 @@ def validate(dataset: Dataset, definition: dict) -> dict:
     if not isinstance(definition, dict):
         raise ValidationError(_("The report definition is not valid."))
     errors: dict[str, list] = {}
-    clean = {"columns": [], "filters": [], "group_by": [], "aggregates": [], "chart": "table"}
 
-    def reject(part, message):
-        errors.setdefault(part, []).append(message)
+    def rejecter(part):
+        return lambda message: errors.setdefault(part, []).append(message)
 
-    for key in definition.get("columns") or []:
+    clean = {
+        "columns": _clean_columns(dataset, definition.get("columns") or [], rejecter("columns")),
+        "filters": _clean_filters(dataset, definition.get("filters") or [], rejecter("filters")),
+        "group_by": _clean_group_by(dataset, definition.get("group_by") or [], rejecter("group_by")),
+        "aggregates": _clean_aggregates(dataset, definition.get("aggregates") or [], rejecter("aggregates")),
+        "chart": _clean_chart(definition.get("chart") or "table", rejecter("chart")),
+    }
+    _apply_defaults(dataset, clean)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _clean_columns(dataset, keys, reject) -> list:
+    """The listed columns the data set shows, each once."""
+    columns = []
+    for key in keys:
         field = dataset.field(str(key))
         if field is None or not field.column:
-            reject(
-                "columns", _("“%(field)s” is not a column of %(dataset)s.") % {"field": key, "dataset": dataset.label}
-            )
-        elif key not in clean["columns"]:
-            clean["columns"].append(key)
+            reject(_("“%(field)s” is not a column of %(dataset)s.") % {"field": key, "dataset": dataset.label})
+        elif key not in columns:
+            columns.append(key)
+    return columns
 
-    for item in definition.get("filters") or []:
+
+def _clean_filters(dataset, items, reject) -> list:
+    """Each filter on a filterable field with one of its operators and a value of its type."""
+    filters = []
+    for item in items:
         item = item if isinstance(item, dict) else {}
         key, op = str(item.get("field", "")), str(item.get("op", "eq"))
         field = dataset.field(key)
         if field is None or not field.filterable:
-            reject(
-                "filters",
-                _("“%(field)s” cannot be filtered in %(dataset)s.") % {"field": key, "dataset": dataset.label},
-            )
+            reject(_("“%(field)s” cannot be filtered in %(dataset)s.") % {"field": key, "dataset": dataset.label})
             continue
         if op not in field.operators:
-            reject("filters", _("“%(op)s” is not an operator for %(field)s.") % {"op": op, "field": field.label})
+            reject(_("“%(op)s” is not an operator for %(field)s.") % {"op": op, "field": field.label})
             continue
         raw = item.get("value", "")
         if isinstance(raw, list):  # a definition saved before: "in" values are stored as a list
@@ -146,63 +161,71 @@ def validate(dataset: Dataset, definition: dict) -> dict:
         try:
             value = _parse_value(field, op, raw)
         except ValueError as error:
-            reject("filters", f"{field.label}: {error}")
+            reject(f"{field.label}: {error}")
             continue
-        clean["filters"].append({"field": key, "op": op, "value": _jsonable(value)})
+        filters.append({"field": key, "op": op, "value": _jsonable(value)})
+    return filters
 
-    for item in definition.get("group_by") or []:
+
+def _clean_group_by(dataset, items, reject) -> list:
+    """At most two groupable fields; dates truncated to a day, week or month (a month unless said)."""
+    group_by = []
+    for item in items:
         item = item if isinstance(item, dict) else {"field": item}
         key, trunc = str(item.get("field", "")), item.get("trunc") or ""
         field = dataset.field(key)
         if field is None or not field.groupable:
-            reject(
-                "group_by",
-                _("%(dataset)s cannot be grouped by “%(field)s”.") % {"field": key, "dataset": dataset.label},
-            )
+            reject(_("%(dataset)s cannot be grouped by “%(field)s”.") % {"field": key, "dataset": dataset.label})
             continue
         if field.kind in ("date", "datetime"):
             trunc = trunc or "month"
             if trunc not in TRUNCATIONS:
-                reject("group_by", _("Group dates by day, week or month."))
+                reject(_("Group dates by day, week or month."))
                 continue
         elif trunc:
-            reject("group_by", _("Only dates can be grouped by day, week or month."))
+            reject(_("Only dates can be grouped by day, week or month."))
             continue
-        clean["group_by"].append({"field": key, "trunc": trunc})
-    if len(clean["group_by"]) > 2:
-        reject("group_by", _("Group by at most two fields."))
+        group_by.append({"field": key, "trunc": trunc})
+    if len(group_by) > 2:
+        reject(_("Group by at most two fields."))
+    return group_by
 
-    for item in definition.get("aggregates") or []:
+
+def _clean_aggregates(dataset, items, reject) -> list:
+    """A count, or a known aggregate of a field the data set lets be summed or averaged."""
+    aggregates = []
+    for item in items:
         item = item if isinstance(item, dict) else {}
         func, key = str(item.get("func", "")), str(item.get("field") or "")
         if func not in AGGREGATES:
-            reject("aggregates", _("“%(func)s” is not an aggregate.") % {"func": func})
+            reject(_("“%(func)s” is not an aggregate.") % {"func": func})
             continue
         if func == "count":
-            clean["aggregates"].append({"func": "count", "field": ""})
+            aggregates.append({"func": "count", "field": ""})
             continue
         field = dataset.field(key)
         if field is None or not field.aggregatable:
             reject(
-                "aggregates",
-                _("“%(field)s” cannot be summed or averaged in %(dataset)s.")
-                % {"field": key, "dataset": dataset.label},
+                _("“%(field)s” cannot be summed or averaged in %(dataset)s.") % {"field": key, "dataset": dataset.label}
             )
             continue
-        clean["aggregates"].append({"func": func, "field": key})
+        aggregates.append({"func": func, "field": key})
+    return aggregates
+
+
+def _clean_chart(chart, reject) -> str:
+    if chart not in CHARTS:
+        reject(_("Choose a table, bar, line or pie chart."))
+        return "table"
+    return chart
+
+
+def _apply_defaults(dataset, clean) -> None:
+    """A grouped report without aggregates counts its groups; an empty one lists the default columns."""
     if clean["group_by"] and not clean["aggregates"]:
         clean["aggregates"] = [{"func": "count", "field": ""}]
     if not clean["group_by"] and not clean["aggregates"] and not clean["columns"]:
         clean["columns"] = list(dataset.default_columns)
-
-    chart = definition.get("chart") or "table"
-    if chart not in CHARTS:
-        reject("chart", _("Choose a table, bar, line or pie chart."))
-    else:
-        clean["chart"] = chart
-    if errors:
-        raise ValidationError(errors)
-    return clean
 
 
 def _jsonable(value):
@@ -344,57 +367,91 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
     if not any(relation for _field, _trunc, relation in groups):
         return None
 
-    annotations, parts = {}, []  # parts: per aggregate, the partial sums the merge combines
-    for index, (field, trunc, relation) in enumerate(groups):
-        annotations[f"g{index}"] = F(field.group_key) if relation else _group_expression(field, trunc)
-    partials = {}
+    partials, parts = _partial_aggregates(dataset, definition)
+    raw = _key_group_rows(qs, groups, partials)
+    names, ranks = [], []
+    for index, (field, _trunc, relation) in enumerate(groups):
+        values = [row[f"g{index}"] for row in raw]
+        by_id, order = _key_names(field, relation, values) if relation else (None, _plain_ranks(field, values))
+        names.append(by_id)
+        ranks.append(order)
+    merged = _merge_by_name(raw, names, parts)
+
+    def position(key):
+        # NULL groups last, as the database orders them.
+        return tuple(
+            (value is None, ranks[index].get(value, 0) if value is not None else 0) for index, value in enumerate(key)
+        )
+
+    rows = []
+    for key in sorted(merged, key=position):
+        cells = [_group_cell(field, value, trunc) for (field, trunc, _relation), value in zip(groups, key, strict=True)]
+        rows.append(cells + _merged_aggregates(merged[key], parts))
+    return _grouped_table(dataset, definition, rows, agg_headers, title)
+
+
+def _partial_aggregates(dataset, definition):
+    """Per aggregate, the partial results that merge across groups of one name (an average as its sum
+    and count), and the list of aggregate functions in order."""
+    partials, parts = {}, []
     for index, item in enumerate(definition["aggregates"]):
         func = item["func"]
         path = "pk" if func == "count" else dataset.field(item["field"]).path
         if func == "count":
             partials[f"a{index}"] = Count(path)
-        elif func == "avg":  # an average merges as sum and count
+        elif func == "avg":
             partials[f"a{index}"], partials[f"a{index}n"] = Sum(path), Count(path)
         else:
             partials[f"a{index}"] = _AGGREGATE_FUNCS[func](path)
         parts.append(func)
+    return partials, parts
+
+
+def _key_group_rows(qs, groups, partials) -> list:
+    """At most ``MAX_GROUPS`` rows, grouped on the keys of the named groups and the values of the rest."""
+    annotations = {
+        f"g{index}": F(field.group_key) if relation else _group_expression(field, trunc)
+        for index, (field, trunc, relation) in enumerate(groups)
+    }
     keys = list(annotations)
     # Ordered by the groups that are not names, so their order is the database's (its collation for text);
     # then by key, so that a report of more than MAX_GROUPS groups always shows the same ones.
     plain = [key for key, (_f, _t, relation) in zip(keys, groups, strict=True) if not relation]
     named = [key for key in keys if key not in plain]
     grouped = qs.order_by().annotate(**annotations).values(*keys).annotate(**partials)
-    raw = list(grouped.order_by(*plain, *named)[:MAX_GROUPS])
+    return list(grouped.order_by(*plain, *named)[:MAX_GROUPS])
 
-    # The names of the keys found, and their order as the database sorts the names.
-    names, ranks = [], []
-    for index, (_field, _trunc, relation) in enumerate(groups):
-        if not relation:
-            positions = {}
-            for row in raw:
-                positions.setdefault(row[f"g{index}"], len(positions))
-            if _field.kind == "choice":
-                positions = {value: _choice_rank(_field, value) for value in positions}
-            names.append(None)
-            ranks.append(positions)
-            continue
-        model, attribute = relation
-        ids = {row[f"g{index}"] for row in raw} - {None}
-        # In the records' own order (stages along their pipeline, pipelines default first); by name where
-        # the model has none. People by their full names, as everywhere else.
-        ordering = [*((_field.kind != "number" and model._meta.ordering) or [attribute]), "pk"]
-        records = list(model._base_manager.filter(pk__in=ids).order_by(*ordering))
-        if _field.kind == "user":
-            found = [(record.pk, str(record)) for record in records]
-        else:
-            found = [(record.pk, _attribute(record, attribute)) for record in records]
-        by_id = dict(found)
-        order = {}
-        for _pk, name in found:
-            order.setdefault(name, len(order))
-        names.append(by_id)
-        ranks.append(order)
 
+def _plain_ranks(field, values) -> dict:
+    """The order of a group that is not a name: choices as declared, anything else as the database gave it."""
+    positions = {}
+    for value in values:
+        positions.setdefault(value, len(positions))
+    if field.kind == "choice":
+        positions = {value: _choice_rank(field, value) for value in positions}
+    return positions
+
+
+def _key_names(field, relation, keys):
+    """``(name by key, rank by name)`` for the keys found of a named group."""
+    model, attribute = relation
+    ids = set(keys) - {None}
+    # In the records' own order (stages along their pipeline, pipelines default first); by name where
+    # the model has none. People by their full names, as everywhere else.
+    ordering = [*((field.kind != "number" and model._meta.ordering) or [attribute]), "pk"]
+    records = list(model._base_manager.filter(pk__in=ids).order_by(*ordering))
+    if field.kind == "user":
+        found = [(record.pk, str(record)) for record in records]
+    else:
+        found = [(record.pk, _attribute(record, attribute)) for record in records]
+    order = {}
+    for _pk, name in found:
+        order.setdefault(name, len(order))
+    return dict(found), order
+
+
+def _merge_by_name(raw, names, parts) -> dict:
+    """The rows keyed by their groups' names, rows of one name combined."""
     merged: dict[tuple, dict] = {}
     for row in raw:
         key = tuple(
@@ -409,25 +466,19 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
             into[name] = _combine(func, into[name], row[name])
             if func == "avg":
                 into[f"{name}n"] += row[f"{name}n"]
+    return merged
 
-    def position(key):
-        # NULL groups last, as the database orders them.
-        return tuple(
-            (value is None, ranks[index].get(value, 0) if value is not None else 0) for index, value in enumerate(key)
-        )
 
-    rows = []
-    for key in sorted(merged, key=position):
-        row = merged[key]
-        cells = [_group_cell(field, value, trunc) for (field, trunc, _relation), value in zip(groups, key, strict=True)]
-        for index, func in enumerate(parts):
-            value = row[f"a{index}"]
-            if func == "avg":
-                count = row[f"a{index}n"]
-                value = (value if isinstance(value, Decimal) else Decimal(str(value))) / count if count else None
-            cells.append(_number(value))
-        rows.append(cells)
-    return _grouped_table(dataset, definition, rows, agg_headers, title)
+def _merged_aggregates(row, parts) -> list:
+    """The aggregate cells of a merged row; an average divided out of its sum and count."""
+    cells = []
+    for index, func in enumerate(parts):
+        value = row[f"a{index}"]
+        if func == "avg":
+            count = row[f"a{index}n"]
+            value = (value if isinstance(value, Decimal) else Decimal(str(value))) / count if count else None
+        cells.append(_number(value))
+    return cells
 
 
 def _choice_rank(field, value):

@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404
 from accounts.selectors import assignable_users
 from crm.scope import Module, visible_teams
 
-from . import builder, report_templates
+from . import builder, report_templates, statistics
 from .caching import cached
 from .filters import DashboardFilters
 from .models import ReportRun, ReportSchedule, SavedReport
 from .panels import headline_numbers
-from .registry import dataset_get, panels_for
+from .registry import Dataset, dataset_get, datasets_for, panels_for
 
 
 def dashboard(*, user, filters: DashboardFilters, big_screen=False) -> dict:
@@ -99,3 +99,45 @@ def template_tables(*, user, key, filters: DashboardFilters):
     if template is None or not user.has_perms(template.permissions):
         raise Http404
     return template, template.build(user, filters)
+
+
+def builder_datasets(*, user, key="") -> tuple[list[Dataset], Dataset]:
+    """The data sets ``user`` may build reports on, and the one ``key`` names (their first where it names
+    none of them); 404 when there are none."""
+    return _chosen(datasets_for(user), key)
+
+
+def statistics_datasets(*, user, key="") -> tuple[list[Dataset], Dataset]:
+    """The data sets ``user`` may study (those with two measures or more), and the one ``key`` names."""
+    return _chosen([d for d in datasets_for(user) if len(d.measures) >= 2], key)
+
+
+def _chosen(datasets, key):
+    if not datasets:
+        raise Http404
+    dataset = dataset_get(key) if key else None
+    return datasets, dataset if dataset in datasets else datasets[0]
+
+
+def statistics_result(*, user, dataset: Dataset, measures: list[str], x: str, y: str) -> dict:
+    """Descriptive statistics and correlations of ``measures``, and the regression of ``y`` on ``x`` with a
+    scatter sample, over the rows ``user`` may see."""
+    queryset = dataset.queryset(user)
+    labels = [str(dataset.measure(key).label) for key in measures]
+    matrix = statistics.correlation_matrix(dataset, queryset, measures)
+    regression = statistics.regression(dataset, queryset, x=x, y=y)
+    return {
+        "descriptive": statistics.descriptive(dataset, queryset, measures),
+        "labels": labels,
+        "matrix": matrix,
+        "matrix_rows": list(zip(labels, matrix, strict=True)),
+        "regression": regression,
+        "scatter": {
+            "points": statistics.scatter_sample(dataset, queryset, x=x, y=y),
+            "x_label": str(dataset.measure(x).label),
+            "y_label": str(dataset.measure(y).label),
+            "slope": regression.slope,
+            "intercept": regression.intercept,
+        },
+        "sample_limit": statistics.SCATTER_SAMPLE,
+    }

@@ -15,9 +15,8 @@ from crm.forms import apply_validation_error, call_service
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
-from . import exports, report_templates, selectors, services, statistics
+from . import exports, report_templates, selectors, services
 from .forms import BuilderForm, DashboardFilterForm, SaveReportForm, ScheduleForm, StatisticsForm
-from .registry import dataset_get, datasets_for
 from .tables import Table
 
 PAGE_ROWS = 200
@@ -116,13 +115,7 @@ def template_detail(request, key):
 
 
 def _builder_form(request, data):
-    datasets = datasets_for(request.user)
-    if not datasets:
-        raise Http404
-    key = (data or {}).get("dataset") or datasets[0].key
-    dataset = dataset_get(key)
-    if dataset is None or dataset not in datasets:
-        dataset = datasets[0]
+    datasets, dataset = selectors.builder_datasets(user=request.user, key=(data or {}).get("dataset") or "")
     return BuilderForm(data, datasets=datasets, dataset=dataset)
 
 
@@ -327,11 +320,7 @@ def schedule_delete(request, pk):
 @permission_required("reports.view_statistics", raise_exception=True)
 def statistics_view(request):
     """Descriptive statistics, correlations and a regression over the user's scoped rows."""
-    datasets = [d for d in datasets_for(request.user) if len(d.measures) >= 2]
-    if not datasets:
-        raise Http404
-    dataset = dataset_get(request.GET.get("dataset", "")) if request.GET.get("dataset") else None
-    dataset = dataset if dataset in datasets else datasets[0]
+    datasets, dataset = selectors.statistics_datasets(user=request.user, key=request.GET.get("dataset", ""))
     keys = [m.key for m in dataset.measures]
     data = (
         request.GET
@@ -342,23 +331,11 @@ def statistics_view(request):
     context = {"form": form, "dataset": dataset}
     if form.is_valid():
         chosen = form.cleaned_data["measures"]
-        queryset = dataset.queryset(request.user)
-        x, y = form.cleaned_data["x"], form.cleaned_data["y"]
         context.update(
-            descriptive=statistics.descriptive(dataset, queryset, chosen),
-            labels=[str(dataset.measure(k).label) for k in chosen],
-            matrix=statistics.correlation_matrix(dataset, queryset, chosen),
-            regression=statistics.regression(dataset, queryset, x=x, y=y),
-            scatter={
-                "points": statistics.scatter_sample(dataset, queryset, x=x, y=y),
-                "x_label": str(dataset.measure(x).label),
-                "y_label": str(dataset.measure(y).label),
-            },
-            sample_limit=statistics.SCATTER_SAMPLE,
+            selectors.statistics_result(
+                user=request.user, dataset=dataset, measures=chosen, x=form.cleaned_data["x"], y=form.cleaned_data["y"]
+            )
         )
-        context["matrix_rows"] = list(zip(context["labels"], context["matrix"], strict=True))
-        regression = context["regression"]
-        context["scatter"].update(slope=regression.slope, intercept=regression.intercept)
         if request.GET.get("format"):
             return _export_response(
                 request,

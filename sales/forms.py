@@ -64,8 +64,11 @@ class VersionedForm(ServiceModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.customers = Customer.objects.visible_to(user)
-        current = self.instance.customer if self.instance.pk else None
-        limit_customer_choices(self.fields["customer"], self.customers, current)
+        # A new document started from an opportunity or order offers its customer even if it is not
+        # among the most recently changed.
+        current = self.instance.customer if self.instance.pk else self.initial.get("customer")
+        self.current_customer = current if isinstance(current, Customer) else None
+        limit_customer_choices(self.fields["customer"], self.customers, self.current_customer)
 
 
 class ProductForm(ServiceModelForm):
@@ -175,7 +178,7 @@ class OpportunityForm(VersionedForm):
             {"hx-get": reverse("sales:customer-contacts"), "hx-target": "#id_contact", "hx-trigger": "change"}
         )
         self.fields["contact"].widget.choices = [("", "---------")] + (
-            [(c.pk, c.name) for c in self.instance.customer.contacts.all()] if self.instance.pk else []
+            [(c.pk, c.name) for c in self.current_customer.contacts.all()] if self.current_customer else []
         )
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
         self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)

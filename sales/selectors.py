@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import Team
 from crm.scope import Module, narrow
 
 from .filters import ContractFilter, LeadFilter, OpportunityFilter, OrderFilter, ProductFilter
@@ -213,3 +214,26 @@ def targets_visible_to(*, user):
     """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
     targets = SalesTarget.objects.select_related("user", "team")
     return narrow(targets, user, Module.SALES, owner="user", team=("user__team", "team"))
+
+
+def forecast_inputs(*, user, owner=None, team=None) -> tuple:
+    """The opportunities and targets a forecast for ``user`` adds up: all they may see, or one owner's,
+    or a team's with the teams below it and their members (the forecast rolls them up)."""
+    opportunities = Opportunity.objects.visible_to(user)
+    targets = targets_visible_to(user=user)
+    if owner is not None:
+        return opportunities.filter(owner=owner), targets.filter(user=owner)
+    if team is not None:
+        teams = _team_and_below(team)
+        return opportunities.filter(team=team), targets.filter(Q(team_id__in=teams) | Q(user__team_id__in=teams))
+    return opportunities, targets
+
+
+def _team_and_below(team) -> list[int]:
+    teams = [team.pk]
+    children = {}
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    for team_id in teams:
+        teams.extend(children.get(team_id, []))
+    return teams

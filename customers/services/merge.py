@@ -161,11 +161,7 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, choices: dict
     unknown = set(choices) - set(MERGE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    # Lock both rows in a fixed order so two merges of the same pair cannot interleave.
-    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])}
-    if len(locked) != 2:
-        raise ValidationError(_("One of the customers no longer exists."))
-    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    survivor, merged = _lock_pair(survivor, merged)
 
     survivor_before = _row_snapshot(survivor)
     merged_row = _row_snapshot(merged)
@@ -176,29 +172,8 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, choices: dict
     }
 
     # 1. The chosen values, saved through the model so the history records them under the actor.
-    changed = []
-    for name in MERGE_FIELDS:
-        choice = choices.get(name, SURVIVOR)
-        if choice not in (SURVIVOR, MERGED, BOTH) or (choice == BOTH and name not in JOINABLE_FIELDS):
-            raise ValidationError({name: _("Choose which value to keep.")})
-        if choice == SURVIVOR:
-            continue
-        if choice == BOTH:
-            parts = [p for p in (survivor.notes.strip(), merged.notes.strip()) if p]
-            if "\n\n".join(parts) != survivor.notes:
-                survivor.notes = "\n\n".join(parts)
-                changed.append(name)
-            continue
-        for companion in _COMPANIONS.get(name, [name]):
-            attname = Customer._meta.get_field(companion).attname
-            if getattr(survivor, attname) != getattr(merged, attname):
-                setattr(survivor, attname, getattr(merged, attname))
-                if name not in changed:
-                    changed.append(name)
-    if merged.last_contacted_at and (
-        survivor.last_contacted_at is None or merged.last_contacted_at > survivor.last_contacted_at
-    ):
-        survivor.last_contacted_at = merged.last_contacted_at
+    changed = _apply_choices(survivor, merged, choices)
+    _keep_latest_contact(survivor, merged)
     survivor.updated_by = actor
     survivor.full_clean(exclude=["search_document"])
     history_author(survivor, actor).save()
@@ -206,21 +181,9 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, choices: dict
     overwritten = [name for name, value in survivor_after.items() if survivor_before[name] != value]
 
     # 2. One primary contact per customer: the survivor's stays primary.
-    demoted = []
-    if Contact.objects.filter(customer=survivor, is_primary=True).exists():
-        demoted = list(Contact.objects.filter(customer=merged, is_primary=True).values_list("pk", flat=True))
-        Contact.objects.filter(pk__in=demoted).update(is_primary=False)
-
+    demoted = _demote_merged_primary(survivor, merged)
     # 3. Every related row, whatever app it belongs to.
-    moved: dict[str, dict[str, list]] = {}
-    removed: dict[str, dict[str, list]] = {}
-    for rel in customer_relations():
-        label, field_name = _relation_key(rel)
-        pks, deleted = _move_rows(rel, actor=actor, survivor=survivor, merged=merged)
-        if pks:
-            moved.setdefault(label, {})[field_name] = pks
-        if deleted:
-            removed.setdefault(label, {})[field_name] = deleted
+    moved, removed = _move_related(actor=actor, survivor=survivor, merged=merged)
 
     # Earlier merges into the merged customer follow it, so their undo still has a survivor to use.
     earlier = list(CustomerMerge.objects.filter(survivor=merged).values_list("pk", flat=True))
@@ -263,6 +226,69 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, choices: dict
         },
     )
     return record
+
+
+def _lock_pair(survivor, merged) -> tuple[Customer, Customer]:
+    """Both rows, fresh and locked in a fixed order so two merges of the same pair cannot interleave."""
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])}
+    if len(locked) != 2:
+        raise ValidationError(_("One of the customers no longer exists."))
+    return locked[survivor.pk], locked[merged.pk]
+
+
+def _apply_choices(survivor, merged, choices) -> list[str]:
+    """Copy the chosen values (with their companions) onto ``survivor``; the merge fields that changed."""
+    changed = []
+    for name in MERGE_FIELDS:
+        choice = choices.get(name, SURVIVOR)
+        if choice not in (SURVIVOR, MERGED, BOTH) or (choice == BOTH and name not in JOINABLE_FIELDS):
+            raise ValidationError({name: _("Choose which value to keep.")})
+        if choice == SURVIVOR:
+            continue
+        if choice == BOTH:
+            joined = "\n\n".join(p for p in (survivor.notes.strip(), merged.notes.strip()) if p)
+            if joined != survivor.notes:
+                survivor.notes = joined
+                changed.append(name)
+            continue
+        for companion in _COMPANIONS.get(name, [name]):
+            attname = Customer._meta.get_field(companion).attname
+            if getattr(survivor, attname) != getattr(merged, attname):
+                setattr(survivor, attname, getattr(merged, attname))
+                if name not in changed:
+                    changed.append(name)
+    return changed
+
+
+def _keep_latest_contact(survivor, merged) -> None:
+    """The survivor was last contacted when either of the two was."""
+    if merged.last_contacted_at and (
+        survivor.last_contacted_at is None or merged.last_contacted_at > survivor.last_contacted_at
+    ):
+        survivor.last_contacted_at = merged.last_contacted_at
+
+
+def _demote_merged_primary(survivor, merged) -> list:
+    """Where the survivor has a primary contact, the merged one's primaries stop being primary; their pks."""
+    if not Contact.objects.filter(customer=survivor, is_primary=True).exists():
+        return []
+    demoted = list(Contact.objects.filter(customer=merged, is_primary=True).values_list("pk", flat=True))
+    Contact.objects.filter(pk__in=demoted).update(is_primary=False)
+    return demoted
+
+
+def _move_related(*, actor, survivor, merged) -> tuple[dict, dict]:
+    """Move every related row; ``(moved pks, deleted duplicate snapshots)`` by model label and field."""
+    moved: dict[str, dict[str, list]] = {}
+    removed: dict[str, dict[str, list]] = {}
+    for rel in customer_relations():
+        label, field_name = _relation_key(rel)
+        pks, deleted = _move_rows(rel, actor=actor, survivor=survivor, merged=merged)
+        if pks:
+            moved.setdefault(label, {})[field_name] = pks
+        if deleted:
+            removed.setdefault(label, {})[field_name] = deleted
+    return moved, removed
 
 
 @transaction.atomic

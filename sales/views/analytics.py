@@ -2,13 +2,11 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Team
 from crm.forms import call_service
 from crm.pagination import paginate
 
@@ -21,28 +19,13 @@ from .common import render_form_context
 PAST_MONTHS = 3
 
 
-def _team_targets(targets, team):
-    """The targets of ``team``, the teams below it and their members (the forecast rolls them up)."""
-    teams = [team.pk]
-    children = {}
-    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(team_id)
-    for team_id in teams:
-        teams.extend(children.get(team_id, []))
-    return targets.filter(Q(team_id__in=teams) | Q(user__team_id__in=teams))
-
-
 @permission_required("sales.view_salestarget", raise_exception=True)
 def forecast(request):
     form = ForecastForm(request.GET or None, user=request.user)
-    opportunities = Opportunity.objects.visible_to(request.user)
-    targets = selectors.targets_visible_to(user=request.user)
-    if form.is_valid() and form.cleaned_data.get("owner"):
-        owner = form.cleaned_data["owner"]
-        opportunities, targets = opportunities.filter(owner=owner), targets.filter(user=owner)
-    elif form.is_valid() and form.cleaned_data.get("team"):
-        team = form.cleaned_data["team"]
-        opportunities, targets = opportunities.filter(team=team), _team_targets(targets, team)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    opportunities, targets = selectors.forecast_inputs(
+        user=request.user, owner=chosen.get("owner"), team=chosen.get("team")
+    )
     result = analytics.forecast(user=request.user, opportunities=opportunities, targets=targets)
     # How the last quarter went against its targets: what the forecast is worth.
     start = analytics.add_months(analytics.month_start(timezone.localdate()), -PAST_MONTHS)

@@ -54,8 +54,6 @@ def _contract_form(request, contract=None):
                 initial.update({key: linked, "customer": linked.customer, "currency": linked.currency})
                 initial["amount"] = getattr(linked, "amount", None) or getattr(linked, "total", None)
     form = ContractForm(request.POST or None, instance=contract, user=request.user, initial=initial)
-    if initial.get("customer"):
-        form.fields["customer"].widget.choices.insert(1, (initial["customer"].pk, initial["customer"].name))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version, status = data.pop("version"), data.pop("status", None)

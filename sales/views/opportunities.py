@@ -128,10 +128,6 @@ def opportunity_create(request):
     if request.GET.get("customer"):
         initial["customer"] = customer_get(user=request.user, pk=id_param(request.GET["customer"]))
     form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
-    if initial.get("customer"):
-        form.fields["contact"].widget.choices = [("", "---------")] + [
-            (c.pk, c.name) for c in initial["customer"].contacts.all()
-        ]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner, pipeline = data.pop("owner"), data.pop("pipeline")

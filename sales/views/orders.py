@@ -46,8 +46,6 @@ def _order_form(request, order=None):
         opportunity = selectors.opportunity_get(user=request.user, pk=id_param(request.GET["opportunity"]))
         initial = {"opportunity": opportunity, "customer": opportunity.customer, "currency": opportunity.currency}
     form = OrderForm(request.POST or None, instance=order, user=request.user, initial=initial)
-    if initial.get("customer"):
-        form.fields["customer"].widget.choices.insert(1, (initial["customer"].pk, initial["customer"].name))
     lines_initial = (
         [
             {"product": line.product, "description": line.description, "quantity": line.quantity,

@@ -211,3 +211,22 @@ def test_care_actions_are_a_data_set_scoped_through_their_customer(rep_user, far
 
     table, _chart = builder.run(CARE_ACTIONS, {"group_by": [{"field": "status"}]}, user=rep_user)
     assert table.rows == [["To do", 1], ["Done", 2]]  # in the order the statuses are declared
+
+
+def test_groups_of_one_name_merge_averages_by_their_sums_and_counts():
+    """Two stages called the same in two pipelines are one group; its average is over all their records
+    (sum 30+60 over 1+2 records = 30), not the average of the two averages (45)."""
+    partial_rows = [
+        {"g0": 1, "a0": 1, "a1": Decimal("30"), "a1n": 1},
+        {"g0": 2, "a0": 2, "a1": Decimal("60"), "a1n": 2},
+    ]
+    merged = builder._merge_by_name(partial_rows, [{1: "Won", 2: "Won"}], ["count", "avg"])
+    assert list(merged) == [("Won",)]
+    assert builder._merged_aggregates(merged[("Won",)], ["count", "avg"]) == [3, Decimal("30.00")]
+
+
+def test_a_grouped_definition_without_aggregates_counts_its_groups():
+    clean = builder.validate(CUSTOMERS, {"group_by": ["lifecycle_stage"]})
+    assert clean["aggregates"] == [{"func": "count", "field": ""}]
+    assert clean["columns"] == []
+    assert builder.validate(CUSTOMERS, {})["columns"] == list(CUSTOMERS.default_columns)

@@ -14,11 +14,12 @@ from customers.selectors_timeline import customer_timeline
 from customers.services.segments import churn_scores
 from marketing.effect import campaign_metrics
 from marketing.models import Campaign
+from sales import selectors
 from sales.analytics import add_months, forecast, month_start, performance
 from sales.integration import rfm_update
 from sales.models import ExchangeRate, Lead, Opportunity, OpportunityLine, Order, SalesTarget
 from sales.services import orders as order_services
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 from .factories import LeadFactory, OpportunityFactory, OrderFactory, ProductFactory, open_stages
 
@@ -179,3 +180,19 @@ def test_customer_merge_moves_sales_records_and_undo_puts_them_back(manager, rep
     for record in (deal, order, contract, lead):
         record.refresh_from_db()
         assert record.customer_id == merged.pk, record
+
+
+def test_a_team_forecast_rolls_up_the_targets_of_the_teams_below_and_their_members(executive, far_rep):
+    parent = TeamFactory()
+    child = TeamFactory(parent=parent)
+    member = UserFactory(team=child)
+    first = date(2026, 1, 1)
+    own = SalesTarget.objects.create(team=parent, period_start=first, amount=Decimal("100"))
+    below = SalesTarget.objects.create(team=child, period_start=first, amount=Decimal("50"))
+    members = SalesTarget.objects.create(user=member, period_start=first, amount=Decimal("20"))
+    SalesTarget.objects.create(user=far_rep, period_start=first, amount=Decimal("999"))
+
+    _opportunities, targets = selectors.forecast_inputs(user=executive, team=parent)
+    assert set(targets) == {own, below, members}
+    _opportunities, targets = selectors.forecast_inputs(user=executive, owner=member)
+    assert list(targets) == [members]

@@ -14,7 +14,7 @@ from sales.services import orders as services
 from sales.services.common import StaleEdit
 from tests.factories import CustomerFactory
 
-from .factories import OrderFactory, OrderLineFactory, ProductFactory
+from .factories import OpportunityFactory, OrderFactory, OrderLineFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,16 @@ def test_product_stock_never_negative_at_the_database():
     product = ProductFactory(stock_on_hand=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(pk=product.pk).update(stock_on_hand=-1)
+
+
+def test_an_order_started_from_an_opportunity_offers_its_customer_once(client_for, rep_user, monkeypatch):
+    """The customer select lists only the most recently changed customers; an order made from an
+    opportunity of an older one still offers (and preselects) that customer, exactly once."""
+    monkeypatch.setattr("sales.forms.CUSTOMER_CHOICES", 1)
+    older = CustomerFactory(owner=rep_user, name="Older Ltd")
+    CustomerFactory(owner=rep_user, name="Newer Ltd")
+    opportunity = OpportunityFactory(owner=rep_user, customer=older)
+    response = client_for(rep_user).get(reverse("sales:order-create") + f"?opportunity={opportunity.pk}")
+    choices = [value for value, _label in response.context["form"].fields["customer"].widget.choices]
+    assert choices.count(older.pk) == 1
+    assert response.context["form"]["customer"].value() == older.pk
