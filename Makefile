@@ -8,7 +8,7 @@ LOCK := requirements/development.txt
 LOCK_PRODUCTION := requirements/production.txt
 UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock"
 
-.PHONY: run test install lock audit lint format messages browser pgclient clean bench
+.PHONY: run test install lock audit lint format messages browser pgclient clean manual-screenshots bench
 
 # Only what the lock file names, each checked against its hash; then the project itself, without its deps.
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -53,6 +53,16 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
 	fi
+	@# Chinese text in the journeys' screenshots (the user manual's pictures) needs a CJK font.
+	@if ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		echo "Installing fonts-noto-cjk"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-cjk; \
+	fi
+
+## Retake the user manual's screenshots (docs/<language>/img/) from the browser journeys.
+manual-screenshots: $(INSTALLED) browser
+	CRM_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k journey -q
 
 ## pg_dump/pg_restore for the backup tests against a server on 127.0.0.1, installed when missing.
 ## (The embedded PostgreSQL used when no server answers brings its own; see README "Backups".)

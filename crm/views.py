@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from . import jobs
+from . import jobs, manual
 from .storage import serve_field
 
 
@@ -25,6 +26,27 @@ def job_download(request, pk):
     if not job.output_file:
         raise Http404
     return serve_field(job.output_file)
+
+
+def manual_page(request, page="index"):
+    """A page of the user manual (docs/), in the reader's language."""
+    html = manual.page_html(
+        page,
+        image_url=lambda name: reverse("manual-image", args=[name]),
+        page_url=lambda name: reverse("manual") if name == "index" else reverse("manual-page", args=[name]),
+    )
+    if html is None:
+        raise Http404
+    pages = [(key, label, reverse("manual") if key == "index" else reverse("manual-page", args=[key]))
+             for key, label in manual.PAGES.items()]  # fmt: skip
+    return render(request, "crm/manual.html", {"html": html, "pages": pages, "page": page})
+
+
+def manual_image(request, name):
+    path = manual.image_path(name)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), content_type="image/png")
 
 
 @login_not_required

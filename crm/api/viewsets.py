@@ -545,26 +545,26 @@ def resource(viewset_class, *, tag: str):
     for name, (operation, decorator) in documented.items():
         if operation in ops:
             attrs[name] = decorator(_copy(getattr(viewset_class, f"op_{name}"), name))
+    # extend_schema goes on top of action (drf-spectacular reads it from the action's method).
     if viewset_class.has_external_id and "update" in ops and "create" in ops:
-        upsert = extend_schema(
-            tags=[tag], request=serializer, responses={200: serializer, 201: serializer, **WRITE_RESPONSES}
-        )(_copy(viewset_class.op_upsert, "upsert"))
-        attrs["upsert"] = action(
+        upsert = action(
             detail=False, methods=["put"], url_path=r"by-external-id/(?P<external_id>[^/]+)", url_name="upsert"
+        )(_copy(viewset_class.op_upsert, "upsert"))
+        attrs["upsert"] = extend_schema(
+            tags=[tag], request=serializer, responses={200: serializer, 201: serializer, **WRITE_RESPONSES}
         )(upsert)
     if "bulk" in ops:
-        bulk = extend_schema(
+        bulk = action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")(
+            _copy(viewset_class.op_bulk, "bulk")
+        )
+        attrs["bulk"] = extend_schema(
             tags=[tag],
             request=bulk_request,
-            responses={
-                200: bulk_response,
-                400: bulk_response,
-                **{k: v for k, v in WRITE_RESPONSES.items() if k != 400},
-            },
+            # 400: the per-record results of an atomic call that failed, or what is wrong with the call itself.
+            responses={200: bulk_response, **WRITE_RESPONSES},
             parameters=[
                 IDEMPOTENCY_HEADER,
                 OpenApiParameter("atomic", bool, description="true: all or nothing (the default); false: per record."),
             ],
-        )(_copy(viewset_class.op_bulk, "bulk"))
-        attrs["bulk"] = action(detail=False, methods=["post"], url_path="bulk", url_name="bulk")(bulk)
+        )(bulk)
     return type(viewset_class.__name__, (viewset_class,), {**attrs, "__module__": viewset_class.__module__})

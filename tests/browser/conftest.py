@@ -32,3 +32,11 @@ def browser(tmp_path):
     driver = chromium(tmp_path)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module")
+def journey_browser(tmp_path_factory):
+    """One browser for a module's journeys (starting Chromium is the slow part); each journey signs in afresh."""
+    driver = chromium(tmp_path_factory.mktemp("journeys"))
+    yield driver
+    driver.quit()
