@@ -97,7 +97,7 @@ def time_panels(username, requests):
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from reports.filters import DashboardFilters
+    from reports.dashboard_filters import DashboardFilters
     from reports.registry import panels_for
 
     print(f"\nSales panels one by one ({username}, 12 months, {requests} runs each)")

@@ -1,7 +1,7 @@
 """The customer 360 timeline's sources: one registry every app adds its records to.
 
 Each source reduces its rows about one customer to four common columns — ``kind``, ``item_id``,
-``at``, ``title`` — so :func:`customers.selectors_timeline.customer_timeline` can merge all of them
+``at``, ``title`` — so :func:`customers.selectors.timeline.customer_timeline` can merge all of them
 with one SQL ``UNION ALL``, order by time and cut one page with LIMIT/OFFSET, then load the page's
 rows of each kind with one query per kind.
 

@@ -22,7 +22,7 @@ from sales.models import Lead, Opportunity, Stage
 from service.models import SatisfactionSurvey, Ticket
 
 from . import datasets, summaries
-from .filters import DashboardFilters, narrow
+from .dashboard_filters import DashboardFilters, narrow
 from .panels import _link, monthly_stacked
 from .registry import Panel, register_panel
 from .tables import Chart, Series

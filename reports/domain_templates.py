@@ -11,8 +11,8 @@ from sales.models import Opportunity
 from service.statistics import service_statistics
 
 from . import datasets
+from .dashboard_filters import DashboardFilters, narrow
 from .domain_panels import pipeline_by_stage, won_revenue_by_month
-from .filters import DashboardFilters, narrow
 from .report_templates import ReportTemplate, register_template
 from .tables import Table
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import role_label
 
 from .builder import AGGREGATE_LABELS, CHARTS, OPERATOR_LABELS, TRUNCATION_LABELS
-from .filters import DashboardFilters
+from .dashboard_filters import DashboardFilters
 from .models import ReportSchedule, SavedReport
 from .registry import AGGREGATES, TRUNCATIONS
 

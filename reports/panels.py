@@ -1,8 +1,9 @@
-"""Today's dashboard panels: customers, communications and follow-up tasks.
+"""The customer dashboard panels (growth, sources, data quality, communications, follow-up tasks) and
+the headline numbers above every dashboard.
 
 Each panel is one or two aggregate queries over the user's scoped data, narrowed by the dashboard
-filters. Sales (funnel, won revenue, win rate, pipeline), marketing (campaign ROI) and service (ticket
-volume, SLA, CSAT) add their panels here with ``register_panel`` when their apps land.
+filters. The sales, marketing and service panels are in ``domain_panels.py``; both modules register
+theirs with ``register_panel`` when ``reports.integration.register()`` loads them.
 """
 
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from customers.models import Communication, Customer, FollowUpTask
 from customers.services.quality import QUALITY_BUCKETS, quality_threshold
 
 from . import datasets, summaries
-from .filters import DashboardFilters, month_end, narrow
+from .dashboard_filters import DashboardFilters, month_end, narrow
 from .registry import Panel, register_panel
 from .tables import Chart, Series
 

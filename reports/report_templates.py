@@ -17,7 +17,7 @@ from crm.models import BehaviourLog
 from customers.models import Customer
 
 from . import datasets
-from .filters import DashboardFilters, narrow
+from .dashboard_filters import DashboardFilters, narrow
 from .tables import Table
 
 

@@ -10,7 +10,7 @@ from crm.scope import Module, visible_teams
 
 from . import builder, report_templates, statistics
 from .caching import cached
-from .filters import DashboardFilters
+from .dashboard_filters import DashboardFilters
 from .models import ReportRun, ReportSchedule, SavedReport
 from .panels import headline_numbers
 from .registry import Dataset, dataset_get, datasets_for, panels_for

@@ -48,6 +48,8 @@ EXCLUDED = {
     "api:order-upsert": "PUT only; scope checked in tests/api/test_sales.py.",
     "api:product-": "the product catalogue is company-wide, not anyone's records.",
     "api:pipeline-detail": "pipelines and their stages are company-wide settings.",
+    "api:user-detail": "colleagues' names and teams are shown to everyone signed in (owners on every record).",
+    "api:team-detail": "the team tree is shown to everyone signed in.",
 }
 ID_ARGUMENT = re.compile(r"^(pk|id|object_id|\w+_pk|\w+_id)$")
 REFUSED = {403, 404}

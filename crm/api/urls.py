@@ -18,6 +18,7 @@ class SchemaView(SpectacularAPIView):
 
 
 resources = [
+    path("", include("accounts.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("sales.api.urls")),
 ]

@@ -3,10 +3,14 @@
 - :mod:`.reading`: upload limits, type and zip-bomb checks, CSV encodings, row iteration;
 - :mod:`.spec`: ``ImportSpec`` / ``ImportField``, the app's description of a data set (choice fields are
   read by value, English or Chinese label or alias);
+- :mod:`.cleaners`: cell cleaners a spec's fields use (text, choices, e-mail, URLs, lists);
 - :mod:`.mapping`: guessing the column mapping from the header row;
 - :mod:`.importer`: dry run and import with duplicate and error policies, in named steps
   (``checked_mapping``, ``RowCleaner``, ``ImportRun``);
-- :mod:`.exporter`: XLSX/CSV writers in constant memory with formula neutralising;
+- :mod:`.bulk`: writing imported rows with PostgreSQL COPY, history rows included;
+- :mod:`.exporter`: XLSX/CSV writers in constant memory with formula neutralising (:mod:`.xlsx`, the
+  streaming XLSX writer for large exports);
+- :mod:`.exports`: ``DatasetExport``, the one way an app declares an export (now or as a job);
 - :mod:`.jobs`: running either as a background job with progress;
 - :mod:`.flow`, :mod:`.forms`, :mod:`.views` (templates in ``templates/crm/import/``): the one import flow,
   upload → columns → dry run → import, that every app's import page is (``ImportFlow``).

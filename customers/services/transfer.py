@@ -10,7 +10,7 @@ from crm.importexport.flow import ImportFlow, import_run
 from crm.models import Job
 
 from ..importing import DATASET, customer_import_spec, export_fields, import_fields
-from ..selectors_transfer import customer_export_queryset, export_filter
+from ..selectors.transfer import customer_export_queryset, export_filter
 
 MODULE = "customers"
 

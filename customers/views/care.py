@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from crm.forms import call_service
 from crm.pagination import paginate
 
-from .. import selectors_care
-from ..forms_care import CareFilterForm, CareOutcomeForm, CarePlanForm, ContactCadenceForm
+from ..forms.care import CareFilterForm, CareOutcomeForm, CarePlanForm, ContactCadenceForm
+from ..selectors import care as care_selectors
 from ..services import care as care_services
 
 
@@ -21,16 +21,16 @@ from ..services import care as care_services
 def care_list(request):
     form = CareFilterForm(request.GET or None, user=request.user)
     assignee, everyone = form.selection() if form.is_bound else (None, False)
-    actions = selectors_care.care_actions(user=request.user, assignee=assignee, everyone=everyone)
+    actions = care_selectors.care_actions(user=request.user, assignee=assignee, everyone=everyone)
     section = request.GET.get("section")
-    if section not in selectors_care.SECTIONS:
+    if section not in care_selectors.SECTIONS:
         section = "today"
-    page = paginate(selectors_care.care_section(actions, section), request)
+    page = paginate(care_selectors.care_section(actions, section), request)
     context = {
         "form": form,
         "page": page,
         "section": section,
-        "counts": selectors_care.care_counts(actions),
+        "counts": care_selectors.care_counts(actions),
         "sections": [
             ("today", _("Due today")),
             ("overdue", _("Overdue")),
@@ -51,7 +51,7 @@ def _back(request):
 @require_POST
 @permission_required("customers.change_careaction", raise_exception=True)
 def care_action_done(request, pk):
-    action = selectors_care.care_action_get(user=request.user, pk=pk)
+    action = care_selectors.care_action_get(user=request.user, pk=pk)
     form = CareOutcomeForm(request.POST)
     try:
         form.is_valid()
@@ -68,7 +68,7 @@ def care_action_done(request, pk):
 @require_POST
 @permission_required("customers.change_careaction", raise_exception=True)
 def care_action_skip(request, pk):
-    action = selectors_care.care_action_get(user=request.user, pk=pk)
+    action = care_selectors.care_action_get(user=request.user, pk=pk)
     form = CareOutcomeForm(request.POST)
     try:
         form.is_valid()
@@ -83,7 +83,7 @@ def care_action_skip(request, pk):
 @require_POST
 @permission_required("customers.change_careaction", raise_exception=True)
 def care_action_send(request, pk):
-    action = selectors_care.care_action_get(user=request.user, pk=pk)
+    action = care_selectors.care_action_get(user=request.user, pk=pk)
     try:
         sent = care_services.care_action_send(actor=request.user, action=action)
     except ValidationError as error:
@@ -98,7 +98,7 @@ def care_action_send(request, pk):
 
 @permission_required("customers.view_careplan", raise_exception=True)
 def care_plan_list(request):
-    context = {"plans": selectors_care.care_plans(), "cadences": selectors_care.contact_cadences()}
+    context = {"plans": care_selectors.care_plans(), "cadences": care_selectors.contact_cadences()}
     return render(request, "customers/careplan_list.html", context)
 
 
@@ -124,7 +124,7 @@ def care_plan_create(request):
 
 @permission_required("customers.change_careplan", raise_exception=True)
 def care_plan_update(request, pk):
-    plan = get_object_or_404(selectors_care.care_plans(), pk=pk)
+    plan = get_object_or_404(care_selectors.care_plans(), pk=pk)
     return _rule_form(
         request,
         form_class=CarePlanForm,
@@ -147,7 +147,7 @@ def cadence_create(request):
 
 @permission_required("customers.change_contactcadence", raise_exception=True)
 def cadence_update(request, pk):
-    cadence = get_object_or_404(selectors_care.contact_cadences(), pk=pk)
+    cadence = get_object_or_404(care_selectors.contact_cadences(), pk=pk)
     return _rule_form(
         request,
         form_class=ContactCadenceForm,

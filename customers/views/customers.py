@@ -13,7 +13,7 @@ from crm.pagination import paginate
 from .. import selectors, services
 from ..dedupe import find_duplicates
 from ..forms import BulkActionForm, ContactForm, CustomerForm
-from ..forms_dedupe import DuplicateConfirmForm
+from ..forms.dedupe import DuplicateConfirmForm
 from ..quicklinks import customer_quick_links
 
 

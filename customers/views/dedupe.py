@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 
 from crm.pagination import paginate
 
-from .. import selectors_dedupe as selectors
 from ..dedupe import find_duplicates
-from ..forms_dedupe import CustomerMergeForm
+from ..forms.dedupe import CustomerMergeForm
+from ..selectors import dedupe as selectors
 from ..services.merge import customer_merge, customer_merge_undo
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..forms_care import ConsentForm
-from ..selectors_timeline import customer_timeline as timeline_page
+from ..forms.care import ConsentForm
+from ..selectors.timeline import customer_timeline as timeline_page
 from ..services import privacy
 
 

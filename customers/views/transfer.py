@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from crm.importexport.exports import attachment
 
-from .. import selectors_transfer
-from ..forms_transfer import ExportForm
+from ..forms.transfer import ExportForm
+from ..selectors import transfer as transfer_selectors
 from ..services import transfer
 
 
@@ -20,7 +20,7 @@ def customer_export(request):
     Up to ``EXPORT_SYNC_MAX_ROWS`` rows download at once; more run as a job with a progress page.
     """
     if request.method != "POST":
-        form = ExportForm(initial={"query": selectors_transfer.export_filter(request.GET).urlencode()})
+        form = ExportForm(initial={"query": transfer_selectors.export_filter(request.GET).urlencode()})
         return render(request, "customers/customer_export.html", {"form": form, "list_query": form.initial["query"]})
     form = ExportForm(request.POST)
     if not form.is_valid():
@@ -29,7 +29,7 @@ def customer_export(request):
         )
     data = QueryDict(form.cleaned_data["query"] or "")
     fields, fmt = form.cleaned_data["fields"], form.cleaned_data["format"]
-    if transfer.CUSTOMERS.too_large(user=request.user, query=selectors_transfer.export_filter(data)):
+    if transfer.CUSTOMERS.too_large(user=request.user, query=transfer_selectors.export_filter(data)):
         job = transfer.customer_export_start(actor=request.user, data=data, fields=fields, fmt=fmt)
         messages.info(request, _("The export is large; it runs in the background and will be ready to download here."))
         return redirect("job-detail", pk=job.pk)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.importexport.exporter import ExportField, choice_display
 from crm.importexport.exports import DatasetExport
 from crm.models import Job
-from customers.selectors_transfer import export_filter
+from customers.selectors.transfer import export_filter
 
 from ..models import Ticket
 from ..selectors import ticket_list

@@ -43,3 +43,12 @@ def test_the_docs_page_loads_swagger_from_static_files_with_no_inline_script(cli
 
 def test_signed_out_visitors_are_sent_to_sign_in_for_the_docs(client):
     assert client.get(reverse("api:docs")).status_code == 302
+
+
+def test_users_and_teams_are_read_only_with_minimal_fields(api_for, rep_user, manager):
+    api = api_for(rep_user)
+    rows = api.get("/api/v1/users/").json()["results"]
+    assert {row["username"] for row in rows} >= {"alice", "mona"}
+    assert set(rows[0]) == {"id", "username", "full_name", "team", "is_active"}
+    assert api.get("/api/v1/teams/").json()["results"][0]["name"] == "East"
+    assert api.post("/api/v1/users/", {"username": "x"}, format="json").status_code == 405

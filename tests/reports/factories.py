@@ -34,7 +34,7 @@ def dashboard_filter_sets(user, period, inner_start, inner_end):
     """The dashboard filters a summary must answer exactly as the live tables do: the period, one whose
     boundaries fall inside months (the summary's days must cut where the live timestamps do), and the
     period narrowed to the user as owner and to the user's team."""
-    from reports.filters import DashboardFilters
+    from reports.dashboard_filters import DashboardFilters
 
     return [
         period,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Communication, Customer, FollowUpTask
-from reports.filters import DashboardFilters
+from reports.dashboard_filters import DashboardFilters
 from reports.panels import (
     communications_by_channel,
     customer_growth,

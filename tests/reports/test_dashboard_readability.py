@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts import roles
+from reports.dashboard_filters import DashboardFilters
 from reports.domain_panels import campaign_roi, csat_trend, lead_sources, pipeline_by_stage, win_rate_by_rep
-from reports.filters import DashboardFilters
 from reports.forms import DashboardFilterForm
 from sales.analytics import add_months, month_start, rolled_up_targets
 from sales.models import Lead, Opportunity, SalesTarget

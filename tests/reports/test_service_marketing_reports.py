@@ -19,10 +19,10 @@ from accounts import roles
 from marketing.models import Registration
 from reports import builder
 from reports import statistics as report_statistics
+from reports.dashboard_filters import DashboardFilters
 from reports.datasets import REGISTRATIONS, TICKETS
 from reports.domain_panels import campaign_roi, csat_trend, sla_compliance, ticket_volume
 from reports.domain_templates import campaign_report, service_report
-from reports.filters import DashboardFilters
 from reports.registry import panels_for
 from sales.models import Opportunity
 from service.models import SatisfactionSurvey, Ticket

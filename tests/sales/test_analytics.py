@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import CareAction, CarePlan, Customer
-from customers.selectors_timeline import customer_timeline
+from customers.selectors.timeline import customer_timeline
 from customers.services.segments import churn_scores
 from marketing.effect import campaign_metrics
 from marketing.models import Campaign

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import assignable_users
 from crm.scope import Module
 
-from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
+from ..models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 
 
 class CustomerForm(forms.ModelForm):

@@ -2,7 +2,7 @@
 
 from django.http import QueryDict
 
-from .selectors import customer_list
+from . import customer_list
 
 # Query parameters of the list that are not filters.
 NOT_FILTERS = {"page", "fields", "format", "csrfmiddlewaretoken"}

@@ -5,8 +5,8 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CarePlan, ContactCadence, Customer
-from .selectors_care import care_assignees
+from ..models import CarePlan, ContactCadence, Customer
+from ..selectors.care import care_assignees
 
 
 class CareFilterForm(forms.Form):

@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .dedupe import (
+from ..dedupe import (
     NAME_SIMILARITY_THRESHOLD,
     REASON_EMAIL,
     REASON_LABELS,
@@ -16,8 +16,8 @@ from .dedupe import (
     name_similarity,
     normalise_name,
 )
-from .models import Customer, CustomerMerge
-from .services.merge import customer_relations
+from ..models import Customer, CustomerMerge
+from ..services.merge import customer_relations
 
 # Equal phones and e-mails are looked for among this many most recently updated customers of the
 # scope, and similar names among far fewer (each pair is compared): the finder stays quick at a

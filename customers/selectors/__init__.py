@@ -7,15 +7,15 @@ from django.db.models.functions import Collate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
-from .search import contact_search
-from .services.quality import QUALITY_BUCKETS
+from ..models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
+from ..search import contact_search
+from ..services.quality import QUALITY_BUCKETS
 
 
 def customer_list(*, user, data=None):
     """Customers visible to ``user`` as a filter set over the query ``data``; ``.qs`` is the page's rows
     with owner and tags loaded in bulk."""
-    from .filters import CustomerFilter
+    from ..filters import CustomerFilter
 
     queryset = Customer.objects.visible_to(user).select_related("owner").prefetch_related("tags")
     return CustomerFilter(data or None, queryset=queryset, user=user)
@@ -115,7 +115,7 @@ def group_choices():
 
 def communication_list(*, user, data=None):
     """Communication records visible to ``user`` as a filter set; ``.qs`` has customer, contact, owner loaded."""
-    from .filters import CommunicationFilter
+    from ..filters import CommunicationFilter
 
     queryset = Communication.objects.visible_to(user).select_related("customer", "contact", "owner")
     return CommunicationFilter(data or None, queryset=queryset, user=user)
@@ -197,8 +197,8 @@ def marketable_customers(queryset):
 
 def customer_insight(*, customer) -> dict:
     """Quality, churn risk and value segment of a loaded customer, with translated labels (no query)."""
-    from .services.quality import quality_label, quality_threshold
-    from .services.segments import CHURN_HIGH, churn_reason_label, rfm_segment_label
+    from ..services.quality import quality_label, quality_threshold
+    from ..services.segments import CHURN_HIGH, churn_reason_label, rfm_segment_label
 
     return {
         "quality_score": customer.quality_score,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from crm.pagination import CappedPaginator
 
-from .timeline import TIMELINE_SOURCES, TimelineSource, source_values
+from ..timeline import TIMELINE_SOURCES, TimelineSource, source_values
 
 
 @dataclass

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Customer
-from .services.merge import BOTH, JOINABLE_FIELDS, MERGE_FIELDS, MERGED, SURVIVOR, default_choices
+from ..models import Customer
+from ..services.merge import BOTH, JOINABLE_FIELDS, MERGE_FIELDS, MERGED, SURVIVOR, default_choices
 
 
 class DuplicateConfirmForm(forms.Form):

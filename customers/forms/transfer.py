@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.importexport.exporter import FORMATS
 
-from .importing import DEFAULT_EXPORT_FIELDS, export_fields
+from ..importing import DEFAULT_EXPORT_FIELDS, export_fields
 
 
 class ExportForm(forms.Form):

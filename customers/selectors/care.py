@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.selectors import assignable_users
 from crm.scope import Module
 
-from .models import CareAction, CarePlan, ContactCadence
+from ..models import CareAction, CarePlan, ContactCadence
 
 UPCOMING_DAYS = 14
 SECTIONS = ("today", "overdue", "upcoming", "done")
