@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from django.utils import translation
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -21,7 +22,8 @@ PHONE = (390, 844)
 
 
 def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds)
+    # A page being replaced by the next one leaves stale elements behind: look again rather than fail.
+    return WebDriverWait(browser, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
 def say(language, message):
