@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Count
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.audit import log_action
@@ -66,6 +67,9 @@ class CrmUserAdmin(UserAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups":
+            # The CRM calls Django's groups roles; an administrator adding a user looks for "roles".
+            field.label = capfirst(_("roles"))
+            field.help_text = _("What the user may do; a role's scope decides which records they see.")
             field.label_from_instance = lambda group: role_label(group.name)
         return field
 
