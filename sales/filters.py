@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import assignable_users
 from crm.filters import SortFilter
 from crm.scope import Module
+from crm.widgets import render_in_python
 from customers.models import Customer
 from customers.search import text_search
 
@@ -33,6 +34,7 @@ class StyledFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        render_in_python(self.form)
 
 
 class ProductFilter(StyledFilterSet):
