@@ -245,8 +245,8 @@ class Reader:
             key = item[0]
             return tuple((key[p] is None, key[p] if key[p] is not None else 0) for p in positions)
 
-        return [{**dict(zip(self.groups, key, strict=True)), **values} for key, values in sorted(merged.items(),
-                                                                                                key=sort_key)]  # fmt: skip
+        ordered = sorted(merged.items(), key=sort_key)
+        return [{**dict(zip(self.groups, key, strict=True)), **values} for key, values in ordered]
 
     # -- the two shapes
 
