@@ -38,6 +38,8 @@ def form_value(value):
 
 
 def initial_value(value):
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
     from django.db import models
 
     if isinstance(value, models.Model):
@@ -98,8 +100,21 @@ def _preload(field):
             found.append(obj)
         return found
 
+    def clean_multiple(value):
+        # ModelMultipleChoiceField.clean, with its choices in memory (and a list, not a queryset, as the value).
+        value = field.prepare_value(value)
+        if not value:
+            if field.required:
+                raise ValidationError(field.error_messages["required"], code="required")
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(field.error_messages["invalid_list"], code="invalid_list")
+        found = check_values(value)
+        field.run_validators(value)
+        return found
+
     if isinstance(field, forms.ModelMultipleChoiceField):
-        field._check_values = check_values
+        field.clean = clean_multiple
     else:
         field.to_python = to_python
 
@@ -117,6 +132,7 @@ class RecordChecker:
         self.extra_fields = extra_fields
         self.prepare = prepare
         self.form = form_class(**form_kwargs)
+        self.blank = self.form.instance
         for field in self.form.fields.values():
             if isinstance(field, forms.ModelChoiceField) and not field.disabled:
                 _preload(field)
@@ -159,7 +175,7 @@ class RecordChecker:
             merged = self.prepare(merged, instance)
         form = self.form
         form.data, form.is_bound, form._errors = merged, True, None
-        form.instance = instance if instance is not None else form._meta.model()
+        form.instance = instance if instance is not None else self.blank
         if not form.is_valid():
             raise exceptions.ValidationError(form_errors(form))
         return dict(form.cleaned_data)

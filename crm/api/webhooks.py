@@ -217,8 +217,10 @@ def _on_action_logged(sender, entry, obj, **kwargs):
         _queue_events([entry], [obj])
 
 
-def _on_actions_logged(sender, entries, objs, **kwargs):
-    _queue_events(entries, objs)
+def _on_actions_logged(sender, rows, objs, **kwargs):
+    # Most bulk writes happen with no endpoint listening: the entries are only built when one is.
+    if _subscribed_endpoints():
+        _queue_events([BehaviourLog(**row) for row in rows], objs)
 
 
 def _queue_events(entries, objs) -> None:

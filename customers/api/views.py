@@ -106,28 +106,28 @@ class CustomerViewSet(ResourceViewSet):
             elif isinstance(record, dict) and record.get("external_id"):
                 external_ids.add(str(record["external_id"]))
         ids = {int(pk) for pk in ids if pk.isdigit()}
-        visible, held = selectors.customers_by_keys(user=user, ids=ids, external_ids=external_ids)
-        checker = RecordChecker(
-            CustomerForm, extra_fields={"external_id": external_id_field()}, prepare=self.prepare_input, user=user
-        )
-        writes, indexes = [], []
-        for index, record in enumerate(records):
-            try:
-                instance = self._bulk_target(record, visible, held)
-                cleaned = checker.check(record, instance)
-            except Http404:
-                results[index] = {"index": index, "status": 404, "id": None, "errors": _not_found()}
-                continue
-            except exceptions.ValidationError as error:
-                results[index] = {"index": index, "status": 400, "id": None, "errors": error.detail}
-                continue
-            data, owner, tags, groups = self._split(cleaned)
-            write = bulk_services.CustomerWrite(data=data, customer=instance, owner=owner, tags=tags, groups=groups)
-            writes.append(write)
-            indexes.append(index)
-        failed = any(result is not None for result in results)
-        check = bulk_services.customers_check_many if atomic and failed else bulk_services.customers_write_many
         with transaction.atomic():
+            visible, held = selectors.customers_by_keys(user=user, ids=ids, external_ids=external_ids, lock=True)
+            checker = RecordChecker(
+                CustomerForm, extra_fields={"external_id": external_id_field()}, prepare=self.prepare_input, user=user
+            )
+            writes, indexes = [], []
+            for index, record in enumerate(records):
+                try:
+                    instance = self._bulk_target(record, visible, held)
+                    cleaned = checker.check(record, instance)
+                except Http404:
+                    results[index] = {"index": index, "status": 404, "id": None, "errors": _not_found()}
+                    continue
+                except exceptions.ValidationError as error:
+                    results[index] = {"index": index, "status": 400, "id": None, "errors": error.detail}
+                    continue
+                data, owner, tags, groups = self._split(cleaned)
+                write = bulk_services.CustomerWrite(data=data, customer=instance, owner=owner, tags=tags, groups=groups)
+                writes.append(write)
+                indexes.append(index)
+            failed = any(result is not None for result in results)
+            check = bulk_services.customers_check_many if atomic and failed else bulk_services.customers_write_many
             check(actor=user, writes=writes, all_or_nothing=atomic)
         for index, write in zip(indexes, writes, strict=True):
             if write.error is not None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +63,8 @@ def customers_write_many(*, actor, writes: list[CustomerWrite], all_or_nothing: 
     check them, written together. Each write gets its ``result`` (the saved customer) or its ``error``; with
     ``all_or_nothing`` one error means nothing is written.
 
-    The records to change must come from the actor's scope (the caller's selector); they are locked here.
+    The records to change come from the actor's scope, read and locked in this transaction by the caller's
+    selector (``customers_by_keys(lock=True)``), as the records to change one by one are.
     """
     before = _check(actor, writes)
     if all_or_nothing and any(w.error is not None for w in writes):
@@ -87,15 +88,11 @@ def customers_check_many(*, actor, writes: list[CustomerWrite], all_or_nothing: 
 def _check(actor, writes) -> dict:
     """Each write's ``result`` (the customer as it would be saved) or ``error``; the locked rows by pk."""
     now = timezone.now()
-    changing = [w for w in writes if w.customer is not None]
-    locked = Customer.objects.select_for_update().prefetch_related("contacts", "tags", "groups")
-    before = locked.in_bulk([w.customer.pk for w in changing])
+    before = {w.customer.pk: w.customer for w in writes if w.customer is not None}
+    prefetch_related_objects(list(before.values()), "contacts", "tags", "groups")  # none if the caller did
     owners = None  # the users the actor may give customers to, read once if an owner is named
     seen_external = {}
     for write in writes:
-        if write.customer is not None and write.customer.pk not in before:
-            write.error = _error(_("This customer no longer exists."), code="missing")
-            continue
         owner = write.owner or (actor if write.customer is None else None)
         if owner is not None and (write.customer is None or owner.pk != before[write.customer.pk].owner_id):
             if owners is None:
