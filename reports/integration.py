@@ -4,7 +4,12 @@ register themselves in ``reports/registry.py`` when their modules load. Connecte
 
 import importlib
 
-DECLARATIONS = ["datasets", "panels", "domain_panels", "report_templates", "domain_templates"]
+DOMAINS = ["customers", "sales", "marketing", "service"]
+DECLARATIONS = [
+    "datasets",
+    *(f"panels.{domain}" for domain in DOMAINS),
+    *(f"report_templates.{domain}" for domain in [*DOMAINS, "usage"]),
+]
 
 
 def register():

@@ -1,12 +1,14 @@
-"""The declarations every report is built from: data sets (with their whitelists) and dashboard panels.
+"""The declarations every report is built from: data sets (with their whitelists), dashboard panels and
+report templates.
 
 A data set says which model it reads, how to scope it to a user, and which of its fields may be shown as
 columns, filtered (with which operators), grouped (dates by day, week or month) and aggregated. The
 custom report builder, the statistics page and the exports accept nothing that is not declared here,
 so a user can never reach a field, a table or a row the declaration does not open.
 
-Other domains add theirs with ``register_dataset`` / ``register_panel`` from their own module of
-declarations imported by ``reports.apps`` (see reports/datasets.py and reports/panels.py).
+Each is declared in a module of its own that registers it when ``reports.integration.register()`` loads
+it: data sets in ``reports/datasets.py``, panels in ``reports/panels/<domain>.py``, report templates in
+``reports/report_templates/<domain>.py``.
 """
 
 from collections.abc import Callable
@@ -140,8 +142,23 @@ class Panel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ReportTemplate:
+    """A fixed report a role opens with one click: ``build(user, filters)`` returns a list of
+    :class:`reports.tables.Table`; the user needs every one of ``permissions``."""
+
+    key: str
+    title: Any
+    description: Any
+    permissions: tuple
+    build: Callable[[Any, Any], Any]
+    # The customer analysis describes the customer base as it is now: its page offers no period.
+    uses_period: bool = True
+
+
 _DATASETS: dict[str, Dataset] = {}
 _PANELS: dict[str, Panel] = {}
+_TEMPLATES: dict[str, ReportTemplate] = {}
 
 
 def register_dataset(dataset: Dataset) -> Dataset:
@@ -152,6 +169,11 @@ def register_dataset(dataset: Dataset) -> Dataset:
 def register_panel(panel: Panel) -> Panel:
     _PANELS[panel.key] = panel
     return panel
+
+
+def register_template(template: ReportTemplate) -> ReportTemplate:
+    _TEMPLATES[template.key] = template
+    return template
 
 
 def dataset_get(key: str) -> Dataset | None:
@@ -165,3 +187,11 @@ def datasets_for(user) -> list[Dataset]:
 def panels_for(user, *, big_screen=False) -> list[Panel]:
     panels = [p for p in _PANELS.values() if user.has_perm(p.permission) and (p.big_screen or not big_screen)]
     return sorted(panels, key=lambda p: (p.order, p.key))
+
+
+def template_get(key: str) -> ReportTemplate | None:
+    return _TEMPLATES.get(key)
+
+
+def templates_for(user) -> list[ReportTemplate]:
+    return [t for t in _TEMPLATES.values() if user.has_perms(t.permissions)]

@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404
 from accounts.selectors import assignable_users
 from crm.scope import Module, visible_teams
 
-from . import builder, report_templates, statistics
+from . import builder, statistics
 from .caching import cached
 from .dashboard_filters import DashboardFilters
 from .models import ReportRun, ReportSchedule, SavedReport
-from .panels import headline_numbers
-from .registry import Dataset, dataset_get, datasets_for, panels_for
+from .panels.customers import headline_numbers
+from .registry import Dataset, dataset_get, datasets_for, panels_for, template_get
 
 
 def dashboard(*, user, filters: DashboardFilters, big_screen=False) -> dict:
@@ -95,7 +95,7 @@ def share_roles():
 
 
 def template_tables(*, user, key, filters: DashboardFilters):
-    template = report_templates.template_get(key)
+    template = template_get(key)
     if template is None or not user.has_perms(template.permissions):
         raise Http404
     return template, template.build(user, filters)

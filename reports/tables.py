@@ -20,6 +20,11 @@ def format_number(value, unit="") -> str:
     return f"{text} {unit}" if unit not in ("", "number", "money") else text
 
 
+def blank_if_none(value):
+    """A table cell for a figure that may be missing (an average of nothing): empty, not the word None."""
+    return "" if value is None else value
+
+
 @dataclass
 class Table:
     """A titled table of already-aggregated rows (cells are plain values: str, int, Decimal, date).

@@ -15,8 +15,9 @@ from crm.forms import apply_validation_error, call_service
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
-from . import exports, report_templates, selectors, services
+from . import exports, selectors, services
 from .forms import BuilderForm, DashboardFilterForm, SaveReportForm, ScheduleForm, StatisticsForm
+from .registry import templates_for
 from .tables import Table
 
 PAGE_ROWS = 200
@@ -89,7 +90,7 @@ def big_screen(request):
 
 @require_GET
 def template_list(request):
-    templates = report_templates.templates_for(request.user)
+    templates = templates_for(request.user)
     if not templates:
         raise Http404
     return render(request, "reports/template_list.html", {"templates": templates})

@@ -24,7 +24,18 @@ MIN_PHONE_DIGITS = 7
 
 
 def web_queue() -> Queue | None:
-    return Queue.objects.filter(accepts_web=True).select_related("manager").order_by("pk").first()
+    return Queue.objects.filter(accepts_web=True).select_related("manager", "team__manager").order_by("pk").first()
+
+
+def prospect_owner(queue: Queue):
+    """Who owns the prospect a stranger's ticket creates: the queue's manager, else the manager of the
+    queue's team, else its first active agent. A queue set up in admin without a manager still takes
+    tickets from the web (it used to refuse every one of them, and the form came back unsent)."""
+    team_manager = queue.team.manager if queue.team_id else None
+    for user in (queue.manager, team_manager):
+        if user is not None and user.is_active:
+            return user
+    return queue.members.filter(is_active=True).order_by("pk").first()
 
 
 def customer_by_contact_details(*, email: str = "", phone: str = "") -> tuple[Customer | None, Contact | None]:
@@ -69,11 +80,11 @@ def ticket_submit_web(*, data: dict, consent: ConsentGiven | None = None) -> Tic
     """A ticket from the public form: linked to the customer with that e-mail or phone, or to a new
     prospect owned by the queue's manager; the submitter is e-mailed the tracking link."""
     queue = web_queue()
-    if queue is None or queue.manager is None:
+    manager = prospect_owner(queue) if queue is not None else None
+    if manager is None:
         raise ValidationError(_("The service desk does not accept tickets online at the moment."))
     customer, contact = customer_by_contact_details(email=data.get("email", ""), phone=data.get("phone", ""))
     if customer is None:
-        manager = queue.manager
         company = (data.get("company") or "").strip()
         customer = customer_create(
             actor=manager,

@@ -13,8 +13,9 @@ from crm import seasons
 from customers.models import Communication, Customer
 from marketing.models import Event, SurveyResponse
 from reports.dashboard_filters import DashboardFilters
-from reports.domain_panels import csat_trend, ticket_volume, won_revenue_by_month
-from reports.panels import communications_by_channel, customer_growth
+from reports.panels.customers import communications_by_channel, customer_growth
+from reports.panels.sales import won_revenue_by_month
+from reports.panels.service import csat_trend, ticket_volume
 from sales.models import Opportunity, Order, SalesTarget
 from service.models import SatisfactionSurvey, Ticket
 

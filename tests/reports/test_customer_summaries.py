@@ -10,7 +10,7 @@ from accounts.models import User
 from customers.models import Customer, CustomerShare
 from reports import summaries, tasks
 from reports.models import CustomerSummary
-from reports.panels import customer_facts, customer_growth, customers_by_source, data_quality
+from reports.panels.customers import customer_facts, customer_growth, customers_by_source, data_quality
 from tests.reports import test_dashboard as fixtures
 from tests.reports.factories import dashboard_filter_sets
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.models import Communication, Customer, FollowUpTask
 from reports.dashboard_filters import DashboardFilters
-from reports.panels import (
+from reports.panels.customers import (
     communications_by_channel,
     customer_growth,
     customers_by_source,

@@ -10,8 +10,10 @@ from django.utils import timezone, translation
 
 from accounts import roles
 from reports.dashboard_filters import DashboardFilters
-from reports.domain_panels import campaign_roi, csat_trend, lead_sources, pipeline_by_stage, win_rate_by_rep
 from reports.forms import DashboardFilterForm
+from reports.panels.marketing import campaign_roi
+from reports.panels.sales import lead_sources, pipeline_by_stage, win_rate_by_rep
+from reports.panels.service import csat_trend
 from sales.analytics import add_months, month_start, rolled_up_targets
 from sales.models import Lead, Opportunity, SalesTarget
 from service.models import SatisfactionSurvey

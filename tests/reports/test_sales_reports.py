@@ -23,9 +23,9 @@ from reports import builder
 from reports import statistics as report_statistics
 from reports.dashboard_filters import DashboardFilters
 from reports.datasets import LEADS, OPPORTUNITIES, ORDERS
-from reports.domain_panels import lead_sources, pipeline_by_stage, sales_funnel, win_rate_by_rep, won_revenue_by_month
-from reports.domain_templates import sales_report
+from reports.panels.sales import lead_sources, pipeline_by_stage, sales_funnel, win_rate_by_rep, won_revenue_by_month
 from reports.registry import panels_for
+from reports.report_templates.sales import sales_report
 from sales.models import ExchangeRate, Lead, Opportunity, Pipeline, Stage
 from tests.sales.factories import LeadFactory, OpportunityFactory, OrderFactory, default_pipeline, open_stages
 

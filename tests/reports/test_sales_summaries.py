@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from reports import summaries, tasks
-from reports.domain_panels import pipeline_by_stage, sales_funnel, win_rate_by_rep, won_revenue_by_month
 from reports.models import SalesDailySummary, SalesPipelineSummary, SummaryRefresh
+from reports.panels.sales import pipeline_by_stage, sales_funnel, win_rate_by_rep, won_revenue_by_month
 from tests.reports import test_sales_reports as fixtures
 from tests.reports.factories import dashboard_filter_sets
 

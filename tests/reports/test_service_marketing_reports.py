@@ -21,9 +21,11 @@ from reports import builder
 from reports import statistics as report_statistics
 from reports.dashboard_filters import DashboardFilters
 from reports.datasets import REGISTRATIONS, TICKETS
-from reports.domain_panels import campaign_roi, csat_trend, sla_compliance, ticket_volume
-from reports.domain_templates import campaign_report, service_report
+from reports.panels.marketing import campaign_roi
+from reports.panels.service import csat_trend, sla_compliance, ticket_volume
 from reports.registry import panels_for
+from reports.report_templates.marketing import campaign_report
+from reports.report_templates.service import service_report
 from sales.models import Opportunity
 from service.models import SatisfactionSurvey, Ticket
 from tests.factories import TeamFactory, UserFactory

@@ -14,7 +14,7 @@ from service.models import SatisfactionSurvey, Ticket, TicketComment
 from service.selectors import ticket_by_token
 from tests.factories import ContactFactory
 
-from .factories import TicketFactory
+from .factories import QueueFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,22 @@ def test_posts_past_the_rate_limit_are_refused(client, queue, settings):
     codes = [_submit(client, email=f"p{i}@example.com").status_code for i in range(5)]
     assert codes == [302, 302, 302, 429, 429]
     assert Ticket.objects.count() == 3
+
+
+@pytest.mark.parametrize("team_has_manager", [True, False], ids=["team-manager", "first-agent"])
+def test_a_web_queue_without_a_manager_takes_the_ticket_of_a_stranger(
+    client, agent, agent2, queue_manager, service_team, team_has_manager
+):
+    """A queue set up in admin with agents but no manager used to refuse every stranger's ticket (the
+    form came back unsent): the prospect now goes to the team's manager, else to the first agent."""
+    QueueFactory(name="Web", team=service_team, agents=[agent2, agent], accepts_web=True)
+    if team_has_manager:
+        service_team.manager = queue_manager
+        service_team.save(update_fields=["manager"])
+    response = _submit(client, email="stranger@example.cn")
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert ticket.customer.owner == (queue_manager if team_has_manager else agent)
 
 
 def test_without_a_web_queue_the_form_says_so(client, customer):

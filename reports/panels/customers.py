@@ -2,11 +2,9 @@
 the headline numbers above every dashboard.
 
 Each panel is one or two aggregate queries over the user's scoped data, narrowed by the dashboard
-filters. The sales, marketing and service panels are in ``domain_panels.py``; both modules register
-theirs with ``register_panel`` when ``reports.integration.register()`` loads them.
+filters; growth, sources, data quality and the headline numbers read the customer summary once it has
+been rebuilt (``reports/summaries.py``).
 """
-
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -17,30 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Communication, Customer, FollowUpTask
 from customers.services.quality import QUALITY_BUCKETS, quality_threshold
 
-from . import datasets, summaries
-from .dashboard_filters import DashboardFilters, month_end, narrow
-from .registry import Panel, register_panel
-from .tables import Chart, Series
-
-
-def _link(url_name, **params) -> str:
-    return f"{reverse(url_name)}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
-
-
-def _month_counts(queryset, date_path, split_field):
-    """{(month date, split value): count} in one grouped query."""
-    tz = timezone.get_current_timezone()
-    rows = (
-        queryset.order_by()
-        .annotate(month=TruncMonth(date_path, tzinfo=tz))
-        .values("month", split_field)
-        .annotate(n=Count("pk"))
-    )
-    return {
-        (row["month"].date() if hasattr(row["month"], "date") else row["month"], row[split_field]): row["n"]
-        for row in rows
-    }
-
+from .. import datasets, summaries
+from ..dashboard_filters import DashboardFilters, narrow
+from ..registry import Panel, register_panel
+from ..tables import Chart, Series
+from .base import in_period, list_link, month_counts, monthly, monthly_stacked, titled
 
 SOURCE_CHOICES = [*Customer.Source.choices, ("", _("Unknown"))]
 
@@ -54,7 +33,7 @@ def customer_facts(user, filters: DashboardFilters) -> dict:
     """
     memo = user.__dict__.setdefault("_report_customer_facts", {})
     if filters not in memo:
-        if summaries.refreshed_at(user, summaries.CUSTOMERS):
+        if _customers_refreshed_at(user):
             facts = _summarised_customer_facts(user, filters)
             shared = _customer_aggregates(summaries.customers_shared_only(user, filters), filters)
             memo[filters] = {key: value + shared[key] for key, value in facts.items()}
@@ -64,18 +43,17 @@ def customer_facts(user, filters: DashboardFilters) -> dict:
     return memo[filters]
 
 
-def _customer_title(user, title):
-    refreshed = summaries.refreshed_at(user, summaries.CUSTOMERS)
-    return summaries.as_of(title, refreshed) if refreshed else title
+def _customers_refreshed_at(user):
+    return summaries.refreshed_at(user, summaries.CUSTOMERS)
 
 
 def _customer_aggregates(queryset, filters) -> dict:
-    in_period = Q(created_at__gte=filters.start_at(), created_at__lt=filters.end_before())
+    new = in_period("created_at", filters)
     return queryset.aggregate(
         total=Count("pk"),
-        new=Count("pk", filter=in_period),
+        new=Count("pk", filter=new),
         vip=Count("pk", filter=Q(lifecycle_stage=Customer.Lifecycle.VIP)),
-        **{f"s{i}": Count("pk", filter=in_period & Q(source=value)) for i, (value, _l) in enumerate(SOURCE_CHOICES)},
+        **{f"s{i}": Count("pk", filter=new & Q(source=value)) for i, (value, _l) in enumerate(SOURCE_CHOICES)},
         **{
             f"b{low}": Count("pk", filter=Q(quality_score__gte=low, quality_score__lte=high))
             for low, high in QUALITY_BUCKETS
@@ -102,39 +80,16 @@ def _summarised_customer_facts(user, filters) -> dict:
     return facts
 
 
-def monthly_stacked(
-    user, filters: DashboardFilters, *, dataset, split_field, choices, title, link, counts=None
-) -> Chart:
-    """Rows of ``dataset`` per month of its date, stacked by ``split_field`` (one grouped query).
-
-    ``link(value, first_day, last_day)`` gives the filtered list behind one bar. Sales panels such as
-    opportunities by month and stage are one call of this.
-    """
-    if counts is None:
-        counts = _month_counts(narrow(dataset, dataset.queryset(user), filters), dataset.date_path, split_field)
-    months = filters.months()
-    series = [
-        Series(
-            label=label,
-            values=[counts.get((m, value), 0) for m in months],
-            links=[link(value, max(m, filters.start), min(month_end(m), filters.end)) for m in months],
-        )
-        for value, label in choices
-    ]
-    return Chart(title=title, kind="bar", labels=[m.strftime("%Y-%m") for m in months], series=series, stacked=True)
-
-
 def customer_growth(user, filters: DashboardFilters) -> Chart:
     """New customers per month, stacked by lifecycle stage; a bar opens the customers created that month."""
 
     def link(stage, first, last):
-        return _link("customers:customer-list", lifecycle_stage=stage, owner=filters.owner,
-                     created_after=first.isoformat(), created_before=last.isoformat())  # fmt: skip
+        return list_link("customers:customer-list", lifecycle_stage=stage, owner=filters.owner,
+                         created_after=first.isoformat(), created_before=last.isoformat())  # fmt: skip
 
-    title, counts = _("New customers by month and lifecycle stage"), None
-    refreshed = summaries.refreshed_at(user, summaries.CUSTOMERS)
+    counts = None
+    refreshed = _customers_refreshed_at(user)
     if refreshed:
-        title = summaries.as_of(title, refreshed)
         rows = (
             summaries.customers(user, filters, summaries.CustomerSummary.Facet.GROWTH)
             .order_by()
@@ -144,11 +99,11 @@ def customer_growth(user, filters: DashboardFilters) -> Chart:
         )
         counts = {(month, stage): n for month, stage, n in rows}
         shared = narrow(datasets.CUSTOMERS, summaries.customers_shared_only(user, filters), filters)
-        for key, n in _month_counts(shared, "created_at", "lifecycle_stage").items():
+        for key, n in month_counts(shared, "created_at", "lifecycle_stage").items():
             counts[key] = counts.get(key, 0) + n
     return monthly_stacked(
         user, filters, dataset=datasets.CUSTOMERS, split_field="lifecycle_stage", choices=Customer.Lifecycle.choices,
-        title=title, link=link, counts=counts,
+        title=titled(_("New customers by month and lifecycle stage"), refreshed), link=link, counts=counts,
     )  # fmt: skip
 
 
@@ -157,7 +112,7 @@ def customers_by_source(user, filters: DashboardFilters) -> Chart:
     choices = SOURCE_CHOICES
     counts = customer_facts(user, filters)
     return Chart(
-        title=_customer_title(user, _("New customers by source")),
+        title=titled(_("New customers by source"), _customers_refreshed_at(user)),
         kind="doughnut",
         labels=[label for _v, label in choices],
         series=[
@@ -165,7 +120,7 @@ def customers_by_source(user, filters: DashboardFilters) -> Chart:
                 label=_("Customers"),
                 values=[counts[f"s{i}"] for i in range(len(choices))],
                 links=[
-                    _link(
+                    list_link(
                         "customers:customer-list",
                         source=value,
                         owner=filters.owner,
@@ -186,7 +141,7 @@ def data_quality(user, filters: DashboardFilters) -> Chart:
     counts = customer_facts(user, filters)
     threshold = quality_threshold()
     return Chart(
-        title=_customer_title(user, _("Customers by data-quality score")),
+        title=titled(_("Customers by data-quality score"), _customers_refreshed_at(user)),
         kind="bar",
         labels=[f"{low}–{high}" for low, high in QUALITY_BUCKETS],
         series=[
@@ -195,7 +150,7 @@ def data_quality(user, filters: DashboardFilters) -> Chart:
                 values=[counts[f"b{low}"] for low, _h in QUALITY_BUCKETS],
                 # The list filters on the threshold only: buckets below it open the incomplete customers.
                 links=[
-                    _link(
+                    list_link(
                         "customers:customer-list",
                         owner=filters.owner,
                         quality="incomplete" if high < threshold else "complete",
@@ -211,8 +166,8 @@ def communications_by_channel(user, filters: DashboardFilters) -> Chart:
     """Communications per month, stacked by channel; a bar opens that month's records of the channel."""
 
     def link(channel, first, last):
-        return _link("customers:communication-list", channel=channel, owner=filters.owner,
-                     occurred_after=first.isoformat(), occurred_before=last.isoformat())  # fmt: skip
+        return list_link("customers:communication-list", channel=channel, owner=filters.owner,
+                         occurred_after=first.isoformat(), occurred_before=last.isoformat())  # fmt: skip
 
     return monthly_stacked(
         user, filters, dataset=datasets.COMMUNICATIONS, split_field="channel", choices=Communication.Channel.choices,
@@ -225,17 +180,13 @@ def follow_up_tasks(user, filters: DashboardFilters) -> Chart:
     dataset = datasets.FOLLOW_UP_TASKS
     qs = narrow(dataset, dataset.queryset(user), filters)
     now = timezone.now()
-    rows = (
-        qs.order_by()
-        .annotate(month=TruncMonth("due_at", tzinfo=timezone.get_current_timezone()))
-        .values("month")
-        .annotate(
-            done=Count("pk", filter=Q(status=FollowUpTask.Status.DONE)),
-            overdue=Count("pk", filter=Q(status=FollowUpTask.Status.OPEN, due_at__lt=now)),
-            open=Count("pk", filter=Q(status=FollowUpTask.Status.OPEN, due_at__gte=now)),
-        )
+    by_month = monthly(
+        qs,
+        "due_at",
+        done=Count("pk", filter=Q(status=FollowUpTask.Status.DONE)),
+        overdue=Count("pk", filter=Q(status=FollowUpTask.Status.OPEN, due_at__lt=now)),
+        open=Count("pk", filter=Q(status=FollowUpTask.Status.OPEN, due_at__gte=now)),
     )
-    by_month = {row["month"].date(): row for row in rows}
     months = filters.months()
     task_list = reverse("customers:task-list")
     series = [
@@ -260,12 +211,12 @@ def headline_numbers(user, filters: DashboardFilters) -> list[dict]:
             {
                 "label": _("Customers"),
                 "value": values["total"],
-                "url": _link("customers:customer-list", owner=filters.owner),
+                "url": list_link("customers:customer-list", owner=filters.owner),
             },
             {
                 "label": _("New in period"),
                 "value": values["new"],
-                "url": _link(
+                "url": list_link(
                     "customers:customer-list",
                     owner=filters.owner,
                     created_after=filters.start.isoformat(),
@@ -275,7 +226,9 @@ def headline_numbers(user, filters: DashboardFilters) -> list[dict]:
             {
                 "label": _("VIP customers"),
                 "value": values["vip"],
-                "url": _link("customers:customer-list", owner=filters.owner, lifecycle_stage=Customer.Lifecycle.VIP),
+                "url": list_link(
+                    "customers:customer-list", owner=filters.owner, lifecycle_stage=Customer.Lifecycle.VIP
+                ),
             },
         ]
     if user.has_perm("customers.view_communication"):
@@ -285,7 +238,7 @@ def headline_numbers(user, filters: DashboardFilters) -> list[dict]:
             {
                 "label": _("Communications in period"),
                 "value": count,
-                "url": _link(
+                "url": list_link(
                     "customers:communication-list",
                     owner=filters.owner,
                     occurred_after=filters.start.isoformat(),
