@@ -58,9 +58,7 @@ class CustomerViewSet(ResourceViewSet):
         return Customer.objects.visible_to(self.request.user)
 
     def list_source(self, params):
-        filterset = selectors.customer_list(user=self.request.user, data=params)
-        filterset.queryset = filterset.queryset.prefetch_related("groups")
-        return filterset
+        return selectors.customer_api_list(user=self.request.user, data=params)
 
     def get_object(self):
         return selectors.customer_detail(user=self.request.user, pk=self.kwargs["pk"])
