@@ -47,21 +47,39 @@ class ExportField:
     batch: Callable[[list], dict] | None = None
 
 
-def choice_display(choices):
+class ChoiceDisplay:
     """A ``display`` for a choice field: the label of the stored value (the value itself if unknown).
 
     Labels are translated once, in the language active at the first row, not once per cell: an export of a million
-    rows would otherwise spend a good part of its time in ``gettext``."""
-    choices = list(choices)
-    labels = {}
+    rows would otherwise spend a good part of its time in ``gettext``. PostgreSQL can apply it too (``sqlexport``)."""
 
-    def display(value):
-        if not labels:
-            labels.update((key, str(label)) for key, label in choices)
-        label = labels.get(value)
+    def __init__(self, choices):
+        self.choices = list(choices)
+        self._labels = {}
+
+    def labels(self) -> dict:
+        if not self._labels:
+            self._labels.update((key, str(label)) for key, label in self.choices)
+        return self._labels
+
+    def __call__(self, value):
+        label = self.labels().get(value)
         return label if label is not None else str(value or "")
 
-    return display
+
+def choice_display(choices) -> ChoiceDisplay:
+    """A ``display`` for a choice field (or a yes/no one: ``[(True, _("yes")), (False, "")]``)."""
+    return ChoiceDisplay(choices)
+
+
+class LocalTimeText:
+    """A ``display`` for a moment written as text, ``YYYY-MM-DD HH:MM:SS`` in the current time zone."""
+
+    def __call__(self, value):
+        return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+local_time_text = LocalTimeText()
 
 
 def neutralise(value):
@@ -130,6 +148,21 @@ def write_rows(out, fmt: str, headers, rows, progress=None) -> int:
         raise ValueError(f"unknown export format {fmt!r}")
     writer = write_xlsx if fmt == "xlsx" else write_csv
     return writer(out, headers, rows, progress=progress)
+
+
+def write_queryset(out, fmt: str, fields: Sequence[ExportField], queryset, progress=None) -> int:
+    """Write the rows of ``queryset`` as ``fmt``: PostgreSQL makes the cells when every field allows it
+    (``sqlexport``), the Python writers otherwise. Returns the number of rows."""
+    from .sqlexport import copy_csv, copy_statement, copy_xlsx
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    headers = [f.label for f in fields]
+    statement = copy_statement(queryset, fields, fmt)
+    if statement is None:
+        return write_rows(out, fmt, headers, queryset_rows(queryset, fields), progress=progress)
+    writer = copy_xlsx if fmt == "xlsx" else copy_csv
+    return writer(out, headers, statement, using=queryset.db, progress=progress)
 
 
 def queryset_rows(queryset, fields: Sequence[ExportField], chunk_size: int = 2000):

@@ -17,7 +17,7 @@ from crm.db import replica_reads
 from crm.jobs import job_create
 from crm.models import Job
 
-from .exporter import CONTENT_TYPES, ExportField, export_filename, log_export, queryset_rows, sync_max_rows, write_rows
+from .exporter import CONTENT_TYPES, ExportField, export_filename, log_export, sync_max_rows, write_queryset
 from .jobs import export_job_run
 
 
@@ -38,7 +38,7 @@ def export_now(*, actor, dataset, module, queryset, fields, fmt, filters, filena
     The export is written to the behaviour log with its data set, row count, columns and ``filters``."""
     out = BytesIO()
     with replica_reads():
-        count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields))
+        count = write_queryset(out, fmt, fields, queryset)
     log_export(
         actor=actor, dataset=dataset, module=module, rows=count, fields=[f.key for f in fields], filters=filters,
         fmt=fmt,

@@ -21,7 +21,7 @@ from crm.db import replica_reads
 from crm.jobs import job_fail, job_finish, job_start
 from crm.models import Job
 
-from .exporter import export_filename, log_export, queryset_rows, streaming_reads, write_rows
+from .exporter import export_filename, log_export, streaming_reads, write_queryset, write_rows
 from .importer import run_import
 from .reading import open_table
 
@@ -167,7 +167,7 @@ def _export(job, queryset_for, fields_for, module) -> Job:
         with tempfile.TemporaryFile() as out:
             # The rows are read in one transaction (for the server-side cursor), so progress goes on the side.
             with replica_reads(), streaming_reads(using=reads_from):
-                count = write_rows(out, fmt, [f.label for f in fields], queryset_rows(queryset, fields), side.progress)
+                count = write_queryset(out, fmt, fields, queryset, side.progress)
             side.close()
             out.seek(0)
             with transaction.atomic():

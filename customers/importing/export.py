@@ -1,21 +1,21 @@
 """The columns a customer export may have; their labels are the headers the import recognises."""
 
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import OuterRef, Subquery, TextField
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy
 
 from crm.importexport import ExportField, choice_display
 
-from ..models import Customer, Tag
+from ..models import Customer
 
 
-def _tag_names(pks) -> dict:
-    """Tag names of a chunk of customers, ``{pk: "a, b"}``: one query per chunk."""
-    names = dict(Tag.objects.values_list("pk", "name"))
-    found = {}
-    for customer_id, tag_id in Customer.tags.through.objects.filter(customer_id__in=pks).values_list(
-        "customer_id", "tag_id"
-    ):
-        found.setdefault(customer_id, []).append(names[tag_id])
-    return {pk: ", ".join(sorted(tags)) for pk, tags in found.items()}
+def _tag_names():
+    """Tag names of each customer in one cell, ``"a, b"`` in code-point order: a subquery per row, so the names
+    come with the row (PostgreSQL writes the export's cells; ``crm.importexport.sqlexport``)."""
+    links = Customer.tags.through.objects.filter(customer_id=OuterRef("pk")).order_by().values("customer_id")
+    names = links.annotate(names=StringAgg("tag__name", ", ", order_by=Collate("tag__name", "C"))).values("names")
+    return Subquery(names, output_field=TextField())
 
 
 def export_fields() -> list[ExportField]:
@@ -38,7 +38,7 @@ def export_fields() -> list[ExportField]:
         ExportField("address", gettext_lazy("Address"), "address"),
         ExportField("owner", gettext_lazy("Owner"), "owner__username"),
         ExportField("team", gettext_lazy("Team"), "team__name"),
-        ExportField("tags", gettext_lazy("Tags"), "pk", batch=_tag_names),
+        ExportField("tags", gettext_lazy("Tags"), _tag_names()),
         ExportField("notes", gettext_lazy("Notes"), "notes"),
         ExportField("quality_score", gettext_lazy("Data quality"), "quality_score"),
         ExportField("created_at", gettext_lazy("Created"), "created_at"),

@@ -5,12 +5,18 @@ import io
 
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import pdf
-from crm.importexport.exporter import ExportField, choice_display, log_export, queryset_rows, write_rows
+from crm.importexport.exporter import (
+    ExportField,
+    choice_display,
+    local_time_text,
+    log_export,
+    queryset_rows,
+    write_rows,
+)
 from crm.importexport.exports import DatasetExport
 from crm.models import BehaviourLog, Job
 
@@ -22,17 +28,13 @@ MODULE = "security"
 FORMATS = ("xlsx", "pdf")
 
 
-def _time(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-
-
 FIELDS = [
-    ExportField("at", gettext_lazy("Time"), "at", _time),
+    ExportField("at", gettext_lazy("Time"), "at", local_time_text),
     ExportField("user", gettext_lazy("User"), "username"),
     ExportField("action", gettext_lazy("Action"), "action", choice_display(BehaviourLog.Action.choices)),
     ExportField("module", gettext_lazy("Module"), "module"),
     ExportField("object", gettext_lazy("Object"), "object_repr"),
-    ExportField("ip", gettext_lazy("IP address"), "ip", lambda v: v or ""),
+    ExportField("ip", gettext_lazy("IP address"), "ip"),
 ]
 
 

@@ -15,11 +15,8 @@ DATASET = "tickets"
 MODULE = "service"
 
 
-def _yes_no(value):
-    return str(_("yes")) if value else ""
-
-
 def export_fields() -> list[ExportField]:
+    yes_no = choice_display([(True, _("yes")), (False, "")])
     return [
         ExportField("number", _("Number"), "pk"),
         ExportField("subject", _("Subject"), "subject"),
@@ -35,8 +32,8 @@ def export_fields() -> list[ExportField]:
         ExportField("resolved_at", _("Resolved"), "resolved_at"),
         ExportField("response_due_at", _("First response due"), "response_due_at"),
         ExportField("resolution_due_at", _("Resolution due"), "resolution_due_at"),
-        ExportField("response_breached", _("First response overdue"), "response_breached", _yes_no),
-        ExportField("resolution_breached", _("Resolution overdue"), "resolution_breached", _yes_no),
+        ExportField("response_breached", _("First response overdue"), "response_breached", yes_no),
+        ExportField("resolution_breached", _("Resolution overdue"), "resolution_breached", yes_no),
     ]
 
 
