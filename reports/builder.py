@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import team_label
 
+from . import rollups
 from .registry import AGGREGATES, TRUNCATIONS, Dataset
 from .tables import Chart, Series, Table
 
@@ -293,11 +294,13 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
         if item["func"] == "count":
             aggregates[f"a{index}"] = Count("pk")
         else:
-            aggregates[f"a{index}"] = _AGGREGATE_FUNCS[item["func"]](dataset.field(item["field"]).path)
+            aggregates[f"a{index}"] = _AGGREGATE_FUNCS[item["func"]](_aggregated_path(dataset, item))
     agg_headers = [aggregate_label(dataset, item) for item in definition["aggregates"]]
 
     if definition["group_by"]:
-        keyed = _run_grouped_by_key(dataset, definition, qs, agg_headers, title)
+        # The groups from a rollup kept by the database when it holds them (reports/rollups.py), else live.
+        rollup = rollups.reader(dataset, definition, user) if queryset is None else None
+        keyed = _run_grouped_by_key(dataset, definition, qs, agg_headers, title, rollup)
         if keyed is not None:
             return keyed
         annotations = {
@@ -305,8 +308,10 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
             for index, item in enumerate(definition["group_by"])
         }
         group_keys = list(annotations)
-        rows_qs = qs.order_by().annotate(**annotations).values(*group_keys).annotate(**aggregates).order_by(*group_keys)
-        raw = list(rows_qs[:MAX_GROUPS])
+        raw = rollup.final_rows() if rollup else None
+        if raw is None:
+            rows_qs = qs.order_by().annotate(**annotations).values(*group_keys).annotate(**aggregates)
+            raw = list(rows_qs.order_by(*group_keys)[:MAX_GROUPS])
         fields = [dataset.field(item["field"]) for item in definition["group_by"]]
         raw.sort(key=lambda row: tuple(_choice_rank(f, row[f"g{i}"]) for i, f in enumerate(fields)))
         rows = []
@@ -349,7 +354,13 @@ def _relation(model, field):
     return model, field.shown_path[len(key) + 2 :]
 
 
-def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
+def _aggregated_path(dataset, item):
+    """What a sum, average, minimum or maximum reads: a converted amount is summed and averaged unrounded."""
+    field = dataset.field(item["field"])
+    return (field.sum_path or field.path) if item["func"] in ("sum", "avg") else field.path
+
+
+def _run_grouped_by_key(dataset, definition, qs, agg_headers, title, rollup=None):
     """A grouped report whose groups include a field declared with a ``group_key`` (stage, owner, team,
     campaign …), grouped on that foreign key and named afterwards.
 
@@ -368,7 +379,9 @@ def _run_grouped_by_key(dataset, definition, qs, agg_headers, title):
         return None
 
     partials, parts = _partial_aggregates(dataset, definition)
-    raw = _key_group_rows(qs, groups, partials)
+    raw = rollup.partial_rows(_key_group_order(groups)) if rollup else None
+    if raw is None:
+        raw = _key_group_rows(qs, groups, partials)
     names, ranks = [], []
     for index, (field, _trunc, relation) in enumerate(groups):
         values = [row[f"g{index}"] for row in raw]
@@ -396,7 +409,7 @@ def _partial_aggregates(dataset, definition):
     partials, parts = {}, []
     for index, item in enumerate(definition["aggregates"]):
         func = item["func"]
-        path = "pk" if func == "count" else dataset.field(item["field"]).path
+        path = "pk" if func == "count" else _aggregated_path(dataset, item)
         if func == "count":
             partials[f"a{index}"] = Count(path)
         elif func == "avg":
@@ -414,12 +427,16 @@ def _key_group_rows(qs, groups, partials) -> list:
         for index, (field, trunc, relation) in enumerate(groups)
     }
     keys = list(annotations)
-    # Ordered by the groups that are not names, so their order is the database's (its collation for text);
-    # then by key, so that a report of more than MAX_GROUPS groups always shows the same ones.
-    plain = [key for key, (_f, _t, relation) in zip(keys, groups, strict=True) if not relation]
-    named = [key for key in keys if key not in plain]
     grouped = qs.order_by().annotate(**annotations).values(*keys).annotate(**partials)
-    return list(grouped.order_by(*plain, *named)[:MAX_GROUPS])
+    return list(grouped.order_by(*_key_group_order(groups))[:MAX_GROUPS])
+
+
+def _key_group_order(groups) -> list:
+    """Ordered by the groups that are not names, so their order is the database's (its collation for text);
+    then by key, so that a report of more than MAX_GROUPS groups always shows the same ones."""
+    keys = [f"g{index}" for index in range(len(groups))]
+    plain = [key for key, (_f, _t, relation) in zip(keys, groups, strict=True) if not relation]
+    return plain + [key for key in keys if key not in plain]
 
 
 def _plain_ranks(field, values) -> dict:

@@ -211,13 +211,17 @@ def rates_for(user):
     return memo["_report_rates"]
 
 
-def in_base_currency(amount_path: str, rates, currency_path: str = "currency"):
+def in_base_currency(amount_path: str, rates, currency_path: str = "currency", *, exact=False):
     """``amount`` converted to the base currency in SQL at ``rates``, rounded half-up to the cent per row
     (as sales.money does); NULL for a currency without a rate, so sums leave it out rather than count it
-    at face value; the panels say how many rows were left out."""
+    at face value; the panels say how many rows were left out. ``exact``: not rounded, for the report
+    builder's sums and averages (rounded once; reports/rollups.py)."""
     whens = [When(**{currency_path: rates.base}, then=F(amount_path))]
     whens += [
-        When(**{currency_path: code}, then=Round(F(amount_path) * Value(rate), 2))
+        When(
+            **{currency_path: code},
+            then=F(amount_path) * Value(rate) if exact else Round(F(amount_path) * Value(rate), 2),
+        )
         for code, rate in sorted(rates.rates.items())
         if code != rates.base
     ]
@@ -243,15 +247,24 @@ def _base_label(label):
 
 
 def _opportunities(user):
-    return Opportunity.objects.visible_to(user).annotate(amount_base=in_base_currency("amount", rates_for(user)))
+    rates = rates_for(user)
+    return Opportunity.objects.visible_to(user).annotate(
+        amount_base=in_base_currency("amount", rates), amount_base_exact=in_base_currency("amount", rates, exact=True)
+    )
 
 
 def _orders(user):
-    return Order.objects.visible_to(user).annotate(total_base=in_base_currency("total", rates_for(user)))
+    rates = rates_for(user)
+    return Order.objects.visible_to(user).annotate(
+        total_base=in_base_currency("total", rates), total_base_exact=in_base_currency("total", rates, exact=True)
+    )
 
 
 def _contracts(user):
-    return Contract.objects.visible_to(user).annotate(amount_base=in_base_currency("amount", rates_for(user)))
+    rates = rates_for(user)
+    return Contract.objects.visible_to(user).annotate(
+        amount_base=in_base_currency("amount", rates), amount_base_exact=in_base_currency("amount", rates, exact=True)
+    )
 
 
 def _team(path="team"):
@@ -309,7 +322,7 @@ OPPORTUNITIES = register_dataset(
             Field("amount", _("Amount (own currency)"), "amount", kind="number", aggregatable=True, unit="money"),
             _currency(),
             Field("amount_base", _base_label(_("Amount")), "amount_base", kind="number", aggregatable=True,
-                  unit="base"),
+                  unit="base", sum_path="amount_base_exact"),
             Field("probability", _("Probability (%)"), "stage__probability", kind="number", groupable=True,
                   aggregatable=True, group_key="stage"),
             Field("expected_close_date", _("Expected close date"), "expected_close_date", kind="date",
@@ -345,7 +358,8 @@ ORDERS = register_dataset(
             Field("ordered_on", _("Order date"), "ordered_on", kind="date", groupable=True),
             _currency(),
             Field("total", _("Total (own currency)"), "total", kind="number", aggregatable=True, unit="money"),
-            Field("total_base", _base_label(_("Total")), "total_base", kind="number", aggregatable=True, unit="base"),
+            Field("total_base", _base_label(_("Total")), "total_base", kind="number", aggregatable=True, unit="base",
+                  sum_path="total_base_exact"),
             _owner(),
             _team(),
         ),
@@ -377,7 +391,7 @@ CONTRACTS = register_dataset(
             _currency(),
             Field("amount", _("Amount (own currency)"), "amount", kind="number", aggregatable=True, unit="money"),
             Field("amount_base", _base_label(_("Amount")), "amount_base", kind="number", aggregatable=True,
-                  unit="base"),
+                  unit="base", sum_path="amount_base_exact"),
             _owner(),
             _team(),
         ),

@@ -221,3 +221,84 @@ class CustomerSummary(models.Model):
 
     def __str__(self):
         return f"{self.facet} · {self.day} · owner {self.owner_id}"
+
+
+# ------------------------------------------------------------------------------------------ rollups
+# Kept exact by PostgreSQL triggers on the live tables (reports/rollups.py explains them); the custom report
+# builder answers a grouped report from them when it can. Plain id columns, as the summaries above.
+
+
+class RollupState(models.Model):
+    """Per rollup: the time zone its months are local months of. Written when it is rebuilt; the triggers
+    read it, and a rollup without a row here is neither maintained nor read."""
+
+    name = models.CharField(_("rollup"), max_length=40, unique=True)
+    zone = models.CharField(_("time zone"), max_length=64)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"))
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
+
+    def __str__(self):
+        return f"{self.name} ({self.zone})"
+
+
+class CustomerRollup(models.Model):
+    """Customers per local month of creation, owner, team, lifecycle stage, source and level, with the sums
+    of their data-quality and churn-risk scores (averages divide them by the count)."""
+
+    month = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    lifecycle_stage = models.CharField(max_length=32)
+    source = models.CharField(max_length=32)
+    level = models.CharField(max_length=1)
+    customers = models.BigIntegerField(default=0)
+    quality_sum = models.BigIntegerField(default=0)
+    churn_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer rollup")
+        verbose_name_plural = _("customer rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "owner_id", "team_id", "lifecycle_stage", "source", "level"],
+                name="customerrollup_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month} · owner {self.owner_id} · {self.lifecycle_stage} · {self.source}"
+
+
+class OpportunityRollup(models.Model):
+    """Opportunities per local month of creation and of closing, status, pipeline, stage, owner, team and
+    currency, with the sum of their amounts in that currency (converted per currency when read)."""
+
+    created_month = models.DateField()
+    closed_month = models.DateField(null=True)
+    status = models.CharField(max_length=8)
+    pipeline_id = models.BigIntegerField()
+    stage_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    currency = models.CharField(max_length=3)
+    deals = models.BigIntegerField(default=0)
+    amount_sum = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("opportunity rollup")
+        verbose_name_plural = _("opportunity rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_month", "closed_month", "status", "pipeline_id", "stage_id", "owner_id", "team_id",
+                        "currency"],
+                name="opportunityrollup_key",
+                nulls_distinct=False,
+            )
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.created_month} · stage {self.stage_id} · owner {self.owner_id} · {self.currency}"

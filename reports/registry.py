@@ -54,6 +54,9 @@ class Field:
     group_key: str = ""
     # How its sums read: "base" an amount in the base currency, "money" amounts in their own currencies.
     unit: str = ""
+    # What sum and average add up when not ``path`` itself: an amount converted to the base currency is shown
+    # rounded to the cent per row, but summed unrounded and rounded once (reports/rollups.py says why).
+    sum_path: str = ""
 
     @property
     def shown_path(self) -> str:

@@ -47,6 +47,7 @@ NOT_PERSONAL = {
     "service.ArticleCategory": {"name"},
     "reports.SavedReport": {"name"},
     "reports.SummaryRefresh": {"name"},
+    "reports.RollupState": {"name"},  # a rollup's name
     "security.Backup": {"name"},
     "api.ApiToken": {"name"},
 }
