@@ -309,6 +309,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
                     for field, errors in form.errors.get_json_data().items()
                 }
             )
+        # The form itself, for services that take what it worked out (an event's audience).
+        self.current_form = form
         return dict(form.cleaned_data)
 
     def write(self, fn, *args, **kwargs):
@@ -380,6 +382,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
         else:
             queryset = source
         since = request.query_params.get("updated_since")
+        if since and not hasattr(queryset.model, "updated_at"):
+            raise exceptions.ValidationError({"updated_since": [_("These records have no time of last change.")]})
         if since:
             moment = parse_datetime(since) or (parse_date(since) and parse_datetime(f"{since}T00:00:00"))
             if moment is None:
