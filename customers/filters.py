@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
 from crm.filters import SortFilter
+from crm.forms import DatePicker
 from crm.scope import Module
 
 from .models import Communication, Customer, CustomerGroup, Tag
@@ -32,11 +33,11 @@ class CustomerFilter(django_filters.FilterSet):
     )
     created_after = django_filters.DateFilter(
         label=_("Created from"), field_name="created_at", lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )  # fmt: skip
     created_before = django_filters.DateFilter(
         label=_("Created until"), field_name="created_at", lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )  # fmt: skip
     quality = django_filters.ChoiceFilter(
         label=_("Data quality"),
@@ -108,12 +109,8 @@ class CommunicationFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(label=_("Recorded by"), queryset=None)
     # Days are turned into a range of the stored moments (local midnight to midnight), which the occurred_at indexes
     # answer; a condition on the moment's date would have to compute it for every row.
-    occurred_after = django_filters.DateFilter(
-        label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    occurred_before = django_filters.DateFilter(
-        label=_("Until"), method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    occurred_after = django_filters.DateFilter(label=_("From"), method="filter_from", widget=DatePicker())
+    occurred_before = django_filters.DateFilter(label=_("Until"), method="filter_until", widget=DatePicker())
 
     class Meta:
         model = Communication

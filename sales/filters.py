@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
 from crm.filters import SortFilter
+from crm.forms import DatePicker
 from crm.scope import Module
 from customers.models import Customer
 from customers.search import text_search
@@ -17,9 +18,7 @@ from .models import Contract, Currency, Lead, Opportunity, Order, Pipeline, Prod
 
 
 def _date(label, field, lookup):
-    return django_filters.DateFilter(
-        label=label, field_name=field, lookup_expr=lookup, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return django_filters.DateFilter(label=label, field_name=field, lookup_expr=lookup, widget=DatePicker())
 
 
 class StyledFilterSet(django_filters.FilterSet):
