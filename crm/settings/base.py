@@ -368,6 +368,8 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default
 IMPORT_WAITING_MAX_AGE_HOURS = env.int("IMPORT_WAITING_MAX_AGE_HOURS", default=24)
 # Exports up to this many rows download at once; larger ones run as a background job.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
+# A behaviour-log PDF (a background job beyond one page) holds at most this many entries; XLSX has no such cap.
+EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=100_000)
 
 # How long behaviour-log entries are kept before the nightly clean-up removes them.
 BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=365)
@@ -543,6 +545,8 @@ LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
+# A list's count that reached LIST_COUNT_LIMIT is cached this long (crm/pagination.py); 0 = off.
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

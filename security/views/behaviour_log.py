@@ -40,16 +40,20 @@ def behaviour_log_export(request, fmt):
     if fmt not in CONTENT_TYPES:
         raise Http404
     form, entries = _filtered(request)
-    limit = settings.EXPORT_SYNC_MAX_ROWS
+    # A PDF of more than one page of the log is a background job with progress, as a large XLSX is: the page
+    # answers at once and the job page offers the file.
+    limit = settings.EXPORT_SYNC_MAX_ROWS if fmt == "xlsx" else log_export.pdf_now_max_rows()
     if entries[: limit + 1].count() > limit:
-        if fmt == "xlsx":
-            job = log_export.behaviour_log_export_start(actor=request.user, query=request.GET)
-            return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
-        messages.error(
-            request,
-            _("More than %(limit)d entries match; narrow the filter or export XLSX instead.") % {"limit": limit},
-        )
-        return HttpResponseRedirect(reverse("security:behaviour-log") + "?" + request.GET.urlencode())
+        pdf_limit = settings.EXPORT_PDF_MAX_ROWS
+        if fmt == "pdf" and entries[: pdf_limit + 1].count() > pdf_limit:
+            messages.error(
+                request,
+                _("More than %(limit)d entries match; narrow the filter or export XLSX instead.")
+                % {"limit": pdf_limit},
+            )
+            return HttpResponseRedirect(reverse("security:behaviour-log") + "?" + request.GET.urlencode())
+        job = log_export.behaviour_log_export_start(actor=request.user, query=request.GET, fmt=fmt)
+        return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
     filters = {k: v for k, v in request.GET.items() if k != "page"}
     content, _count = log_export.behaviour_log_export(actor=request.user, entries=entries, fmt=fmt, filters=filters)
     return attachment(export_filename("behaviour-log", fmt), CONTENT_TYPES[fmt], content)

@@ -171,4 +171,44 @@ def test_a_large_xlsx_export_runs_as_a_background_job(settings, admin_client, lo
     assert BehaviourLog.objects.filter(action="export", module="security").count() == 1
 
     pdf = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]))
-    assert pdf.status_code == 302 and Job.objects.count() == 1
+    assert pdf.status_code == 302 and Job.objects.filter(options__format="pdf").count() == 1
+
+
+def test_a_pdf_of_more_than_one_page_runs_as_a_job_with_progress(
+    settings, admin_client, rep_user, django_capture_on_commit_callbacks
+):
+    """Beyond one page of the log (50 entries) the PDF is a background job: the request answers at once with the
+    job page, the job reports its progress as it draws the pages and stores a PDF that shows markup as text."""
+    from pypdf import PdfReader
+
+    from crm.models import Job
+    from security.tasks import run_behaviour_log_export
+
+    for _ in range(1200):
+        entry(rep_user, BehaviourLog.Action.UPDATE, detail={})
+    BehaviourLog.objects.update(object_repr='<img src="/etc/passwd"> 上海华信科技有限公司 & <a href="x">y</a>')
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]), {"module": "customers"})
+    job = Job.objects.get(dataset="behaviour_log")
+    assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
+    assert len(callbacks) == 1 and job.options["format"] == "pdf" and job.status == Job.Status.QUEUED
+
+    assert run_behaviour_log_export(job.pk) == Job.Status.DONE
+    job.refresh_from_db()
+    assert (job.total, job.processed, job.result["rows"]) == (1200, 1200, 1200)
+    assert job.output_file.name.endswith(".pdf")
+    reader = PdfReader(job.output_file.open("rb"))
+    assert len(reader.pages) > 20
+    text = "".join(reader.pages[3].extract_text().split())
+    assert '<imgsrc="/etc/passwd">上海华信科技有限公司&<ahref="x">y</a>' in text
+    assert all("/Annots" not in page for page in reader.pages)
+    assert BehaviourLog.objects.filter(action="export", module="security", detail__format="pdf").count() == 1
+
+
+def test_a_pdf_beyond_its_cap_is_refused_with_a_word_on_xlsx(settings, admin_client, log):
+    settings.EXPORT_SYNC_MAX_ROWS, settings.EXPORT_PDF_MAX_ROWS = 1, 2
+    response = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]), follow=True)
+    assert b"export XLSX instead" in response.content
+    from crm.models import Job
+
+    assert not Job.objects.exists()
