@@ -55,11 +55,23 @@ NAVIGATION = [
 ]  # fmt: skip
 
 
+def _current_entry(view_name):
+    """The one entry a page belongs to: its own, else its model's list (customers:customer-detail belongs
+    to customers:customer-list, not to the contacts entry; the board and the opportunity list share a
+    model, and a page without an entry of its own goes to the list)."""
+    names = [url_name for _heading, entries in NAVIGATION for url_name, *_rest in entries]
+    if view_name in names:
+        return view_name
+    same_model = [name for name in names if name.rsplit("-", 1)[0] == view_name.rsplit("-", 1)[0]]
+    lists = [name for name in same_model if name.endswith("-list")]
+    return (lists or same_model or [None])[0]
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    current = request.resolver_match.view_name if request.resolver_match else ""
+    current = _current_entry(request.resolver_match.view_name if request.resolver_match else "")
     sections, items = [], []
     for heading, entries in NAVIGATION:
         shown = [
@@ -67,8 +79,7 @@ def navigation(request):
                 "url": reverse(url_name),
                 "label": label,
                 "icon": icon,
-                # customers:customer-detail belongs to customers:customer-list, not to the contacts entry
-                "active": current.rsplit("-", 1)[0] == url_name.rsplit("-", 1)[0],
+                "active": url_name == current,
             }
             for url_name, label, icon, perm in entries
             if not perm or user.has_perm(perm)
