@@ -623,7 +623,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # The workflow statuses appear both on the record and in the request that moves it: one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "service.models.Ticket.Status",
+        "EventStatusEnum": "marketing.models.Event.Status",
+    },
 }
 # API tokens: at most this many per user; how often a token's use is written to the behaviour log.
 API_TOKEN_LOG_MINUTES = env.int("API_TOKEN_LOG_MINUTES", default=15)
