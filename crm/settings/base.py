@@ -546,6 +546,8 @@ LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
+# A list's count that reached LIST_COUNT_LIMIT is cached this long (crm/pagination.py); 0 = off.
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
@@ -622,7 +624,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # The workflow statuses appear both on the record and in the request that moves it: one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "service.models.Ticket.Status",
+        "EventStatusEnum": "marketing.models.Event.Status",
+    },
 }
 # API tokens: at most this many per user; how often a token's use is written to the behaviour log.
 API_TOKEN_LOG_MINUTES = env.int("API_TOKEN_LOG_MINUTES", default=15)
