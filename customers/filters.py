@@ -10,6 +10,7 @@ from accounts.selectors import assignable_users
 from crm.filters import SortFilter
 from crm.forms import DatePicker
 from crm.scope import Module
+from crm.widgets import render_in_python
 
 from .models import Communication, Customer, CustomerGroup, Tag
 from .search import customer_search
@@ -64,6 +65,7 @@ class CustomerFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        render_in_python(self.form)
 
     def filter_search(self, queryset, name, value):
         return customer_search(queryset, value)
@@ -122,6 +124,7 @@ class CommunicationFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        render_in_python(self.form)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("-occurred_at", "-id")

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.filters import SortFilter
+from crm.widgets import render_in_python
 
 from .models import Asset, Campaign, Event, Registration
 
@@ -12,6 +13,7 @@ def _style(filterset):
     for field in filterset.form.fields.values():
         is_select = isinstance(field.widget, forms.Select)
         field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+    render_in_python(filterset.form)
 
 
 class CampaignFilter(django_filters.FilterSet):
