@@ -8,7 +8,7 @@ LOCK := requirements/development.txt
 LOCK_PRODUCTION := requirements/production.txt
 UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock"
 
-.PHONY: run test install lock audit lint format messages browser pgclient clean manual-screenshots bench
+.PHONY: run test install lock audit lint format messages browser pgclient clean manual-screenshots bench bench-tools
 
 # Only what the lock file names, each checked against its hash; then the project itself, without its deps.
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -32,8 +32,16 @@ audit: $(INSTALLED)
 
 ## Every bench/ script at a small size (BENCH_ROWS, default 50,000 rows per table), one table of p50/p95/queries
 ## against the budgets; exit 1 when a case is over. Databases crm_bench_small*, loaded on the first run.
-bench: $(INSTALLED)
+bench: $(INSTALLED) bench-tools
 	$(BIN)/python bench/run_all.py
+
+## wrk, the load generator of bench/render.py (Debian's package), installed when missing.
+bench-tools:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		echo "Installing wrk"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
+	fi
 
 ## Start PostgreSQL, Redis, migrate, load demo data, serve on http://127.0.0.1:8000 with a worker and beat.
 run: $(INSTALLED)

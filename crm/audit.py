@@ -21,6 +21,8 @@ def history_author(obj, actor):
 # Sent for every entry, in the service's transaction, with ``entry`` and ``obj`` (the record or None): the
 # webhook engine (crm/api/webhooks.py) turns changes of business records into events from it.
 action_logged = Signal()
+# The same for a set-based write (``log_actions``): once, with ``rows`` (the entries' fields) and ``objs``.
+actions_logged = Signal()
 
 # The middleware puts the client address here so services need not pass requests around.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
@@ -43,6 +45,37 @@ def log_action(*, actor, action, obj=None, module="", detail=None, username=None
     entry.save()
     action_logged.send(sender=BehaviourLog, entry=entry, obj=obj)
     return entry
+
+
+def log_actions(*, actor, actions, module="") -> None:
+    """Record one action per record of a set-based write, in one COPY: ``actions`` is a list of
+    ``(action, obj, detail)``. The entries are what :func:`log_action` would write one by one, and
+    ``actions_logged`` carries them (as ``rows``, dicts of the entries' fields, with their records as ``objs``)
+    to the webhook engine once. Call it inside the service's transaction."""
+    from .importexport.bulk import copy_insert_values
+
+    if not actions:
+        return
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    fixed = {
+        "user_id": user.pk if user else None,
+        "username": user.get_username() if user else "",
+        "ip": current_ip.get(),
+    }
+    rows = [
+        {
+            **fixed,
+            "action": action,
+            "module": module or obj._meta.app_label,
+            "object_type": obj._meta.label_lower,
+            "object_id": str(obj.pk),
+            "object_repr": str(obj)[:255],
+            "detail": detail or {},
+        }
+        for action, obj, detail in actions
+    ]
+    copy_insert_values(BehaviourLog, rows)
+    actions_logged.send(sender=BehaviourLog, rows=rows, objs=[obj for _action, obj, _detail in actions])
 
 
 @transaction.atomic

@@ -5,9 +5,21 @@ user may not give records to) shows on the form in place; a button without a for
 
 from contextlib import contextmanager
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value is an ISO date whatever the language: Django would otherwise
+    render the language's first input format (``2026/12/05`` in Chinese), which the picker cannot read, so
+    it shows empty and sends nothing."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's own argument name
+        super().__init__(attrs=attrs, format=format)
 
 
 def apply_validation_error(form, error) -> None:

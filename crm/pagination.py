@@ -1,11 +1,18 @@
 """Pagination that never counts more rows than it needs to.
 
 An exact COUNT(*) over a million rows costs more than the page itself, so lists count at most
-``LIST_COUNT_LIMIT`` rows and show "10,000+" beyond that.
+``LIST_COUNT_LIMIT`` rows and show "10,000+" beyond that. A count that reached the cap is kept in the cache for
+``LIST_COUNT_CACHE_SECONDS`` under its query's SQL: "more than 10,000" stays true from one page to the next, and the
+capped count (a scan of 10,001 rows) was the most expensive query of a large list. A count under the cap is never
+kept, so a record just added or removed shows in it at once.
 """
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
 
@@ -14,11 +21,28 @@ class CappedPaginator(Paginator):
     def count(self):
         limit = settings.LIST_COUNT_LIMIT
         # Order and joined columns cannot change a count; without them PostgreSQL counts from the index.
-        return self.object_list.order_by().values("pk")[: limit + 1].count()
+        capped = self.object_list.order_by().values("pk")[: limit + 1]
+        seconds = settings.LIST_COUNT_CACHE_SECONDS
+        if not seconds:
+            return capped.count()
+        key = _cache_key(capped)
+        if cache.get(key):
+            return limit + 1
+        count = capped.count()
+        if count > limit:
+            cache.set(key, True, seconds)
+        return count
 
     @property
     def is_capped(self):
         return self.count > settings.LIST_COUNT_LIMIT
+
+
+def _cache_key(queryset) -> str:
+    # The SQL holds the scope (owner, teams, shares) and every filter, so equal SQL means an equal count.
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    digest = hashlib.sha256(f"{connections[queryset.db].settings_dict['NAME']}\0{sql}\0{params!r}".encode())
+    return f"list-count-capped:{digest.hexdigest()}"
 
 
 def paginate(queryset, request, per_page=25):

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
 from crm.filters import SortFilter
+from crm.forms import DatePicker
 from crm.scope import Module
+from crm.widgets import render_in_python
 
 from .models import Communication, Customer, CustomerGroup, Tag
 from .search import customer_search
@@ -32,11 +34,11 @@ class CustomerFilter(django_filters.FilterSet):
     )
     created_after = django_filters.DateFilter(
         label=_("Created from"), field_name="created_at", lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )  # fmt: skip
     created_before = django_filters.DateFilter(
         label=_("Created until"), field_name="created_at", lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )  # fmt: skip
     quality = django_filters.ChoiceFilter(
         label=_("Data quality"),
@@ -63,6 +65,7 @@ class CustomerFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        render_in_python(self.form)
 
     def filter_search(self, queryset, name, value):
         return customer_search(queryset, value)
@@ -108,12 +111,8 @@ class CommunicationFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(label=_("Recorded by"), queryset=None)
     # Days are turned into a range of the stored moments (local midnight to midnight), which the occurred_at indexes
     # answer; a condition on the moment's date would have to compute it for every row.
-    occurred_after = django_filters.DateFilter(
-        label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    occurred_before = django_filters.DateFilter(
-        label=_("Until"), method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    occurred_after = django_filters.DateFilter(label=_("From"), method="filter_from", widget=DatePicker())
+    occurred_before = django_filters.DateFilter(label=_("Until"), method="filter_until", widget=DatePicker())
 
     class Meta:
         model = Communication
@@ -125,6 +124,7 @@ class CommunicationFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        render_in_python(self.form)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("-occurred_at", "-id")

@@ -4,14 +4,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.filters import SortFilter
+from crm.widgets import render_in_python
 
-from .models import Asset, Campaign, Event
+from .models import Asset, Campaign, Event, Registration
 
 
 def _style(filterset):
     for field in filterset.form.fields.values():
         is_select = isinstance(field.widget, forms.Select)
         field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+    render_in_python(filterset.form)
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -55,6 +57,19 @@ class EventFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    """The registrations of events (the API's list; the pages show them on the event)."""
+
+    event = django_filters.NumberFilter(label=_("Event"), field_name="event_id")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Registration.Status.choices)
+    checked_in = django_filters.BooleanFilter(label=_("Checked in"), field_name="checked_in_at", lookup_expr="isnull",
+                                              exclude=True)  # fmt: skip
+
+    class Meta:
+        model = Registration
+        fields = []
 
 
 class AssetFilter(django_filters.FilterSet):

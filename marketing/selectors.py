@@ -75,6 +75,18 @@ def event_statistics(*, event: Event) -> dict:
     }
 
 
+def registration_list(*, user, data=None):
+    """Registrations of the events the user may see, filtered by event, status and whether checked in."""
+    from .filters import RegistrationFilter
+
+    queryset = Registration.objects.visible_to(user).select_related("event")
+    return RegistrationFilter(data, queryset=queryset)
+
+
+def registration_get(*, user, pk) -> Registration:
+    return get_object_or_404(Registration.objects.visible_to(user).select_related("event"), pk=pk)
+
+
 def prospect_list(*, user, campaign=None):
     queryset = Prospect.objects.visible_to(user).select_related("campaign", "event")
     return queryset.filter(campaign=campaign) if campaign is not None else queryset

@@ -237,23 +237,25 @@ def _jsonable(value):
     return value
 
 
-def _filter_q(dataset, item) -> Q:
+def _filter_q(dataset, item, column=None) -> Q:
+    """The filter as a condition on the data set's rows, or (``column``) on a rollup's column of that field."""
     field = dataset.field(item["field"])
     op = item["op"]
     raw = item["value"]
     value = _parse_value(field, op, ",".join(str(v) for v in raw) if isinstance(raw, list) else raw)
+    field_path = column or field.path
     if op == "isnull":
         # Empty text and choices are stored as "", not NULL.
         if field.kind in ("text", "choice"):
-            condition = Q(**{field.path: ""}) | Q(**{f"{field.path}__isnull": True})
+            condition = Q(**{field_path: ""}) | Q(**{f"{field_path}__isnull": True})
         else:
-            condition = Q(**{f"{field.path}__isnull": True})
+            condition = Q(**{f"{field_path}__isnull": True})
         return condition if value else ~condition
-    path = field.path
+    path = field_path
     if field.kind == "datetime":
         path = f"{path}__date"
     if op == "ne":
-        return ~Q(**{path: value}) | Q(**{f"{field.path}__isnull": True})
+        return ~Q(**{path: value}) | Q(**{f"{field_path}__isnull": True})
     return Q(**{f"{path}__{_LOOKUPS[op]}": value})
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import role_label
+from crm.forms import DatePicker
 
 from .builder import AGGREGATE_LABELS, CHARTS, OPERATOR_LABELS, TRUNCATION_LABELS
 from .dashboard_filters import DashboardFilters
@@ -38,8 +39,8 @@ def _style(form):
 
 class DashboardFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="12m")
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("Until"), required=False, widget=DatePicker())
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
 

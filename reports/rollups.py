@@ -25,10 +25,11 @@ ones exactly, at every moment, because PostgreSQL maintains them:
   as ``visible_to`` applies it to the records. Customers a user sees only because they were shared with
   them are not in their owner/team scope: their (few) figures are grouped from the live table and added.
   Opportunities have no shares.
-- **What it answers.** Reports without filters, grouped by at most two of the rollup's dimensions (dates by
-  month), with counts, sums and averages of the fields it sums. Anything else (a filter, a day or a
-  week, a minimum) runs on the live table as before, and so does a report of more than ``MAX_GROUPS``
-  groups, where the database's choice of which groups to show is left to the database.
+- **What it answers.** Reports grouped by at most two of the rollup's dimensions (dates by month), filtered on
+  none or on its choices, owner and team, with counts, sums and averages of the fields it sums. Anything else
+  (a filter on a date or a score, a day or a week, a minimum) runs on the live table as before, and so does a
+  report of more than ``MAX_GROUPS`` groups, where the database's choice of which groups to show is left to the
+  database.
 - **Amounts.** A sum or average in the base currency is the exact sum of each row's amount times today's rate
   of its currency, rounded to the cent once, as shown; a currency's sum times its rate is that exactly, so
   the rollup's per-currency sums give the same figure. The live path sums the same unrounded conversion
@@ -48,6 +49,8 @@ from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
 from customers.models import Customer
 
 from .models import CustomerRollup, OpportunityRollup, RollupState
+
+FILTERABLE_KINDS = ("choice", "user", "team")
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,12 @@ def _zone(user, name):
 def reader(dataset, definition, user):
     """A :class:`Reader` when rollup rows can answer this (validated, grouped) definition for ``user``."""
     rollup = ROLLUPS.get(dataset.key)
-    if rollup is None or definition["filters"] or not definition["group_by"] or not is_active_actor(user):
+    if rollup is None or not definition["group_by"] or not is_active_actor(user):
         return None
+    for item in definition["filters"]:
+        # A choice, owner or team: the rollup keeps the value itself (not a name shown through a key).
+        if item["field"] not in rollup.columns or dataset.field(item["field"]).kind not in FILTERABLE_KINDS:
+            return None
     for item in definition["group_by"]:
         dated = item["field"] in rollup.dates
         if item["field"] not in rollup.columns or (item["trunc"] != "month" if dated else item["trunc"]):
@@ -166,7 +173,11 @@ class Reader:
 
     def _rollup_rows(self):
         rollup = self.rollup
+        from .builder import _filter_q
+
         queryset = narrow(rollup.model.objects.all(), self.user, rollup.module, owner="owner_id", team="team_id")
+        for item in self.definition["filters"]:
+            queryset = queryset.filter(_filter_q(self.dataset, item, column=rollup.columns[item["field"]]))
         annotations = {
             f"g{index}": F(rollup.columns[item["field"]]) for index, item in enumerate(self.definition["group_by"])
         }
@@ -188,7 +199,11 @@ class Reader:
         """The same groups over the live records the user sees only through a share."""
         if self.rollup.shared is None or sees_all(self.user, self.rollup.module):
             return []
+        from .builder import _filter_q
+
         queryset = self.rollup.shared(self.user)
+        for item in self.definition["filters"]:
+            queryset = queryset.filter(_filter_q(self.dataset, item))
         zone = timezone.get_current_timezone()
         annotations = {}
         for index, item in enumerate(self.definition["group_by"]):

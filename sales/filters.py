@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
 from crm.filters import SortFilter
+from crm.forms import DatePicker
 from crm.scope import Module
+from crm.widgets import render_in_python
 from customers.models import Customer
 from customers.search import text_search
 
@@ -17,9 +19,7 @@ from .models import Contract, Currency, Lead, Opportunity, Order, Pipeline, Prod
 
 
 def _date(label, field, lookup):
-    return django_filters.DateFilter(
-        label=label, field_name=field, lookup_expr=lookup, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return django_filters.DateFilter(label=label, field_name=field, lookup_expr=lookup, widget=DatePicker())
 
 
 class StyledFilterSet(django_filters.FilterSet):
@@ -33,6 +33,7 @@ class StyledFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        render_in_python(self.form)
 
 
 class ProductFilter(StyledFilterSet):

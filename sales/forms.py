@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assignable_users
+from crm.forms import DatePicker
 from crm.scope import Module, visible_teams
 from customers.models import Contact, Customer
 from marketing.models import Campaign
@@ -138,9 +139,7 @@ class LeadConvertForm(forms.Form):
     name = forms.CharField(label=_("Opportunity name"), max_length=200)
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0, initial=0)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.CNY)
-    expected_close_date = forms.DateField(
-        label=_("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close_date = forms.DateField(label=_("Expected close date"), required=False, widget=DatePicker())
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.filter(is_active=True))
     customer = forms.ModelChoiceField(label=_("Attach to existing customer"), queryset=None, required=False)
     create_anyway = forms.BooleanField(
@@ -166,8 +165,8 @@ class OpportunityForm(VersionedForm):
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "expected_close_date": forms.DateInput(attrs={"type": "date"}),
-            "next_step_date": forms.DateInput(attrs={"type": "date"}),
+            "expected_close_date": DatePicker(),
+            "next_step_date": DatePicker(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -219,7 +218,7 @@ class OrderForm(VersionedForm):
     class Meta:
         model = Order
         fields = ["customer", "opportunity", "ordered_on", "currency", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "ordered_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "ordered_on": DatePicker()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -255,6 +254,18 @@ class OrderLineForm(forms.Form):
         label=_("Discount (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The lines sit in a table, not through the form renderer: give them the form's look here.
+        for field in self.fields.values():
+            small = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            if not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", small)
+
 
 OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3, can_delete=True)
 
@@ -268,8 +279,8 @@ class ContractForm(VersionedForm):
         ]  # fmt: skip
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 2}),
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DatePicker(),
+            "end_date": DatePicker(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -299,7 +310,7 @@ class TargetForm(ServiceModelForm):
     class Meta:
         model = SalesTarget
         fields = ["user", "team", "period", "period_start", "amount"]
-        widgets = {"period_start": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"period_start": DatePicker()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,8 +328,8 @@ class PerformanceForm(forms.Form):
     DIMENSIONS = [("rep", _("Sales rep")), ("team", _("Team")), ("month", _("Month")), ("product", _("Product"))]
 
     by = forms.ChoiceField(label=_("By"), choices=DIMENSIONS, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("Until"), required=False, widget=DatePicker())
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):

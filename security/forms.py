@@ -2,12 +2,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import DatePicker
 from crm.models import BehaviourLog
 
 
 class BehaviourLogFilterForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    until = forms.DateField(label=_("To"), required=False, widget=DatePicker())
     user = forms.ModelChoiceField(label=_("User"), required=False, queryset=get_user_model().objects.none())
     action = forms.ChoiceField(label=_("Action"), required=False)
     module = forms.ChoiceField(label=_("Module"), required=False)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.filters import SortFilter
+from crm.widgets import render_in_python
 from customers.models import Customer
 from customers.search import customer_search, normalise_text, text_condition
 from sales.models import Product
@@ -42,6 +43,7 @@ class TicketFilter(django_filters.FilterSet):
                 else "form-control form-control-sm"
             )
             field.widget.attrs.setdefault("class", css)
+        render_in_python(self.form)
 
     def filter_search(self, queryset, name, value):
         value = value.strip().lstrip("#")

@@ -190,6 +190,14 @@ class Ticket(SearchableModel, TimeStampedModel):
         CLOSED = "closed", _("Closed")
 
     OPEN_STATUSES = [Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING]
+    # Bootstrap badge colours, looked up once per row instead of compared in every row's template.
+    STATUS_BADGES = {
+        Status.NEW: "text-bg-info",
+        Status.WAITING: "text-bg-secondary",
+        Status.RESOLVED: "text-bg-success",
+        Status.CLOSED: "text-bg-dark",
+    }
+    PRIORITY_BADGES = {Priority.URGENT: "text-bg-danger", Priority.HIGH: "text-bg-warning"}
 
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
@@ -319,6 +327,14 @@ class Ticket(SearchableModel, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def status_badge(self) -> str:
+        return self.STATUS_BADGES.get(self.status, "text-bg-primary")
+
+    @property
+    def priority_badge(self) -> str:
+        return self.PRIORITY_BADGES.get(self.priority, "text-bg-light")
 
     @property
     def reply_email(self) -> str:

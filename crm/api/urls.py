@@ -21,6 +21,8 @@ resources = [
     path("", include("accounts.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("sales.api.urls")),
+    path("", include("service.api.urls")),
+    path("", include("marketing.api.urls")),
 ]
 
 urlpatterns = [

@@ -14,7 +14,7 @@ It gets: keyset pagination with ``ordering``, ``updated_since``, sparse ``fields
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from .bulk import form_errors, form_value, initial_value
 from .exceptions import PreconditionFailed, validation_error_detail
 from .idempotency import Replay, idempotency_begin, idempotency_finish, request_fingerprint
 
@@ -92,30 +93,6 @@ def etag_of(obj) -> str:
         return f'"v{version}"'
     stamp = getattr(obj, "updated_at", None)
     return f'"t{int(stamp.timestamp() * 1_000_000)}"' if stamp else f'"id{obj.pk}"'
-
-
-def _form_value(value):
-    """JSON as a submitted form would have it: scalars as text, lists of scalars as lists of text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, list):
-        if any(isinstance(item, dict | list) for item in value):
-            raise TypeError
-        return [str(item) for item in value]
-    if isinstance(value, dict):
-        raise TypeError
-    return str(value)
-
-
-def _initial_value(value):
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, list | tuple | set) or hasattr(value, "all"):
-        items = value.all() if hasattr(value, "all") else value
-        return [item.pk if isinstance(item, models.Model) else item for item in items]
-    return value
 
 
 bulk_request = inline_serializer(
@@ -290,11 +267,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
             if value is None and name in extra_fields and instance is not None:
                 value = getattr(instance, name, None)
             if value is not None:
-                merged[name] = _initial_value(value)
+                merged[name] = initial_value(value)
         errors = {}
         for name, value in data.items():
             try:
-                merged[name] = _form_value(value)
+                merged[name] = form_value(value)
             except TypeError:
                 errors[name] = [_("Enter a single value or a list of values.")]
         if errors:
@@ -303,12 +280,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
         # Booleans the JSON left out stay as they are (a form reads a missing checkbox as "off").
         form = form_class(data=merged, instance=instance, **kwargs)
         if not form.is_valid():
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors" if field == "__all__" else field: [error["message"] for error in errors]
-                    for field, errors in form.errors.get_json_data().items()
-                }
-            )
+            raise exceptions.ValidationError(form_errors(form))
+        # The form itself, for services that take what it worked out (an event's audience).
+        self.current_form = form
         return dict(form.cleaned_data)
 
     def write(self, fn, *args, **kwargs):
@@ -350,20 +324,15 @@ class ResourceViewSet(viewsets.GenericViewSet):
         for name, field in probe.fields.items():
             value = probe.initial.get(name, field.initial)
             if value is not None:
-                merged[name] = _initial_value(value() if callable(value) else value)
+                merged[name] = initial_value(value() if callable(value) else value)
         try:
-            form = form_class(data={**merged, **{k: _form_value(v) for k, v in data.items()}}, **kwargs)
+            form = form_class(data={**merged, **{k: form_value(v) for k, v in data.items()}}, **kwargs)
         except TypeError as error:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Enter a single value or a list of values.")]}
             ) from error
         if not form.is_valid():
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors" if field == "__all__" else field: [error["message"] for error in errors]
-                    for field, errors in form.errors.get_json_data().items()
-                }
-            )
+            raise exceptions.ValidationError(form_errors(form))
         return form.cleaned_data
 
     # ---- the operations
@@ -380,6 +349,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
         else:
             queryset = source
         since = request.query_params.get("updated_since")
+        if since and not hasattr(queryset.model, "updated_at"):
+            raise exceptions.ValidationError({"updated_since": [_("These records have no time of last change.")]})
         if since:
             moment = parse_datetime(since) or (parse_date(since) and parse_datetime(f"{since}T00:00:00"))
             if moment is None:

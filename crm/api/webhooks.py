@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.audit import action_logged, log_action
+from crm.audit import action_logged, actions_logged, log_action
 from crm.models import BehaviourLog
 from crm.notifications import notify
 
@@ -202,42 +202,63 @@ def events_for(resource: Resource, entry: BehaviourLog, obj) -> list[str]:
     return events
 
 
-def payload_for(endpoint: WebhookEndpoint, resource: Resource, event: str, obj, at) -> dict | None:
-    """The record as the endpoint's owner would read it through the API, or None if they may not see it."""
-    owner = endpoint.owner
-    model = resource.model
-    if not owner.is_active or not owner.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
-        return None
-    if not model.objects.visible_to(owner).filter(pk=obj.pk).exists():
-        return None
-    data = resource.serializer(obj, context={"user": owner}).data
+def _owner_may_read(endpoint: WebhookEndpoint, resource: Resource) -> bool:
+    owner, meta = endpoint.owner, resource.model._meta
+    return owner.is_active and owner.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+
+
+def _payload(endpoint, resource, event, obj, at) -> dict:
+    data = resource.serializer(obj, context={"user": endpoint.owner}).data
     return {"type": event, "timestamp": at.isoformat(), "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder))}
 
 
 def _on_action_logged(sender, entry, obj, **kwargs):
-    if obj is None:
-        return
-    resource = RESOURCES.get(obj._meta.label_lower)
-    if resource is None:
-        return
-    endpoints = _subscribed_endpoints()
+    if obj is not None:
+        _queue_events([entry], [obj])
+
+
+def _on_actions_logged(sender, rows, objs, **kwargs):
+    # Most bulk writes happen with no endpoint listening: the entries are only built when one is.
+    if _subscribed_endpoints():
+        _queue_events([BehaviourLog(**row) for row in rows], objs)
+
+
+def _queue_events(entries, objs) -> None:
+    """Delivery rows for the events of these entries (each with its record), for every active endpoint
+    subscribed to them whose owner may see the record; queued once the transaction commits. One query for
+    the endpoints and one per endpoint for what its owner sees, however many records a bulk write changed."""
+    changes = []  # (resource, events, obj)
+    for entry, obj in zip(entries, objs, strict=True):
+        resource = RESOURCES.get(obj._meta.label_lower)
+        if resource is not None:
+            changes.append((resource, events_for(resource, entry, obj), obj))
+    endpoints = _subscribed_endpoints() if changes else None
     if not endpoints:
         return
-    events = events_for(resource, entry, obj)
-    wanted = {pk for pk, subscribed in endpoints if set(subscribed) & set(events)}
+    named = {event for _resource, events, _obj in changes for event in events}
+    wanted = {pk for pk, subscribed in endpoints if set(subscribed) & named}
     if not wanted:
         return
     at = timezone.now()
     created = []
     for endpoint in WebhookEndpoint.objects.filter(pk__in=wanted, is_active=True).select_related("owner"):
-        for event in events:
-            if event not in endpoint.events:
+        mine = [(r, [e for e in events if e in endpoint.events], obj) for r, events, obj in changes]
+        mine = [(r, events, obj) for r, events, obj in mine if events and _owner_may_read(endpoint, r)]
+        visible = set()
+        for model in {r.model for r, _events, _obj in mine}:
+            pks = [obj.pk for r, _events, obj in mine if r.model is model]
+            visible |= {(model, pk) for pk in model.objects.visible_to(endpoint.owner).filter(pk__in=pks)
+                        .values_list("pk", flat=True)}  # fmt: skip
+        for resource, events, obj in mine:
+            if (resource.model, obj.pk) not in visible:
                 continue
-            payload = payload_for(endpoint, resource, event, obj, at)
-            if payload is not None:
+            for event in events:
                 created.append(
                     WebhookDelivery(
-                        endpoint=endpoint, event_id=f"msg_{uuid.uuid4().hex}", event_type=event, payload=payload
+                        endpoint=endpoint,
+                        event_id=f"msg_{uuid.uuid4().hex}",
+                        event_type=event,
+                        payload=_payload(endpoint, resource, event, obj, at),
                     )
                 )
     if created:
@@ -254,6 +275,7 @@ def _enqueue(ids, countdown=0):
 
 
 action_logged.connect(_on_action_logged, dispatch_uid="webhooks")
+actions_logged.connect(_on_actions_logged, dispatch_uid="webhooks-many")
 
 
 # ---- delivery

@@ -7,7 +7,7 @@ the same behaviour-log entry, so no export goes unlogged.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.db import transaction
@@ -49,12 +49,15 @@ def export_now(*, actor, dataset, module, queryset, fields, fmt, filters, filena
 @dataclass(frozen=True)
 class DatasetExport:
     """``queryset(user=..., query=QueryDict)`` must start from the user's record scope; ``fields(keys)`` gives
-    the columns, the chosen ``keys`` (or ``None`` when the data set has no column choice)."""
+    the columns, the chosen ``keys`` (or ``None`` when the data set has no column choice). ``writers`` adds
+    formats of the app's own (a PDF): format → ``writer(out, fmt, fields, queryset, progress)`` returning the rows
+    written, as :func:`~crm.importexport.exporter.write_queryset` does for XLSX and CSV."""
 
     dataset: str
     module: str
     queryset: Callable
     fields: Callable[[Sequence[str] | None], list[ExportField]]
+    writers: dict = field(default_factory=dict)
 
     def too_large(self, *, user, query: QueryDict) -> bool:
         """Whether the rows are more than a download made at once may hold (``EXPORT_SYNC_MAX_ROWS``);
@@ -97,4 +100,5 @@ class DatasetExport:
             queryset_for=lambda user, options: self.queryset(user=user, query=QueryDict(options.get("query", ""))),
             fields_for=lambda options: self.fields(options.get("fields")),
             module=self.module,
+            writers=self.writers,
         )

@@ -142,20 +142,22 @@ def _import(job, spec_for) -> Job:
     return job
 
 
-def export_job_run(*, job_id, queryset_for, fields_for, module) -> Job:
+def export_job_run(*, job_id, queryset_for, fields_for, module, writers=None) -> Job:
     """Run an export job: ``queryset_for(user, options)`` gives the scoped, filtered rows and
     ``fields_for(options)`` the chosen ExportFields. ``job.options``: ``format``, ``fields``, ``filter``;
-    column headings and cells are written in the job's ``language``."""
+    column headings and cells are written in the job's ``language``. ``writers``: formats of the app's own
+    (``DatasetExport.writers``)."""
     job = Job.objects.select_related("user").get(pk=job_id)
     if job.status != Job.Status.QUEUED:
         return job
     with translation.override(job.language or None):
-        return _export(job, queryset_for, fields_for, module)
+        return _export(job, queryset_for, fields_for, module, writers or {})
 
 
-def _export(job, queryset_for, fields_for, module) -> Job:
+def _export(job, queryset_for, fields_for, module, writers) -> Job:
     options = job.options
     fmt = options.get("format", "xlsx")
+    write = writers.get(fmt, write_queryset)
     try:
         fields = fields_for(options)
         # Exports read from the read replica when there is one (crm/db.py); the job's own rows stay on the primary.
@@ -167,7 +169,7 @@ def _export(job, queryset_for, fields_for, module) -> Job:
         with tempfile.TemporaryFile() as out:
             # The rows are read in one transaction (for the server-side cursor), so progress goes on the side.
             with replica_reads(), streaming_reads(using=reads_from):
-                count = write_queryset(out, fmt, fields, queryset, side.progress)
+                count = write(out, fmt, fields, queryset, side.progress)
             side.close()
             out.seek(0)
             with transaction.atomic():

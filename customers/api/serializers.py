@@ -1,8 +1,6 @@
 """Customers, contacts, communications, follow-up tasks, tags and groups as the API shows them."""
 
-from rest_framework import serializers
-
-from crm.api.serializers import ResourceSerializer
+from crm.api.serializers import RelatedIdsField, ResourceSerializer
 
 from ..models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 
@@ -10,10 +8,9 @@ SENSITIVE = "customers.view_sensitive_customer"
 
 
 class CustomerSerializer(ResourceSerializer):
-    tags = serializers.PrimaryKeyRelatedField(many=True, read_only=False, queryset=Tag.objects.all(), required=False)
-    groups = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=False, queryset=CustomerGroup.objects.all(), required=False
-    )
+    # The list reads the ids in its own query (customers.selectors.customer_api_list).
+    tags = RelatedIdsField(ids_attr="tag_ids", queryset=Tag.objects.all(), required=False)
+    groups = RelatedIdsField(ids_attr="group_ids", queryset=CustomerGroup.objects.all(), required=False)
 
     class Meta:
         model = Customer

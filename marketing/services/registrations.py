@@ -52,11 +52,18 @@ def _check_open(event: Event, now) -> None:
 
 @transaction.atomic
 def registration_create(
-    *, event: Event, data: dict, invitation: Invitation | None = None, now=None, consent: ConsentGiven | None = None
+    *,
+    event: Event,
+    data: dict,
+    invitation: Invitation | None = None,
+    now=None,
+    consent: ConsentGiven | None = None,
+    actor=None,
 ) -> Registration:
     """Register someone: a seat while there are any, otherwise the waitlist.
 
-    A registrant who is not a customer yet is captured as a prospect of the event's campaign.
+    A registrant who is not a customer yet is captured as a prospect of the event's campaign. ``actor`` is the
+    staff member who registered them (through the API); the public page registers with none.
     """
     now = now or timezone.now()
     event = Event.objects.select_for_update().select_related("campaign").get(pk=event.pk)
@@ -84,7 +91,7 @@ def registration_create(
     except IntegrityError as error:
         raise ValidationError({"email": _("This e-mail address is already registered for the event.")}) from error
     log_action(
-        actor=None,
+        actor=actor,
         action=BehaviourLog.Action.CREATE,
         obj=registration,
         detail={"event": event.pk, "status": registration.status},

@@ -336,7 +336,10 @@ def ticket_customer_reply(*, ticket: Ticket, body: str) -> TicketComment:
         raise ValidationError({"body": [_("This ticket is closed. Please submit a new ticket.")]})
     name = current.requester_name or (current.contact.name if current.contact_id else current.customer.name)
     comment = TicketComment.objects.create(ticket=current, customer_name=name[:100], body=body, is_public=True)
+    detail = {"comment": comment.pk, "from": "customer"}
     if current.status in (Status.WAITING, Status.RESOLVED):
+        # The entry names the step, as ticket_transition's does (a status change is an event of its own).
+        detail.update(fields=["status"], from_status=current.status, to=Status.IN_PROGRESS)
         _move(current, Status.IN_PROGRESS, actor=None, now=timezone.now())
         current.save()
     recipient = current.assignee or current.queue.manager
@@ -347,7 +350,7 @@ def ticket_customer_reply(*, ticket: Ticket, body: str) -> TicketComment:
         notify(user=recipient, title=title, body=body[:500], url=current.get_absolute_url(), email=True)
     log_action(
         actor=None, action=BehaviourLog.Action.UPDATE, obj=current, module=Module.SERVICE,
-        username=name[:150], detail={"comment": comment.pk, "from": "customer"},
+        username=name[:150], detail=detail,
     )  # fmt: skip
     return comment
 

@@ -5,7 +5,10 @@ from crm.api.tokens import token_create
 from crm.api.webhooks import new_secret
 from tests.customers import idor as customers
 from tests.factories import ContactFactory, CustomerFactory
+from tests.marketing import idor as marketing
+from tests.marketing.factories import CampaignFactory, EventFactory, RegistrationFactory
 from tests.sales import idor as sales
+from tests.service import idor as service
 
 
 def contact(owner):
@@ -31,6 +34,14 @@ def delivery(owner):
     return {"pk": row.pk}
 
 
+def registration(owner):
+    event = EventFactory(campaign=CampaignFactory(owner=owner))
+    return {"pk": RegistrationFactory(event=event, code=f"IDOR{owner.pk:06d}").pk}
+
+
+# Sales managers of two teams: both may read registrations and check guests in, only the scope tells them apart.
+registration.roles = marketing.READERS
+
 REGISTRY = {
     "api:customer-": customers.customer,
     "api:contact-": contact,
@@ -40,6 +51,11 @@ REGISTRY = {
     "api:opportunity-": sales.opportunity,
     "api:order-": sales.order,
     "api:contract-": sales.contract,
+    "api:ticket-": service.ticket,
+    "api:campaign-": marketing.campaign,
+    "api:event-": marketing.event,
+    "api:event-check-in": marketing.event_team,
+    "api:registration-": registration,
     "integrations:token-": token,
     "integrations:webhook-": webhook,
     "integrations:webhook-resend": delivery,

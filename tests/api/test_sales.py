@@ -166,3 +166,16 @@ def test_a_contract_is_created_with_a_number_and_end_before_start_is_refused(api
     assert "end_date" in api.post(f"{V1}/contracts/", data, format="json").json()
     created = api.post(f"{V1}/contracts/", {**data, "end_date": "2026-12-31"}, format="json")
     assert created.status_code == 201, created.content and created.json()["number"]
+
+
+def test_sales_records_are_not_deleted_through_the_api_as_the_pages_delete_none(api_for, rep_user):
+    """The sales pages delete no product, lead, opportunity, order or contract (only an opportunity's product
+    lines), so the API offers no DELETE for them; customers, contacts and communications keep theirs."""
+    schema = api_for(rep_user).get("/api/schema/", {"format": "json"}).json()["paths"]
+    for resource in ("products", "leads", "opportunities", "orders", "contracts"):
+        assert "delete" not in schema[f"{V1}/{resource}/{{id}}/"], resource
+    assert "delete" in schema[f"{V1}/customers/{{id}}/"]
+    lead = LeadFactory(owner=rep_user)
+    admin = api_for(UserFactory(role=roles.ADMINISTRATOR))
+    assert admin.delete(f"{V1}/leads/{lead.pk}/").status_code in (403, 405)
+    assert Lead.objects.filter(pk=lead.pk).exists()

@@ -84,6 +84,24 @@ def test_count_is_capped_for_large_lists(client_for, rep_user, settings):
     assert page.paginator.count == 31
 
 
+def test_a_capped_count_is_kept_a_minute_and_a_count_under_the_cap_is_not(client_for, rep_user, settings):
+    settings.LIST_COUNT_LIMIT = 5
+    for n in range(7):
+        CustomerFactory(owner=rep_user, name=f"Capped {n}")
+    client = client_for(rep_user)
+    url = reverse("customers:customer-list")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).context["page"].paginator.count == 6
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(url).context["page"]
+    assert page.paginator.is_capped and page.paginator.count == 6
+    assert len(second) == len(first) - 1
+    # Under the cap the count is exact at once: a customer added shows in the next page's count.
+    assert client.get(url, {"q": "unique-few"}).context["page"].paginator.count == 0
+    CustomerFactory(owner=rep_user, name="unique-few one")
+    assert client.get(url, {"q": "unique-few"}).context["page"].paginator.count == 1
+
+
 def test_saved_filter_group_applies_its_query(client_for, executive, rep_user):
     from customers.models import CustomerGroup
 

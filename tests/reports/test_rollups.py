@@ -32,6 +32,14 @@ CUSTOMER_REPORTS = [
     {"group_by": [{"field": "owner"}, {"field": "level"}],
      "aggregates": [{"func": "sum", "field": "quality_score"}, {"func": "avg", "field": "churn_score"}]},
     {"group_by": [{"field": "team"}, {"field": "created_at", "trunc": "month"}], "aggregates": [{"func": "count"}]},
+    # filtered on what the rollup keeps: choices (each operator), owner and team
+    {"group_by": [{"field": "source"}], "aggregates": [{"func": "count"}],
+     "filters": [{"field": "lifecycle_stage", "op": "in", "value": "prospect, vip"}, {"field": "level", "op": "ne",
+                                                                               "value": "A"}]},
+    {"group_by": [{"field": "lifecycle_stage"}], "aggregates": [{"func": "avg", "field": "quality_score"}],
+     "filters": [{"field": "source", "op": "isnull", "value": "yes"}]},
+    {"group_by": [{"field": "created_at", "trunc": "month"}], "aggregates": [{"func": "count"}],
+     "filters": [{"field": "source", "op": "isnull", "value": "no"}, {"field": "level", "op": "eq", "value": "B"}]},
 ]  # fmt: skip
 OPPORTUNITY_REPORTS = [
     {"group_by": [{"field": "closed_at", "trunc": "month"}, {"field": "status"}],
@@ -40,6 +48,8 @@ OPPORTUNITY_REPORTS = [
     {"group_by": [{"field": "created_at", "trunc": "month"}],
      "aggregates": [{"func": "avg", "field": "amount_base"}, {"func": "count"}]},
     {"group_by": [{"field": "owner"}, {"field": "currency"}], "aggregates": [{"func": "avg", "field": "amount_base"}]},
+    {"group_by": [{"field": "status"}], "aggregates": [{"func": "sum", "field": "amount_base"}],
+     "filters": [{"field": "currency", "op": "ne", "value": "CNY"}]},
 ]  # fmt: skip
 
 
@@ -111,6 +121,19 @@ def test_customer_reports_from_the_rollup_equal_the_live_ones_for_each_scope(req
     _assert_same(request, CUSTOMERS, CUSTOMER_REPORTS)
 
 
+def test_owner_and_team_filters_are_answered_from_the_rollup(request, customers, rep_user, far_rep):
+    reports = [
+        {**CUSTOMER_REPORTS[0], "filters": [{"field": "owner", "op": "eq", "value": str(far_rep.pk)}]},
+        {**CUSTOMER_REPORTS[1], "filters": [{"field": "owner", "op": "ne", "value": str(rep_user.pk)}]},
+        {**CUSTOMER_REPORTS[2], "filters": [{"field": "team", "op": "in", "value": str(far_rep.team_id)}]},
+        {**CUSTOMER_REPORTS[1], "filters": [{"field": "team", "op": "isnull", "value": "yes"}]},
+    ]
+    for definition in reports:
+        clean = builder.validate(CUSTOMERS, definition)
+        assert rollups.reader(CUSTOMERS, clean, _fresh(rep_user)) is not None
+    _assert_same(request, CUSTOMERS, reports)
+
+
 def test_a_managers_grouped_report_counts_only_the_team(customers, manager, rep_user, other_rep):
     rows, _chart = _result(CUSTOMERS, CUSTOMER_REPORTS[1], manager, live=False)
     team_count = Customer.objects.filter(team=manager.team).count()
@@ -138,7 +161,7 @@ def test_the_rollup_answers_without_reading_the_customers(customers, executive):
 
 def test_reports_it_cannot_answer_run_on_the_live_table(customers, executive):
     by_week = {"group_by": [{"field": "created_at", "trunc": "week"}]}
-    filtered = {**CUSTOMER_REPORTS[1], "filters": [{"field": "level", "op": "eq", "value": "A"}]}
+    filtered = {**CUSTOMER_REPORTS[1], "filters": [{"field": "quality_score", "op": "gte", "value": "50"}]}
     minimum = {"group_by": [{"field": "source"}], "aggregates": [{"func": "min", "field": "quality_score"}]}
     for definition in (by_week, filtered, minimum):
         clean = builder.validate(CUSTOMERS, definition)

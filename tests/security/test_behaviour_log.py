@@ -171,4 +171,67 @@ def test_a_large_xlsx_export_runs_as_a_background_job(settings, admin_client, lo
     assert BehaviourLog.objects.filter(action="export", module="security").count() == 1
 
     pdf = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]))
-    assert pdf.status_code == 302 and Job.objects.count() == 1
+    assert pdf.status_code == 302 and Job.objects.filter(options__format="pdf").count() == 1
+
+
+def test_a_pdf_of_more_than_one_page_runs_as_a_job_with_progress(
+    settings, admin_client, rep_user, django_capture_on_commit_callbacks
+):
+    """Beyond one page of the log (50 entries) the PDF is a background job: the request answers at once with the
+    job page, the job reports its progress as it draws the pages and stores a PDF that shows markup as text."""
+    from pypdf import PdfReader
+
+    from crm.models import Job
+    from security.tasks import run_behaviour_log_export
+
+    for _ in range(1200):
+        entry(rep_user, BehaviourLog.Action.UPDATE, detail={})
+    BehaviourLog.objects.update(object_repr='<img src="/etc/passwd"> 上海华信科技有限公司 & <a href="x">y</a>')
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]), {"module": "customers"})
+    job = Job.objects.get(dataset="behaviour_log")
+    assert response.status_code == 302 and response["Location"] == reverse("job-detail", args=[job.pk])
+    assert len(callbacks) == 1 and job.options["format"] == "pdf" and job.status == Job.Status.QUEUED
+
+    assert run_behaviour_log_export(job.pk) == Job.Status.DONE
+    job.refresh_from_db()
+    assert (job.total, job.processed, job.result["rows"]) == (1200, 1200, 1200)
+    assert job.output_file.name.endswith(".pdf")
+    reader = PdfReader(job.output_file.open("rb"))
+    assert len(reader.pages) > 20
+    text = "".join(reader.pages[3].extract_text().split())
+    assert '<imgsrc="/etc/passwd">上海华信科技有限公司&<ahref="x">y</a>' in text
+    assert all("/Annots" not in page for page in reader.pages)
+    assert BehaviourLog.objects.filter(action="export", module="security", detail__format="pdf").count() == 1
+
+
+def test_a_pdf_beyond_its_cap_is_refused_with_a_word_on_xlsx(settings, admin_client, log):
+    settings.EXPORT_SYNC_MAX_ROWS, settings.EXPORT_PDF_MAX_ROWS = 1, 2
+    response = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]), follow=True)
+    assert b"export XLSX instead" in response.content
+    from crm.models import Job
+
+    assert not Job.objects.exists()
+
+
+def test_the_module_filter_offers_each_module_once(rep_user):
+    """The modules are read without the log's default order (DISTINCT over module and time listed a module once
+    per entry and read every entry into memory)."""
+    from security.selectors import behaviour_log_modules
+
+    for days_ago in (0, 1, 2):
+        entry(rep_user, BehaviourLog.Action.UPDATE, module="customers", days_ago=days_ago)
+    entry(rep_user, BehaviourLog.Action.UPDATE, module="sales")
+    assert behaviour_log_modules() == ["customers", "sales"]
+
+
+def test_a_pdf_job_is_asked_for_without_reading_the_whole_log(
+    settings, admin_client, rep_user, django_assert_max_num_queries
+):
+    """The request that starts a PDF job answers at once: a capped count, the job, no list of every module."""
+    for _ in range(60):
+        entry(rep_user, BehaviourLog.Action.UPDATE, module="sales")
+    with django_assert_max_num_queries(12) as queries:
+        response = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]), {"module": "sales"})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)

@@ -126,3 +126,23 @@ def test_the_list_runs_a_flat_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('href="/service/') >= 22
+
+
+def test_the_list_rows_show_priority_status_and_due_as_the_ticket_page_does(client_for, queue, customer, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    TicketFactory(queue=queue, customer=customer, assignee=agent, status="waiting", priority="urgent",
+                  resolution_due_at=now - timedelta(hours=1))  # fmt: skip
+    TicketFactory(queue=queue, customer=customer, assignee=agent, status="new", priority="low",
+                  resolution_due_at=now + timedelta(hours=1), sla_paused_at=now)  # fmt: skip
+    html = client_for(agent).get(reverse("service:ticket-list") + "?view=all", headers={"Accept-Language": "en"})
+    html = html.content.decode()
+    assert '<span class="badge text-bg-danger">Urgent</span>' in html
+    assert '<span class="badge text-bg-light">Low</span>' in html
+    assert '<span class="badge text-bg-secondary" data-status="waiting">' in html
+    assert '<span class="badge text-bg-info" data-status="new">' in html
+    assert 'class="text-danger fw-semibold"' in html  # the overdue one
+    assert "bi-pause-circle" in html  # the paused one
