@@ -57,6 +57,18 @@ NAVIGATION = [
 ]  # fmt: skip
 
 
+def _current_entry(view_name):
+    """The one entry a page belongs to: its own, else its model's list (customers:customer-detail belongs
+    to customers:customer-list, not to the contacts entry; the board and the opportunity list share a
+    model, and a page without an entry of its own goes to the list)."""
+    names = [url_name for _heading, entries in NAVIGATION for url_name, *_rest in entries]
+    if view_name in names:
+        return view_name
+    same_model = [name for name in names if name.rsplit("-", 1)[0] == view_name.rsplit("-", 1)[0]]
+    lists = [name for name in same_model if name.endswith("-list")]
+    return (lists or same_model or [None])[0]
+
+
 @lru_cache(maxsize=256)
 def _address(url_name, script_prefix, urlconf):
     return reverse(url_name, urlconf=urlconf)
@@ -66,7 +78,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    current = request.resolver_match.view_name if request.resolver_match else ""
+    current = _current_entry(request.resolver_match.view_name if request.resolver_match else "")
     # Every page draws the sidebar: its addresses are reversed once per process (per script prefix and URLconf),
     # and the permissions read once per request instead of a has_perm() through every backend per entry.
     prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
@@ -82,8 +94,7 @@ def navigation(request):
                 "url": _address(url_name, prefix, urlconf),
                 "label": label,
                 "icon": icon,
-                # customers:customer-detail belongs to customers:customer-list, not to the contacts entry
-                "active": current.rsplit("-", 1)[0] == url_name.rsplit("-", 1)[0],
+                "active": url_name == current,
             }
             for url_name, label, icon, perm in entries
             if allowed(perm)

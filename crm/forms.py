@@ -1,8 +1,12 @@
-"""Service errors onto forms, one way: a view runs a service through :func:`call_service`, and whatever the
-service refuses (a ``ValidationError`` naming fields, a ``PermissionDenied`` for an owner the user may not
-give records to) shows on the form in place."""
+"""Service errors onto the page, one way: a view with a form runs a service through :func:`call_service`, and
+whatever the service refuses (a ``ValidationError`` naming fields, a ``PermissionDenied`` for an owner the
+user may not give records to) shows on the form in place; a button without a form runs it inside
+:func:`refusal_as_message`, and the refusal shows as an error message on the next page."""
+
+from contextlib import contextmanager
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -44,3 +48,14 @@ def call_service(form, service, /, **kwargs):
             raise
         form.add_error("owner", _("You cannot give records to this user."))
     return None
+
+
+@contextmanager
+def refusal_as_message(request):
+    """Run the ``with`` block for a button without a form (complete, publish, undo …): when a service in it
+    refuses with a ``ValidationError``, the rest of the block (its success message, its redirect) is
+    skipped and the reasons become one error message for the page the view answers with next."""
+    try:
+        yield
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))

@@ -135,10 +135,11 @@ def report_builder(request):
     definition = None
     if data and form.is_valid():
         definition = form.definition()
-        try:
-            table, chart = selectors.report_result(user=request.user, dataset=form.dataset, definition=definition)
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        result = call_service(form, selectors.report_result, user=request.user, dataset=form.dataset,
+                              definition=definition)  # fmt: skip
+        if result:
+            table, chart = result
+        else:
             definition = None
     if table is not None and request.GET.get("format"):
         return _export_response(request, name=form.dataset.label, tables=[table], detail={"definition": definition},

@@ -254,6 +254,18 @@ class OrderLineForm(forms.Form):
         label=_("Discount (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The lines sit in a table, not through the form renderer: give them the form's look here.
+        for field in self.fields.values():
+            small = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            if not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", small)
+
 
 OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3, can_delete=True)
 

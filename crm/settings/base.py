@@ -368,8 +368,9 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default
 IMPORT_WAITING_MAX_AGE_HOURS = env.int("IMPORT_WAITING_MAX_AGE_HOURS", default=24)
 # Exports up to this many rows download at once; larger ones run as a background job.
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5_000)
-# A behaviour-log PDF (a background job beyond one page) holds at most this many entries; XLSX has no such cap.
-EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=100_000)
+# A behaviour-log PDF (a background job beyond one page) holds at most this many entries (about 1,700 pages; the
+# PDF is kept in memory until it is complete: ~70 MB for 50,000 entries); XLSX has no such cap.
+EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=50_000)
 
 # How long behaviour-log entries are kept before the nightly clean-up removes them.
 BEHAVIOUR_LOG_RETENTION_DAYS = env.int("BEHAVIOUR_LOG_RETENTION_DAYS", default=365)
@@ -623,7 +624,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # The workflow statuses appear both on the record and in the request that moves it: one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "service.models.Ticket.Status",
+        "EventStatusEnum": "marketing.models.Event.Status",
+    },
 }
 # API tokens: at most this many per user; how often a token's use is written to the behaviour log.
 API_TOKEN_LOG_MINUTES = env.int("API_TOKEN_LOG_MINUTES", default=15)

@@ -93,7 +93,7 @@ def customers_in(*, user, ids):
 
 def customers_by_keys(*, user, ids=(), external_ids=(), lock=False) -> tuple[dict, dict]:
     """The customers a bulk write names, in two queries: ``({pk: customer}, {external_id: pk})`` — the first
-    only those ``user`` may see (tags, groups and contacts loaded; locked for the transaction with ``lock``),
+    only those ``user`` may see (tags and groups loaded; locked for the transaction with ``lock``),
     the second every holder of the external ids, so that a record outside the scope is told apart from a new
     one (it answers 404 and is never created twice)."""
     visible = {}
@@ -102,7 +102,7 @@ def customers_by_keys(*, user, ids=(), external_ids=(), lock=False) -> tuple[dic
         queryset = Customer.objects.visible_to(user).filter(condition)
         if lock:
             queryset = queryset.select_for_update(of=("self",))
-        queryset = queryset.prefetch_related("tags", "groups", "contacts")
+        queryset = queryset.prefetch_related("tags", "groups")
         visible = {customer.pk: customer for customer in queryset}
     held = dict(Customer.objects.filter(external_id__in=list(external_ids)).values_list("external_id", "pk"))
     return visible, held

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import call_service
+from crm.forms import call_service, refusal_as_message
 from crm.pagination import paginate
 
 from ..forms.care import CareFilterForm, CareOutcomeForm, CarePlanForm, ContactCadenceForm
@@ -53,14 +52,11 @@ def _back(request):
 def care_action_done(request, pk):
     action = care_selectors.care_action_get(user=request.user, pk=pk)
     form = CareOutcomeForm(request.POST)
-    try:
-        form.is_valid()
+    form.is_valid()
+    with refusal_as_message(request):
         care_services.care_action_complete(
             actor=request.user, action=action, outcome=form.cleaned_data.get("outcome", "")
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("Care action for %(customer)s done.") % {"customer": action.customer})
     return _back(request)
 
@@ -70,12 +66,9 @@ def care_action_done(request, pk):
 def care_action_skip(request, pk):
     action = care_selectors.care_action_get(user=request.user, pk=pk)
     form = CareOutcomeForm(request.POST)
-    try:
-        form.is_valid()
+    form.is_valid()
+    with refusal_as_message(request):
         care_services.care_action_skip(actor=request.user, action=action, outcome=form.cleaned_data.get("outcome", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("Care action for %(customer)s skipped.") % {"customer": action.customer})
     return _back(request)
 
@@ -84,11 +77,8 @@ def care_action_skip(request, pk):
 @permission_required("customers.change_careaction", raise_exception=True)
 def care_action_send(request, pk):
     action = care_selectors.care_action_get(user=request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         sent = care_services.care_action_send(actor=request.user, action=action)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         if sent:
             messages.success(request, _("Message sent to %(customer)s.") % {"customer": action.customer})
         else:

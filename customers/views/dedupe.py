@@ -1,21 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from crm.forms import refusal_as_message
 from crm.pagination import paginate
 
 from ..dedupe import find_duplicates
 from ..forms.dedupe import CustomerMergeForm
 from ..selectors import dedupe as selectors
 from ..services.merge import customer_merge, customer_merge_undo
-
-
-def _first_error(error: ValidationError) -> str:
-    return error.messages[0] if error.messages else _("The merge could not be done.")
 
 
 @require_GET
@@ -47,11 +43,8 @@ def customer_merge_view(request, pk, other_pk):
         return redirect(survivor)
     form = CustomerMergeForm(request.POST or None, survivor=survivor, merged=merged)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request):
             customer_merge(actor=request.user, survivor=survivor, merged=merged, choices=form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _first_error(error))
-        else:
             messages.success(
                 request,
                 _("%(merged)s was merged into %(survivor)s. You can undo this from the list of merges.")
@@ -78,11 +71,9 @@ def merge_list(request):
 def merge_undo(request, pk):
     merge = selectors.merge_get(user=request.user, pk=pk)
     if request.method == "POST":
-        try:
+        with refusal_as_message(request):
             restored = customer_merge_undo(actor=request.user, merge=merge)
-        except ValidationError as error:
-            messages.error(request, _first_error(error))
-            return redirect("customers:merge-list")
-        messages.success(request, _("Merge undone: %(name)s is back.") % {"name": restored.name})
-        return redirect(restored)
+            messages.success(request, _("Merge undone: %(name)s is back.") % {"name": restored.name})
+            return redirect(restored)
+        return redirect("customers:merge-list")
     return render(request, "customers/customermerge_confirm_undo.html", {"merge": merge})

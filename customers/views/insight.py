@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from crm.forms import refusal_as_message
 
 from .. import selectors
 from ..forms.care import ConsentForm
@@ -31,16 +32,13 @@ def customer_consent(request, pk):
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
         return redirect(customer)
-    try:
+    with refusal_as_message(request):
         privacy.customer_consent_set(
             actor=request.user,
             customer=customer,
             consent=form.cleaned_data["consent"],
             method=form.cleaned_data["consent_method"],
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("Consent recorded: %(consent)s.") % {"consent": customer.get_consent_display()})
     return redirect(customer)
 

@@ -71,7 +71,9 @@ class EventViewSet(ResourceViewSet):
         return Event.objects.visible_to(self.request.user)
 
     def list_source(self, params):
-        return selectors.event_list(user=self.request.user, data=params)
+        filterset = selectors.event_list(user=self.request.user, data=params)
+        filterset.queryset = filterset.queryset.prefetch_related("invite_groups")
+        return filterset
 
     def get_object(self):
         return selectors.event_get(user=self.request.user, pk=self.kwargs["pk"])

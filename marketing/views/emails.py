@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import call_service
+from crm.forms import call_service, refusal_as_message
 from crm.pagination import paginate
 
 from .. import selectors
@@ -82,11 +81,9 @@ def email_detail(request, pk):
 @permission_required("marketing.change_emailcampaign", raise_exception=True)
 def email_start(request, pk):
     email_campaign = selectors.email_campaign_get(user=request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         services.email_campaign_start(actor=request.user, email_campaign=email_campaign)
         messages.success(request, _("Sending has started."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect(email_campaign)
 
 

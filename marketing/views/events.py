@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import apply_validation_error, call_service
+from crm.forms import call_service, refusal_as_message
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
 from crm.storage import serve_field
@@ -124,11 +123,8 @@ def event_status(request, pk):
     if status == Event.Status.PUBLISHED and not request.user.has_perm("marketing.publish_event"):
         messages.error(request, _("You may not publish events."))
         return redirect(event)
-    try:
+    with refusal_as_message(request):
         services.event_set_status(actor=request.user, event=event, status=status)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         if status == Event.Status.PUBLISHED:
             messages.success(request, _("Event published; the invitations are being sent."))
         else:
@@ -143,14 +139,13 @@ def event_check_in(request, pk):
     form = CheckInForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        try:
-            registration, first = registrations.registration_check_in(
-                actor=request.user, event=event, code=form.cleaned_data["code"]
-            )
+        checked_in = call_service(
+            form, registrations.registration_check_in, actor=request.user, event=event, code=form.cleaned_data["code"]
+        )
+        if checked_in:
+            registration, first = checked_in
             result = {"registration": registration, "first": first}
             form = CheckInForm()
-        except ValidationError as error:
-            apply_validation_error(form, error)
     context = {"event": event, "form": form, "result": result, "progress": selectors.event_progress(event=event)}
     template = "marketing/partials/check_in_result.html" if request.htmx else "marketing/event_check_in.html"
     return render(request, template, context)

@@ -9,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from crm.consent import consent_given
-from crm.forms import apply_validation_error, call_service
+from crm.forms import call_service
 from crm.links import read_or_404
 from crm.public import over_limit
 from customers.models import Customer
@@ -85,13 +85,10 @@ def public_survey(request, token):
     form = SurveyForm(request.POST or None)
     done = hasattr(registration, "survey_response")
     if request.method == "POST" and not done and form.is_valid():
-        try:
-            registrations.survey_answer(
-                registration=registration, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
-            )
-            done = True
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        call_service(form, registrations.survey_answer,
+            registration=registration, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"],
+        )  # fmt: skip
+        done = not form.errors
     context = {"registration": registration, "event": registration.event, "form": form, "done": done}
     return render(request, "marketing/public/survey.html", context)
 

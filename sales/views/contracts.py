@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import call_service
+from crm.forms import call_service, refusal_as_message
 from crm.pagination import paginate
 from crm.storage import serve_field
 
@@ -111,12 +110,10 @@ def contract_file_download(request, pk, file_pk):
 @permission_required("sales.add_contract", raise_exception=True)
 def contract_renew(request, pk):
     contract = selectors.contract_get(user=request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         renewal = services.contract_renew(actor=request.user, contract=contract)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(contract)
-    messages.success(
-        request, _("Renewal %(number)s drafted; check it and make it active.") % {"number": renewal.number}
-    )
-    return redirect(renewal)
+        messages.success(
+            request, _("Renewal %(number)s drafted; check it and make it active.") % {"number": renewal.number}
+        )
+        return redirect(renewal)
+    return redirect(contract)

@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.forms import call_service
+from crm.forms import call_service, refusal_as_message
 from crm.pagination import paginate
 
 from .. import selectors
@@ -92,11 +91,8 @@ def order_update(request, pk):
 
 
 def _run(request, order, service, done_message, **kwargs):
-    try:
+    with refusal_as_message(request):
         service(actor=request.user, order=order, version=request.POST.get("version") or None, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, done_message)
     return redirect(order)
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.forms import call_service
+from crm.forms import call_service, refusal_as_message
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
@@ -124,12 +123,8 @@ def ticket_update(request, pk):
 @permission_required("service.change_ticket", raise_exception=True)
 def ticket_transition(request, pk):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         tickets.ticket_transition(actor=request.user, ticket=ticket, to_status=request.POST.get("status", ""))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         ticket.refresh_from_db()
         messages.success(request, _("Status: %(status)s") % {"status": ticket.get_status_display()})
     return redirect(ticket)
@@ -143,14 +138,10 @@ def ticket_assign(request, pk):
     form = AssignForm(request.POST, agents=agents)
     round_robin = "round_robin" in request.POST
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             tickets.ticket_assign(
                 actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"], round_robin=round_robin
             )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
             messages.success(request, _("Assignment saved."))
             return redirect(ticket)
     return render(request, "service/ticket_detail.html", _detail_context(request, ticket, assign_form=form))
@@ -190,12 +181,8 @@ def ticket_follow_up(request, pk):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             surveys.ticket_follow_up_done(actor=request.user, ticket=ticket, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
             messages.success(request, _("Follow-up recorded."))
         return redirect(ticket)
     return render(request, "service/ticket_detail.html", _detail_context(request, ticket, follow_up_form=form))

@@ -165,3 +165,30 @@ def test_publishing_needs_the_permission_to_publish(api_for):
     event.refresh_from_db()
     assert event.status == Event.Status.DRAFT
     assert api.post(f"{V1}/events/{event.pk}/status/", {"status": "cancelled"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("resource", ["campaigns", "events", "registrations", "tickets"])
+def test_the_new_lists_run_a_bounded_number_of_queries(api_for, resource, django_assert_max_num_queries):
+    from customers.models import CustomerGroup
+    from tests.service.factories import TicketFactory
+
+    admin = UserFactory(username="root", role=roles.ADMINISTRATOR)
+    group = CustomerGroup.objects.create(name="Newsletter")
+
+    def rows(count):
+        for _ in range(count):
+            campaign = CampaignFactory(owner=admin)
+            campaign.target_groups.add(group)
+            event = EventFactory(campaign=campaign)
+            event.invite_groups.add(group)
+            RegistrationFactory(event=event)
+            TicketFactory(assignee=admin)
+
+    api = api_for(admin)
+    rows(3)
+    api.get(f"{V1}/{resource}/")  # token use logged, caches warm
+    with django_assert_max_num_queries(12) as small:
+        assert api.get(f"{V1}/{resource}/").status_code == 200
+    rows(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(api.get(f"{V1}/{resource}/").json()["results"]) == 23

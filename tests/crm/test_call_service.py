@@ -1,10 +1,13 @@
-"""Service errors land on forms one way (crm.forms.call_service)."""
+"""Service errors land on the page one way: on forms (crm.forms.call_service), or as a message for a button
+without a form (crm.forms.refusal_as_message)."""
 
 import pytest
 from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from crm.forms import call_service
+from crm.forms import call_service, refusal_as_message
 
 
 class OwnedForm(forms.Form):
@@ -52,3 +55,28 @@ def test_a_refused_owner_lands_on_the_owner_field():
 def test_permission_denied_without_an_owner_field_still_answers_403():
     with pytest.raises(PermissionDenied):
         call_service(_bound(PlainForm), refuse_owner)
+
+
+def test_a_refused_button_skips_the_rest_of_its_block_and_says_why_in_one_message(rf):
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    done = []
+    with refusal_as_message(request):
+        refuse_twice()
+        done.append("success message")
+    assert done == []
+    assert [str(m) for m in get_messages(request)] == ["Too late. Already done."]
+
+
+def test_a_button_that_succeeds_runs_its_whole_block_without_a_message(rf):
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    with refusal_as_message(request):
+        done = True
+    assert done and not list(get_messages(request))
+
+
+def refuse_twice():
+    raise ValidationError(["Too late.", "Already done."])

@@ -31,3 +31,17 @@ def test_the_page_renders_the_section_headings(client_for, rep_user):
     html = client_for(rep_user).get(reverse("home")).content.decode()
     assert '<h6 class="sidebar-heading">Sales</h6>' in html
     assert '<h6 class="sidebar-heading">Administration</h6>' not in html
+
+
+def _current(client, url):
+    items = client.get(url).context["nav_items"]
+    return [str(item["label"]) for item in items if item["active"]]
+
+
+def test_one_entry_is_the_current_page_when_two_share_a_model(client_for, rep_user):
+    """The board and the opportunity list both show opportunities; on the board only the board is current."""
+    client = client_for(rep_user)
+    assert _current(client, reverse("sales:opportunity-board")) == ["Pipeline board"]
+    assert _current(client, reverse("sales:opportunity-list")) == ["Opportunities"]
+    # a page with no entry of its own still belongs to its model's list
+    assert _current(client, reverse("sales:opportunity-create")) == ["Opportunities"]

@@ -49,3 +49,15 @@ def test_a_contract_made_from_an_order_takes_its_amount(client_for, rep_user):
     assert response.status_code == 302, response.context["form"].errors
     contract = Contract.objects.get()
     assert (contract.order, contract.amount, contract.currency) == (order, Decimal("5000.00"), "USD")
+
+
+LINE_FIELDS = ["product", "description", "quantity", "unit_price", "discount_percent"]
+
+
+def test_the_order_lines_look_like_the_rest_of_the_form(client_for, rep_user):
+    """Each line's product, quantity and price are Bootstrap fields like the order's own, not bare inputs."""
+    html = client_for(rep_user).get(reverse("sales:order-create")).content.decode()
+    tags = {name: html.split(f'id="id_lines-0-{name}"', 1)[0].rsplit("<", 1)[1] for name in LINE_FIELDS}
+    assert 'class="form-select form-select-sm"' in tags["product"]
+    for name in LINE_FIELDS[1:]:
+        assert 'class="form-control form-control-sm"' in tags[name], tags[name]

@@ -212,3 +212,26 @@ def test_a_pdf_beyond_its_cap_is_refused_with_a_word_on_xlsx(settings, admin_cli
     from crm.models import Job
 
     assert not Job.objects.exists()
+
+
+def test_the_module_filter_offers_each_module_once(rep_user):
+    """The modules are read without the log's default order (DISTINCT over module and time listed a module once
+    per entry and read every entry into memory)."""
+    from security.selectors import behaviour_log_modules
+
+    for days_ago in (0, 1, 2):
+        entry(rep_user, BehaviourLog.Action.UPDATE, module="customers", days_ago=days_ago)
+    entry(rep_user, BehaviourLog.Action.UPDATE, module="sales")
+    assert behaviour_log_modules() == ["customers", "sales"]
+
+
+def test_a_pdf_job_is_asked_for_without_reading_the_whole_log(
+    settings, admin_client, rep_user, django_assert_max_num_queries
+):
+    """The request that starts a PDF job answers at once: a capped count, the job, no list of every module."""
+    for _ in range(60):
+        entry(rep_user, BehaviourLog.Action.UPDATE, module="sales")
+    with django_assert_max_num_queries(12) as queries:
+        response = admin_client.get(reverse("security:behaviour-log-export", args=["pdf"]), {"module": "sales"})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)
