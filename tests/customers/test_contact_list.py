@@ -110,3 +110,22 @@ def test_search_by_name_part_email_office_phone_and_whole_mobile(client_for, rep
     services.contact_update(actor=rep_user, contact=wang, data={"name": "王晓东", "mobile": "13800138000"})
     assert _page(client, q="建华") == []
     assert _page(client, q="晓东") == [wang]
+
+
+def test_search_shows_every_match_newest_first_for_common_and_rare_words(client_for, manager, rep_user, far_rep):
+    """A common word is read down the primary key, a rare one through the search index: the page is the same as
+    sorting every visible match."""
+    for n in range(40):
+        customer = CustomerFactory(owner=[rep_user, far_rep][n % 2])
+        ContactFactory(customer=customer, name="王建华" if n % 3 else f"John Smith {n}")
+    rare = ContactFactory(customer=CustomerFactory(owner=rep_user), name="欧阳晓东")
+    client = client_for(manager)
+    visible = Contact.objects.visible_to(manager)
+    for text, matches in (
+        ("建华", visible.filter(name="王建华")),
+        ("smith", visible.filter(name__startswith="John Smith")),
+        ("晓东", visible.filter(pk=rare.pk)),
+    ):
+        expected = sorted(matches, key=lambda c: -c.pk)
+        assert 0 < len(expected) < 25
+        assert _page(client, q=text) == expected, text
