@@ -22,6 +22,8 @@ def chromium(tmp_path, extra_flags=()):
     ]:  # fmt: skip
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    # The console's errors, which the journeys read: a page can answer 200 and still fail in its scripts.
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.implicitly_wait(5)
     return driver

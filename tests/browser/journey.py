@@ -32,6 +32,12 @@ def say(language, message):
         return str(translation.gettext(message))
 
 
+def label(language, choice):
+    """A model choice's label (``Customer.Industry.IT``) as the app shows it in ``language``."""
+    with translation.override(language):
+        return str(choice.label)
+
+
 def use_language(user, language):
     """The user's language preference, which every page they open follows."""
     user.language = language
@@ -118,3 +124,37 @@ def shot(browser, language, name):
 def no_server_error(browser):
     body = text(browser)
     assert "Server Error" not in body and "服务器错误" not in body, body[:500]
+
+
+def no_script_errors(browser):
+    """Nothing went wrong in the page's scripts (nor was blocked by the CSP) since the last look."""
+    errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def charts_drawn(browser):
+    """Every chart on the page has been drawn by Chart.js (its data parsed, its canvas taken)."""
+    return browser.execute_script(
+        "const canvases = [...document.querySelectorAll('canvas[data-report-chart]')];"
+        "return !canvases.length || (typeof Chart !== 'undefined' && canvases.every((c) => Chart.getChart(c)));"
+    )
+
+
+# The bytes of a link as the signed-in browser receives them (base64, so binary survives the trip).
+FETCH = """
+const [url, done] = arguments;
+fetch(url, {credentials: "same-origin"}).then(async (response) => {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 8192) { binary += String.fromCharCode(...bytes.subarray(i, i + 8192)); }
+  done({status: response.status, type: response.headers.get("content-type"), body: btoa(binary)});
+});
+"""
+
+
+def download(browser, link):
+    """What clicking the download ``link`` would save: (status, content type, bytes)."""
+    import base64
+
+    got = browser.execute_async_script(FETCH, link.get_attribute("href"))
+    return got["status"], got["type"], base64.b64decode(got["body"])

@@ -1,19 +1,21 @@
 """The sales manager's day, by clicking: a new lead assigned to a rep of the team and converted (customer,
 contact, opportunity), the deal moved on the board by dragging it and from the keyboard, an order with two
 lines at the products' prices confirmed and its PDF downloaded in the manager's language, a contract made
-from the order for its amount."""
+from the order for its amount. And a customer list exported from another system, with Chinese column
+headers and Chinese choice values, imported through the column mapping and a dry run."""
 
-import base64
 import io
 from decimal import Decimal
 
 import pypdf
 import pytest
+from celery.contrib.testing.worker import start_worker
 from selenium.webdriver import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from crm.celery import app
 from customers.models import Contact, Customer
 from sales.models import Contract, Lead, Opportunity, Order
 from tests.sales.factories import ProductFactory
@@ -21,7 +23,9 @@ from tests.world import build_world
 
 from .journey import (
     LANGUAGES,
+    download,
     fill,
+    label,
     no_server_error,
     open_page,
     say,
@@ -37,17 +41,6 @@ from .journey import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 COMPANY = "苏州青禾医疗器械有限公司"
-
-# The bytes of a link as the signed-in browser receives them (base64, so binary survives the trip).
-FETCH = """
-const [url, done] = arguments;
-fetch(url, {credentials: "same-origin"}).then(async (response) => {
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 8192) { binary += String.fromCharCode(...bytes.subarray(i, i + 8192)); }
-  done({status: response.status, type: response.headers.get("content-type"), body: btoa(binary)});
-});
-"""
 
 
 def _card_in(stage, opportunity):
@@ -156,9 +149,8 @@ def test_manager_converts_a_lead_moves_the_deal_and_sells_with_order_and_contrac
 
     # its PDF, as the browser downloads it, in the manager's language
     link = browser.find_element(By.CSS_SELECTOR, f"a[href$='/sales/orders/{order.pk}/pdf/']")
-    pdf = browser.execute_async_script(FETCH, link.get_attribute("href"))
-    assert pdf["status"] == 200 and pdf["type"] == "application/pdf"
-    content = base64.b64decode(pdf["body"])
+    status, kind, content = download(browser, link)
+    assert status == 200 and kind == "application/pdf"
     assert content.startswith(b"%PDF-")
     words = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
     assert say(language, "Sales order %(number)s") % {"number": order.number} in words
@@ -176,3 +168,65 @@ def test_manager_converts_a_lead_moves_the_deal_and_sells_with_order_and_contrac
     contract = wait(browser).until(lambda driver: Contract.objects.filter(order=order).first())
     until_url(browser, f"/sales/contracts/{contract.pk}/")
     assert contract.amount == order.total and contract.customer_id == customer.pk
+
+
+CSV = (
+    "客户名称,行业,客户等级,联系电话,客户备注信息,内部编号\n"
+    "北京远航物流有限公司,软件,重点客户,010-8888 6666,老客户介绍,X-1\n"
+    "武汉金桥医院,医疗,B,027-6666 8888,展会名片,X-2\n"
+)
+
+
+@pytest.mark.worker
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_manager_imports_a_csv_with_chinese_headers_through_mapping_and_dry_run(
+    journey_browser, live_server, language, tmp_path
+):
+    browser = journey_browser
+    world = build_world()
+    use_language(world.users["manager"], language)
+    upload = tmp_path / "客户.csv"
+    upload.write_text(CSV, encoding="utf-8-sig")
+    existing = Customer.objects.count()
+
+    sign_in(browser, live_server, "manager")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        # the import, opened from the customer list, and the file uploaded
+        open_page(browser, live_server, "/customers/")
+        browser.find_element(By.ID, "import-customers").click()
+        wait(browser).until(lambda driver: driver.find_elements(By.ID, "upload-submit"))
+        browser.find_element(By.ID, "id_file").send_keys(str(upload))
+        shot(browser, language, "manager-8-import-upload")
+        browser.find_element(By.ID, "upload-submit").click()
+
+        # the columns: the Chinese headers are recognised; the notes column is mapped by hand
+        wait(browser, 30).until(lambda driver: driver.find_elements(By.ID, "import-mapping"))
+        assert Select(browser.find_element(By.NAME, "column_0")).first_selected_option.get_attribute("value") == "name"
+        assert Select(browser.find_element(By.NAME, "column_1")).first_selected_option.get_attribute("value") == (
+            "industry"
+        )
+        fill(browser, "column_4", "notes")
+        shot(browser, language, "manager-9-import-columns")
+        browser.find_element(By.ID, "dry-run").click()
+
+        # the dry run previews the Chinese choice values as labels in the manager's language, saves nothing
+        wait(browser, 30).until(lambda driver: driver.find_elements(By.ID, "confirm-import"))
+        preview = browser.find_element(By.ID, "dry-run-preview").text
+        assert label(language, Customer.Industry.IT) in preview
+        assert label(language, Customer.Industry.HEALTHCARE) in preview
+        assert "healthcare" not in preview and "it" not in preview.split()
+        assert say(language, "create") in preview
+        assert "内部编号" in browser.find_element(By.ID, "unmapped-columns").text
+        assert Customer.objects.count() == existing
+        shot(browser, language, "manager-10-import-dry-run")
+
+        # confirmed: the import runs in the background, its progress shown until it is done
+        browser.find_element(By.ID, "confirm-import").click()
+        wait(browser, 60).until(lambda driver: driver.find_element(By.ID, "job-status").text == say(language, "Done"))
+        no_server_error(browser)
+        shot(browser, language, "manager-11-import-done")
+
+    names = ["北京远航物流有限公司", "武汉金桥医院"]
+    imported = dict(Customer.objects.filter(name__in=names).values_list("name", "industry"))
+    assert imported == {"北京远航物流有限公司": "it", "武汉金桥医院": "healthcare"}
+    assert Customer.objects.get(name="武汉金桥医院").notes == "展会名片"

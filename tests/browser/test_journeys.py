@@ -5,10 +5,14 @@ checked in at the door by typing their code on a phone-sized screen. executive: 
 screen, a custom report saved and exported.
 """
 
+import io
 import re
 
+import openpyxl
+import pypdf
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -16,12 +20,16 @@ from crm.models import BehaviourLog
 from marketing import links as marketing_links
 from marketing.models import Event, Registration
 from reports.models import SavedReport
+from reports.registry import panels_for, templates_for
 from tests.world import build_world
 
 from .journey import (
     LANGUAGES,
     PHONE,
+    charts_drawn,
+    download,
     fill,
+    no_script_errors,
     no_server_error,
     open_page,
     say,
@@ -86,45 +94,97 @@ def test_marketing_publishes_an_event_for_two_and_the_third_guest_waits(journey_
     assert Registration.objects.get(code=codes[0]).checked_in_at is not None
 
 
+def _follow(browser, label, *, within="#sidebar"):
+    """Click the link named ``label`` (a sidebar entry, a tab), as the executive finds their way."""
+    links = browser.find_elements(By.CSS_SELECTOR, f"{within} a")
+    link = next(link for link in links if link.text.strip().split("\n")[0] == label)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+    address = link.get_attribute("href")
+    link.click()
+    wait(browser).until(lambda driver: driver.current_url.split("#")[0] == address)
+
+
+def _looked_at(browser):
+    """A dashboard read: no error on the server or in the scripts, and every chart on it drawn."""
+    no_server_error(browser)
+    wait(browser).until(charts_drawn)
+    no_script_errors(browser)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_executive_reads_every_dashboard_and_saves_and_exports_a_report(journey_browser, live_server, language):
     browser = journey_browser
     world = build_world()
-    use_language(world.users["executive"], language)
+    executive = world.users["executive"]
+    use_language(executive, language)
     sign_in(browser, live_server, "executive")
-    for step, path in enumerate(
-        [
-            "/reports/dashboard/",
-            "/sales/forecast/",
-            "/sales/performance/",
-            "/service/statistics/",
-            "/reports/statistics/",
-        ]
-    ):
-        open_page(browser, live_server, path)
-        no_server_error(browser)
-        if step == 0:
-            wait(browser).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "canvas[data-report-chart]"))
-            assert not browser.execute_script("return window.__jsErrors || null")
-            shot(browser, language, "executive-1-dashboard")
-        if step == 1:
+    no_script_errors(browser)
+
+    # the dashboard: a chart per panel, each drawn
+    _follow(browser, say(language, "Dashboard"))
+    _looked_at(browser)
+    panels = browser.find_elements(By.CSS_SELECTOR, "#dashboard-panels canvas[data-report-chart]")
+    assert len(panels) == len(panels_for(executive))
+    shot(browser, language, "executive-1-dashboard")
+
+    # every report template, one after another
+    _follow(browser, say(language, "Report templates"))
+    with translation.override(language):
+        titles = [str(template.title) for template in templates_for(executive)]
+    assert titles
+    for title in titles:
+        _follow(browser, say(language, "Report templates"))
+        _follow(browser, title, within="main .list-group")
+        until_text(browser, title)
+        _looked_at(browser)
+
+    # the statistics, the forecast against the targets, the sales performance, the service and the
+    # campaign dashboards
+    for label in ["Statistics", "Sales forecast", "Sales performance", "Service statistics", "Campaign effect"]:
+        _follow(browser, say(language, label))
+        _looked_at(browser)
+        if label == "Sales forecast":
             shot(browser, language, "executive-2-forecast")
-    open_page(browser, live_server, "/reports/big-screen/")
+
+    # the big screen, from the dashboard
+    _follow(browser, say(language, "Dashboard"))
+    _follow(browser, say(language, "Big screen"), within="main .nav-tabs")
     wait(browser).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".big-screen"))
+    _looked_at(browser)
     shot(browser, language, "executive-3-big-screen")
 
-    query = "dataset=opportunities&group_1=stage&agg_1=count&agg_2=sum&agg_field_2=amount_base&chart=bar"
-    open_page(browser, live_server, f"/reports/builder/?{query}")
+    # a custom report: opportunities by stage, counted and summed, as a bar chart
+    open_page(browser, live_server, "/")
+    _follow(browser, say(language, "Custom reports"))
+    fill(browser, "dataset", "opportunities")
+    wait(browser).until(lambda driver: "dataset=opportunities" in driver.current_url)
+    fill(browser, "group_1", "stage")
+    fill(browser, "agg_1", "count")
+    fill(browser, "agg_2", "sum")
+    fill(browser, "agg_field_2", "amount_base")
+    fill(browser, "chart", "bar")
+    browser.find_element(By.ID, "run-report").click()
     until_text(browser, "CNY")
+    _looked_at(browser)
     fill(browser, "name", "各阶段机会")
     shot(browser, language, "executive-4-builder")
     send(browser, "name")
     until_url(browser, "/reports/saved/")
     report = SavedReport.objects.get(name="各阶段机会")
-    until_text(browser, say(language, "Stage"))
+    assert report.owner == executive
+    until_text(browser, "各阶段机会", say(language, "Stage"))
+    _looked_at(browser)
     shot(browser, language, "executive-5-saved-report")
-    link = browser.find_element(By.CSS_SELECTOR, "a[href*='format=pdf']")
-    link.click()
-    wait(browser).until(
-        lambda driver: BehaviourLog.objects.filter(action=BehaviourLog.Action.EXPORT, detail__saved_report=report.pk)
-    )
+
+    # exported, as the Excel and PDF buttons download it
+    stage = str(world.records["deal"].stage)
+    status, kind, content = download(browser, browser.find_element(By.CSS_SELECTOR, "a[href*='format=xlsx']"))
+    assert status == 200 and "spreadsheetml" in kind
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert stage in {str(cell) for row in sheet.iter_rows(values_only=True) for cell in row}
+    status, kind, content = download(browser, browser.find_element(By.CSS_SELECTOR, "a[href*='format=pdf']"))
+    assert status == 200 and kind == "application/pdf"
+    words = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+    assert "各阶段机会" in words and stage in words
+    exports = BehaviourLog.objects.filter(action=BehaviourLog.Action.EXPORT, detail__saved_report=report.pk)
+    assert exports.count() == 2
