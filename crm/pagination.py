@@ -15,6 +15,8 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+from crm.scope import first_rows
+
 
 class CappedPaginator(Paginator):
     @cached_property
@@ -32,6 +34,15 @@ class CappedPaginator(Paginator):
         if count > limit:
             cache.set(key, True, seconds)
         return count
+
+    def page(self, number):
+        # Paginator.page, with the rows up to the page's last read through the scope's own indexes (first_rows).
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(first_rows(self.object_list, top)[bottom:top], number, self)
 
     @property
     def is_capped(self):

@@ -19,6 +19,7 @@ and ``user.scope_team_ids()``), which the custom user model provides.
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import BooleanField, Expression, F, Q, Subquery
+from django.db.models.sql.where import AND, OR, WhereNode
 from django.utils.translation import gettext_lazy as _
 
 
@@ -77,15 +78,25 @@ def scope_condition(user, module, *, owner="owner", team="team"):
     """
     if not is_active_actor(user):
         return Q(pk__in=[])
+    parts = _scope_parts(user, module, owner=owner, team=team)
+    if parts is None:
+        return None
+    condition = Q()
+    for part in parts:
+        condition |= part
+    return condition
+
+
+def _scope_parts(user, module, *, owner, team):
+    """The conditions whose OR is :func:`scope_condition` (an active user), or ``None`` for everything."""
     scope = user.record_scope(module)
     if scope == Scope.ALL:
         return None
-    condition = Q(**{owner: user.pk})
+    parts = [Q(**{owner: user.pk})]
     if scope == Scope.TEAM:
         teams = user.scope_team_ids()
-        for field in (team,) if isinstance(team, str) else team:
-            condition |= Q(**{f"{field}__in": teams})
-    return condition
+        parts += [Q(**{f"{field}__in": teams}) for field in ((team,) if isinstance(team, str) else team)]
+    return parts
 
 
 def sees_all(user, module) -> bool:
@@ -165,6 +176,29 @@ class ScopedQuerySet(models.QuerySet):
     users the parent is shared with.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The scope as parts whose OR it is (owner, team, shared), for first_rows(); None when not scoped by them.
+        self._scope_parts = None
+        self._scope_where_index = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._scope_parts, clone._scope_where_index = self._scope_parts, self._scope_where_index
+        return clone
+
+    def __or__(self, other):
+        return self._unparted(super().__or__(other), other)
+
+    def __xor__(self, other):
+        return self._unparted(super().__xor__(other), other)
+
+    def _unparted(self, combined, other):
+        # Rows of either side: the parts of one side's scope no longer cover them. (An intersection keeps them.)
+        if combined is not self and combined is not other:
+            combined._scope_parts = None
+        return combined
+
     def visible_to(self, user):
         if not is_active_actor(user):
             return self.none()
@@ -174,20 +208,68 @@ class ScopedQuerySet(models.QuerySet):
             parent_model = model._meta.get_field(parent).related_model
             return self.filter(**{f"{parent}__in": parent_model.objects.visible_to(user).values("pk")})
 
-        condition = scope_condition(
-            user, model.scope_module, owner=model.scope_owner_field, team=model.scope_team_field
-        )
-        if condition is None:
+        parts = _scope_parts(user, model.scope_module, owner=model.scope_owner_field, team=model.scope_team_field)
+        if parts is None:
             return self
         shared = getattr(model, "scope_shared_field", None)
         if shared:
             through = model._meta.get_field(shared).remote_field.through
             source = model._meta.model_name
-            condition |= InArray("pk", through.objects.filter(user=user).values(source))
+            parts.append(InArray("pk", through.objects.filter(user=user).values(source)))
         shared_parent = getattr(model, "scope_shared_parent", None)
         if shared_parent:
             parent_model = model._meta.get_field(shared_parent).related_model
             through = parent_model._meta.get_field(parent_model.scope_shared_field).remote_field.through
             source = parent_model._meta.model_name
-            condition |= InArray(shared_parent, through.objects.filter(user=user).values(source))
-        return self.filter(condition)
+            parts.append(InArray(shared_parent, through.objects.filter(user=user).values(source)))
+        condition = Q()
+        for part in parts:
+            condition |= part
+        queryset = self.filter(condition)
+        queryset._scope_parts = parts
+        # Where the OR landed among the query's AND-ed conditions (later filters are appended after it).
+        queryset._scope_where_index = len(queryset.query.where.children) - 1
+        return queryset
+
+
+def first_rows(queryset, rows: int):
+    """``queryset`` narrowed to its first ``rows`` rows in its own order, written so that PostgreSQL can read them
+    through the index of each part of the scope: the first ``rows`` rows of each part (own records through the
+    owner index, the team's through the team index, the shared ones), merged and sorted again by the outer query.
+
+    PostgreSQL cannot walk an index in order under an OR of owner, team and shares: a rep's page walked the whole
+    table's created-at or name index, keeping one row in thirty, where the (owner, created_at) index holds exactly
+    the rep's rows in order. The first ``rows`` rows of a union are among the first ``rows`` rows of its parts, so
+    the page is the same; the outer query keeps every condition, scope included.
+    """
+    parts = getattr(queryset, "_scope_parts", None)
+    query = queryset.query
+    if not parts or len(parts) < 2 or query.combinator or query.is_sliced or query.distinct or not queryset.ordered:
+        return queryset
+    ordering = [*(query.order_by or queryset.model._meta.ordering)]
+    pk = queryset.model._meta.pk
+    if not any(isinstance(field, str) and field.lstrip("-") in ("pk", pk.name, pk.attname) for field in ordering):
+        # Each page asks for a different number of rows, so rows that tie must still come in one order, or a page
+        # boundary between ties could show a row twice and another never.
+        ordering.append("-pk")
+    firsts = [_without_scope(queryset).filter(part).order_by(*ordering).values("pk")[:rows] for part in parts]
+    return queryset.filter(pk__in=firsts[0].union(*firsts[1:], all=True)).order_by(*ordering)
+
+
+def _without_scope(queryset):
+    """``queryset`` without the OR of its scope's parts (each part stands for it in first_rows): PostgreSQL, not
+    knowing that ``owner = 3 AND (owner = 3 OR …)`` is ``owner = 3``, underestimated a part's rows and chose its
+    plan badly. The outer query keeps the scope, so at worst (the OR not found) the part keeps it too."""
+    chained = queryset._chain()
+    where, index = chained.query.where, queryset._scope_where_index
+    node = where.children[index] if index is not None and index < len(where.children) else None
+    if (
+        where.connector == AND
+        and not where.negated
+        and isinstance(node, WhereNode)
+        and node.connector == OR
+        and not node.negated
+        and len(node.children) == len(queryset._scope_parts)
+    ):
+        where.children = [child for i, child in enumerate(where.children) if i != index]
+    return chained

@@ -36,7 +36,7 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _name_step(value: str) -> str:
-    tokens = _WORD.findall(fixpoint(normalise_text, value))
+    tokens = _WORD.findall(normalise_text(value))  # a fixpoint already
     # A space between two Chinese characters separates nothing: "华信科技 有限公司" is one word.
     merged: list[str] = []
     for token in tokens:
@@ -50,9 +50,9 @@ def _name_step(value: str) -> str:
         if last in ENGLISH_SUFFIXES and len(tokens) > 1:
             tokens.pop()
             continue
-        suffix = next((s for s in CHINESE_SUFFIXES if last.endswith(s)), None)
-        if suffix is None:
+        if not last.endswith(CHINESE_SUFFIXES):  # one test in C first: most names end otherwise
             break
+        suffix = next(s for s in CHINESE_SUFFIXES if last.endswith(s))
         if len(last) > len(suffix):
             tokens[-1] = last[: -len(suffix)]
         elif len(tokens) > 1:

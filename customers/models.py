@@ -282,8 +282,9 @@ class Contact(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     # The customer's owner and team, copied so that the record scope is a condition on the contact's own indexed
     # columns instead of a join through two million contacts' customers. Kept by the database (triggers of
-    # migration 0009: on insert, on a move to another customer and when the customer changes hands), never
-    # written by Python; no foreign-key constraint, as the customer's columns already have one.
+    # migrations 0009 and 0012: on insert, on a move to another customer and when the customer changes hands);
+    # written by Python only where the customer import creates a customer and its contact together (the insert
+    # trigger then skips its lookup). No foreign-key constraint, as the customer's columns already have one.
     customer_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
         db_constraint=False, db_index=False, related_name="+",

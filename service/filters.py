@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.filters import SortFilter
 from crm.widgets import render_in_python
-from customers.models import Customer
-from customers.search import customer_search, normalise_text, text_condition
+from customers.search import normalise_text, of_customers_matching, text_condition
 from sales.models import Product
 
 from .models import Queue, Ticket
@@ -50,9 +49,7 @@ class TicketFilter(django_filters.FilterSet):
         if not value:
             return queryset
         text = normalise_text(value)
-        # The customer's name through the customers' own search index, then the tickets by their customer index.
-        customers = customer_search(Customer.objects.all(), text).values("pk")
-        condition = text_condition(text) | Q(customer__in=customers)
+        condition = text_condition(text) | of_customers_matching(text)
         if value.isdigit():
             condition |= Q(pk=int(value))
         return queryset.filter(condition)

@@ -26,6 +26,9 @@ DUPLICATE_POLICIES = [
     (CREATE, gettext_lazy("Create a new record anyway")),
 ]
 PREVIEW_ROWS = 20
+# The first batch is small and the next ones grow to the data set's batch size: PostgreSQL, which inserts each
+# batch in the writer thread while the next is cleaned, has nothing to do until the first one is written.
+FIRST_BATCH_ROWS = 500
 RESULT_ERRORS = 100  # errors kept in the job result; the report file has all of them
 
 
@@ -290,13 +293,15 @@ def run_import(
         if not dry_run:
             writes.enter_context(background_copies())
         batch = []
+        limit = min(FIRST_BATCH_ROWS, spec.batch_size)
         for number, cells in table.rows:
             row = run.read(number, cells)
             if row is not None:
                 batch.append((number, row))
-                if len(batch) >= spec.batch_size:
+                if len(batch) >= limit:
                     run.write(batch)
                     batch = []
+                    limit = min(limit * 4, spec.batch_size)
             if progress is not None and run.outcome.rows % progress_every == 0:
                 progress(run.outcome.rows)
         run.write(batch)

@@ -54,6 +54,15 @@ def phone_hashes(row) -> tuple[str, str]:
     return hashes
 
 
+def mobile_hash(row) -> str:
+    """The keyed hash of the row's contact mobile (the new contact's ``mobile_hash``), without hashing the row's
+    phone as well when the duplicate check did not need it."""
+    hashes = row.get(_HASHES)
+    if hashes is not None:
+        return hashes[1]
+    return keyed_hash(row_keys(row)[1], "phone")
+
+
 def duplicate_keys(row) -> list:
     """The keys two rows of one file share when one repeats the other."""
     phone, mobile, email, name = row_keys(row)

@@ -18,7 +18,7 @@ from crm.scope import Module
 from ..models import Contact, Customer, Tag
 from ..search import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
 from ..services.quality import customer_quality
-from .duplicates import phone_hashes
+from .duplicates import mobile_hash
 
 DATASET = "customers"
 
@@ -92,6 +92,7 @@ class CustomerWriter:
         actor = self.actor
         customers, contacts, tag_pairs = [], [], []
         fixed = {"created_by_id": actor.pk, "updated_by_id": actor.pk}
+        now = timezone.now()
         for row in rows:
             owner = row.get("owner") or actor
             values = {field: row.get(field) or DEFAULTS.get(field, "") for field in SIMPLE_FIELDS}
@@ -102,7 +103,7 @@ class CustomerWriter:
                 contact = {
                     "name": row["contact_name"],
                     "mobile": row.get("contact_mobile") or "",
-                    "mobile_hash": phone_hashes(row)[1],
+                    "mobile_hash": mobile_hash(row),
                     "phone": "",
                     "email": row.get("contact_email") or "",
                     "is_primary": True,
@@ -116,7 +117,8 @@ class CustomerWriter:
             found = [contact] if contact else []
             quality = {**values, "last_contacted_at": None, "updated_at": None}
             # The phones and e-mails passed the import's validators already.
-            values["quality_score"], values["quality_missing"] = customer_quality(quality, found, validated=True)
+            score = customer_quality(quality, found, now=now, validated=True)
+            values["quality_score"], values["quality_missing"] = score
             customers.append(values)
             contacts.append(contact)
             if row.get("tags"):
@@ -126,7 +128,11 @@ class CustomerWriter:
         new_contacts = []
         for values, contact in zip(customers, contacts, strict=True):
             if contact is not None:
+                # The customer's scope copied here, as the customer was just written with it: the database's
+                # insert trigger looks the customer up only for contacts written without it (migration 0012).
                 contact["customer_id"] = values["id"]
+                contact["customer_owner_id"] = values["owner_id"]
+                contact["customer_team_id"] = values["team_id"]
                 new_contacts.append(contact)
         copy_insert_values(Contact, new_contacts)
         copy_history_values(Contact, new_contacts, user=actor)

@@ -216,6 +216,24 @@ def test_bad_rows_are_reported_with_row_and_column_and_nothing_is_written():
     ]
 
 
+def test_batches_start_small_and_grow_to_the_batch_size_with_every_row_written_once(monkeypatch):
+    """The first batch is small, so that PostgreSQL starts inserting early; rows repeated across batches are still
+    skipped as repeats of the file."""
+    from crm.importexport import importer
+
+    monkeypatch.setattr(importer, "FIRST_BATCH_ROWS", 1)
+    memory = MemorySpec()
+    sizes = []
+    spec = memory.spec()
+    spec.batch_size = 8
+    spec.create = lambda rows: (sizes.append(len(rows)), memory.create(rows))
+    rows = [[f"n{i}", f"0{i}"] for i in range(20)] + [["n0", "099"]]
+    outcome = run_import(spec=spec, table=_table(rows), mapping={0: "name", 1: "phone"})
+    assert sizes == [1, 4, 8, 7]
+    assert (outcome.created, outcome.skipped) == (20, 1)
+    assert memory.store == {f"n{i}": f"0{i}" for i in range(20)}
+
+
 def test_import_valid_rows_keeps_only_the_good_ones():
     memory = MemorySpec()
     outcome = run_import(

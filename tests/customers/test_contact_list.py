@@ -1,13 +1,19 @@
 """The contact list: its scope is a condition on the contact's own copies of the customer's owner and team
 (kept by the database on every path), its search is indexed, and its query count is flat."""
 
+import io
+
 import pytest
-from django.db import connection
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import Workbook
 
+from crm.importexport.bulk import copy_insert
 from customers import services
 from customers.models import Contact, Customer, CustomerShare
+from customers.services import transfer
 from customers.services.merge import customer_merge
 from tests.factories import ContactFactory, CustomerFactory
 
@@ -80,6 +86,57 @@ def test_scope_copies_follow_the_customer_on_every_path(rep_user, other_rep, far
     assert _scope_copies(contact) == (other_rep.pk, other_rep.team_id)
 
 
+def test_imported_contacts_carry_their_customers_scope_on_create_and_on_update(manager, rep_user, other_rep):
+    """The import writes the copies of the customers it creates itself; a contact it adds to an existing customer
+    (update policy) gets them from the insert trigger, after the owner column has moved that customer."""
+    existing = CustomerFactory(name="华信科技 (旧名)", owner=other_rep, phone="(021) 6888-1234")
+    rows = [
+        ["客户名称", "联系电话", "负责人", "联系人", "手机"],
+        ["上海华信科技有限公司", "+86 21-6888 1234", "alice", "王建华", "13800138000"],
+        ["杭州云杉智能科技有限公司", "0571-8888 6666", "alice", "李娜", "13900139000"],
+        ["Northwind Trading", "010-8888 0001", "", "John Smith", ""],
+    ]
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    content = io.BytesIO()
+    workbook.save(content)
+    outcome = transfer.customers_import(
+        actor=manager, file=SimpleUploadedFile("customers.xlsx", content.getvalue()), duplicate_policy="update"
+    )
+    assert (outcome.created, outcome.updated) == (2, 1)
+    for name, owner in [("王建华", rep_user), ("李娜", rep_user), ("John Smith", manager)]:
+        contact = Contact.objects.get(name=name)
+        assert _scope_copies(contact) == (owner.pk, owner.team_id), name
+        assert contact.customer.owner == owner
+    assert Contact.objects.get(name="王建华").customer == existing
+
+
+def test_contacts_written_without_scope_copies_get_them_from_the_customer_on_insert(rep_user, other_rep):
+    """The insert trigger only skips its lookup when the writer gave the copies: every other way of inserting
+    contacts (a save, bulk_create, COPY, plain SQL) still gets them."""
+    customer = CustomerFactory(owner=rep_user)
+    saved = Contact.objects.create(customer=customer, name="王建华")
+    created_in_bulk = Contact.objects.bulk_create([Contact(customer=customer, name="李娜")])[0]
+    with transaction.atomic():
+        copied = Contact(customer=customer, name="John Smith")
+        copy_insert(Contact, [copied])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO customers_contact (customer_id, name, title, mobile, mobile_hash, phone, email, is_primary, "
+            "notes, search_document, search_grams, created_at, updated_at) "
+            "VALUES (%s, '张伟', '', '', '', '', '', false, '', '', '', now(), now()) RETURNING id",
+            [customer.pk],
+        )
+        in_sql = Contact(pk=cursor.fetchone()[0])
+    for contact in (saved, created_in_bulk, copied, in_sql):
+        assert _scope_copies(contact) == (rep_user.pk, rep_user.team_id)
+
+    # Copies written on an update are always replaced by the customer's.
+    Contact.objects.filter(pk=saved.pk).update(customer_owner_id=other_rep.pk, customer_team_id=None)
+    assert _scope_copies(saved) == (rep_user.pk, rep_user.team_id)
+
+
 def test_merged_customers_contacts_take_the_survivors_scope(manager, rep_user, far_rep):
     survivor = CustomerFactory(owner=rep_user, name="上海华信科技有限公司")
     merged = CustomerFactory(owner=far_rep, name="上海华信科技")
@@ -110,3 +167,22 @@ def test_search_by_name_part_email_office_phone_and_whole_mobile(client_for, rep
     services.contact_update(actor=rep_user, contact=wang, data={"name": "王晓东", "mobile": "13800138000"})
     assert _page(client, q="建华") == []
     assert _page(client, q="晓东") == [wang]
+
+
+def test_search_shows_every_match_newest_first_for_common_and_rare_words(client_for, manager, rep_user, far_rep):
+    """A common word is read down the primary key, a rare one through the search index: the page is the same as
+    sorting every visible match."""
+    for n in range(40):
+        customer = CustomerFactory(owner=[rep_user, far_rep][n % 2])
+        ContactFactory(customer=customer, name="王建华" if n % 3 else f"John Smith {n}")
+    rare = ContactFactory(customer=CustomerFactory(owner=rep_user), name="欧阳晓东")
+    client = client_for(manager)
+    visible = Contact.objects.visible_to(manager)
+    for text, matches in (
+        ("建华", visible.filter(name="王建华")),
+        ("smith", visible.filter(name__startswith="John Smith")),
+        ("晓东", visible.filter(pk=rare.pk)),
+    ):
+        expected = sorted(matches, key=lambda c: -c.pk)
+        assert 0 < len(expected) < 25
+        assert _page(client, q=text) == expected, text
