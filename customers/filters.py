@@ -13,7 +13,7 @@ from crm.scope import Module
 from crm.widgets import render_in_python
 
 from .models import Communication, Customer, CustomerGroup, Tag
-from .search import customer_search
+from .search import customer_search, normalise_text, of_customers_matching
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -130,8 +130,8 @@ class CommunicationFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset).order_by("-occurred_at", "-id")
 
     def filter_customer(self, queryset, name, value):
-        # The customers' own search index finds the customers; their communications follow by customer.
-        return queryset.filter(customer__in=customer_search(Customer.objects.all(), value).values("pk"))
+        text = normalise_text(value)
+        return queryset.filter(of_customers_matching(text)) if text else queryset
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(occurred_at__gte=_local_midnight(value))

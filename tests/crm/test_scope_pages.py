@@ -55,6 +55,15 @@ def test_customer_pages_are_those_of_the_plain_query(request, book, user_fixture
         assert sum(_pages(scoped), []) == plain, (user, order, text)
 
 
+@pytest.mark.parametrize("user_fixture", ["rep_user", "manager"])
+def test_rows_that_tie_in_the_order_are_shown_once_each(request, book, user_fixture):
+    user = request.getfixturevalue(user_fixture)
+    scoped = Customer.objects.visible_to(user).order_by("name")  # seven names among dozens of customers
+    shown = sum(_pages(scoped), [])
+    assert sorted(c.pk for c in shown) == sorted(c.pk for c in scoped)
+    assert [c.name for c in shown] == sorted(c.name for c in scoped)
+
+
 @pytest.mark.parametrize("user_fixture", ["rep_user", "manager", "executive"])
 def test_contact_pages_are_those_of_the_plain_query(request, book, user_fixture):
     user = request.getfixturevalue(user_fixture)

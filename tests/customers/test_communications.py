@@ -253,7 +253,13 @@ def _list(client, **params):
     return list(response.context["page"])
 
 
-def test_list_filters_by_channel_owner_period_and_customer_name(client_for, manager, rep_user, other_rep):
+@pytest.mark.parametrize("named", [0, 1000])  # customers checked record by record, or named (customers.search)
+def test_list_filters_by_channel_owner_period_and_customer_name(
+    client_for, manager, rep_user, other_rep, named, monkeypatch
+):
+    from customers import search
+
+    monkeypatch.setattr(search, "CUSTOMERS_NAMED", named)
     acme = CustomerFactory(name="Acme Trading", owner=rep_user)
     globex = CustomerFactory(name="环球进出口", owner=other_rep)
     now = timezone.now()
@@ -271,6 +277,7 @@ def test_list_filters_by_channel_owner_period_and_customer_name(client_for, mana
     assert _list(client, occurred_after=since, occurred_before=until) == [visit]
     assert _list(client, customer="acme") == [phone, old]
     assert _list(client, customer="环球") == [visit]
+    assert _list(client, customer="环球", channel="phone") == []
 
 
 def test_list_answers_htmx_with_the_table_only(client_for, rep_user):

@@ -37,11 +37,11 @@ def test_ticket_search_by_subject_part_customer_name_and_number(client_for, agen
 
 @pytest.mark.parametrize("named", [0, 1, 1000])
 def test_a_common_customer_word_finds_the_same_tickets_either_way(client_for, agent, queue, named, monkeypatch):
-    """Few matching customers are named in the query; more are checked ticket by ticket (service.filters): the
+    """Few matching customers are named in the query; more are checked ticket by ticket (customers.search): the
     same tickets, newest first, whichever way is taken."""
-    from service import filters
+    from customers import search
 
-    monkeypatch.setattr(filters, "CUSTOMERS_NAMED", named)
+    monkeypatch.setattr(search, "CUSTOMERS_NAMED", named)
     logistics = [
         Customer.objects.create(name=name, owner=agent, search_document=name.lower())
         for name in ("上海远航物流有限公司", "北京物流科技有限公司", "Acme Logistics Ltd.")
