@@ -56,7 +56,7 @@ class CrmUserAdmin(UserAdmin):
     list_select_related = ["team"]
     fieldsets = UserAdmin.fieldsets + ((_("CRM"), {"fields": ("team", "phone", "language", "timezone")}),)
     add_fieldsets = UserAdmin.add_fieldsets + (
-        (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups")}),
+        (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups", "language")}),
     )
 
     actions = ["unlock_sign_in", "sign_out_everywhere", "reset_two_factor"]
@@ -71,6 +71,9 @@ class CrmUserAdmin(UserAdmin):
             field.label = capfirst(_("roles"))
             field.help_text = _("What the user may do; a role's scope decides which records they see.")
             field.label_from_instance = lambda group: role_label(group.name)
+            # The two-list selector names its lists after the field ("Available roles"), not Django's "groups".
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.verbose_name = _("roles")
         return field
 
     @admin.action(description=_("Unlock sign-in of the selected users"), permissions=["change"])
