@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from . import services, two_factor
 from .models import Role, RolePolicy, RoleScope, Team, User
@@ -156,6 +157,6 @@ class RoleAdmin(GroupAdmin):
             actor=request.user,
             action=BehaviourLog.Action.PERMISSION_CHANGE,
             obj=form.instance,
-            module="accounts",
+            module=Module.ACCOUNTS,
             detail={"permissions": sorted(form.instance.permissions.values_list("codename", flat=True))},
         )

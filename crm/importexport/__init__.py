@@ -18,7 +18,8 @@
 It imports no app: apps pass in their specs, querysets and fields.
 """
 
-from .exporter import ExportField, choice_display, neutralise, write_rows
+from .cells import choice_display, neutralise
+from .exporter import ExportField, write_rows
 from .importer import CREATE, DUPLICATE_POLICIES, SKIP, UPDATE, ImportOutcome, RowError, run_import
 from .mapping import guess_mapping, normalise_header
 from .reading import Table, detect_encoding, open_table
