@@ -20,6 +20,7 @@ from crm.api.models import WebhookDelivery
 from crm.celery import app
 from crm.models import BehaviourLog
 from customers.models import Customer
+from sales.services import opportunities
 from tests.api.receiver import Receiver
 from tests.browser.journey import sign_in, wait
 from tests.factories import CustomerFactory
@@ -111,6 +112,8 @@ def test_an_integrator_makes_a_token_syncs_customers_upserts_a_batch_and_gets_a_
 
         # 5. The deal won over the API: the signed event arrives at the receiver.
         assert api.post(f"{v1}/opportunities/{their_deal.pk}/win/", json={}, timeout=10).status_code == 404
+        # The other rep wins their own deal first: the rep may not see it, so their endpoint is not told.
+        opportunities.opportunity_close(actor=far_rep, opportunity=their_deal, won=True, reason="")
         read = api.get(f"{v1}/opportunities/{deal.pk}/", timeout=10)
         won = api.post(f"{v1}/opportunities/{deal.pk}/win/", json={}, headers={"If-Match": read.headers["ETag"]},
                        timeout=10)  # fmt: skip
@@ -123,7 +126,7 @@ def test_an_integrator_makes_a_token_syncs_customers_upserts_a_batch_and_gets_a_
             wrong = "whsec_" + base64.b64encode(b"x" * 24).decode()
             verify_standard_webhook(wrong, request["headers"], request["body"])
         assert payload["data"]["id"] == deal.pk and payload["data"]["status"] == "won"
-        assert len(receiver.requests) == 1  # the other rep's deal and the upserts were not subscribed / not seen
+        assert len(receiver.requests) == 1  # nothing about the other rep's won deal, nothing for the upserts
 
         # The delivery log has it, and the token's use is in the behaviour log.
         delivery = WebhookDelivery.objects.get()
@@ -132,4 +135,13 @@ def test_an_integrator_makes_a_token_syncs_customers_upserts_a_batch_and_gets_a_
         while WebhookDelivery.objects.get().status != "succeeded" and time.monotonic() < deadline:
             time.sleep(0.1)
         assert WebhookDelivery.objects.get().status == "succeeded"
+        # The rep's delivery log shows it with the receiver's answer; "Send again" repeats the same event id.
+        browser.refresh()
+        log = browser.find_element(By.ID, "deliveries").text
+        assert "opportunity.won" in log and delivery.event_id in log and "200" in log
+        browser.find_element(By.CSS_SELECTOR, "#deliveries button[type=submit]").click()
+        wait(browser).until(lambda driver: len(receiver.requests) == 2)
+        again = receiver.requests[1]
+        assert again["headers"]["webhook-id"] == delivery.event_id
+        assert verify_standard_webhook(secret, again["headers"], again["body"])["data"]["id"] == deal.pk
         assert BehaviourLog.objects.filter(user=rep_user, detail__via="api_token").exists()
