@@ -216,6 +216,12 @@ def targets_visible_to(*, user):
     return narrow(targets, user, Module.SALES, owner="user", team=("user__team", "team"))
 
 
+def performance_inputs(*, user, team=None):
+    """The opportunities a performance report for ``user`` reads: all they may see, or one team's of those."""
+    opportunities = Opportunity.objects.visible_to(user)
+    return opportunities if team is None else opportunities.filter(team=team)
+
+
 def forecast_inputs(*, user, owner=None, team=None) -> tuple:
     """The opportunities and targets a forecast for ``user`` adds up: all they may see, or one owner's,
     or a team's with the teams below it and their members (the forecast rolls them up)."""
