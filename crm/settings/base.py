@@ -548,6 +548,9 @@ LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
 # A list's count that reached LIST_COUNT_LIMIT is cached this long (crm/pagination.py); 0 = off.
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
+# A list's rendered filter fields are cached this long at most (crm/filters.py, invalidated on every change of
+# their choices that sends a signal); 0 = off.
+LIST_FILTER_CACHE_SECONDS = env.int("LIST_FILTER_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,
