@@ -126,29 +126,39 @@ def customer_search(queryset, text: str):
     return queryset.filter(matches)
 
 
-# Up to this many customers matching a search are named in the query of their records; more are checked record by
-# record (of_customers_matching).
+# Up to this many customers matching a search are named in the query of their records (customers_named).
 CUSTOMERS_NAMED = 1000
 
 
-def of_customers_matching(text: str, field: str = "customer_id"):
-    """The condition on a record's ``field`` (a customer's id) that leaves the records of the customers
-    :func:`customer_search` finds for ``text``.
+def customers_named(text: str) -> list | None:
+    """The ids of the customers :func:`customer_search` finds for ``text``, or ``None`` when there are more than
+    ``CUSTOMERS_NAMED``: one query that tells a rare search from a common one, so that a list of their records can
+    be read through its customer index instead of PostgreSQL planning a join on its estimate of a text match (a
+    whole company name read a million communication records, 3–6 s)."""
+    from .models import Customer
 
-    A few customers are looked up first and named, so that PostgreSQL reads their records through the customer
-    index (``customer IN (subquery)`` was a join it planned on its estimate of a text match: a whole company name
-    read a million communication records, 3–6 s). A common word (`物流` is in 60,000 customers' names) is checked
-    record by record as the list's newest records are read, each through the customer's primary key, until the page
-    is full: hashing every matching customer first took 0.15 s a page. Either way the records are the same; one
-    query decides, by how many customers it finds.
+    named = list(
+        customer_search(Customer.objects.all(), text).order_by().values_list("pk", flat=True)[: CUSTOMERS_NAMED + 1]
+    )
+    return named if len(named) <= CUSTOMERS_NAMED else None
+
+
+def of_customers_matching(text: str, field: str = "customer_id"):
+    """The condition on a record's ``field`` (a customer's id), meant to be OR-ed with the record's own text
+    condition, that leaves the records of the customers :func:`customer_search` finds for ``text``.
+
+    A few customers are named (:func:`customers_named`). A common word (`物流` is in 60,000 customers' names) is
+    checked record by record as the list's newest records are read, each through the customer's primary key, until
+    the page is full: under an OR, PostgreSQL hashed every matching customer first (0.15 s a page). Either way the
+    records are the same.
     """
     from .models import Customer
 
-    customers = customer_search(Customer.objects.all(), text).order_by()
-    named = list(customers.values_list("pk", flat=True)[: CUSTOMERS_NAMED + 1])
-    if len(named) <= CUSTOMERS_NAMED:
+    named = customers_named(text)
+    if named is not None:
         return Q(**{f"{field}__in": named})
     # A scalar subquery, not EXISTS: PostgreSQL would hash every matching customer for an EXISTS in an OR.
+    customers = customer_search(Customer.objects.all(), text).order_by()
     matches = customers.filter(pk=OuterRef(field)).values(matches=Value(True))[:1]
     return Q(Subquery(matches, output_field=BooleanField()))
 

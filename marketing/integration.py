@@ -4,6 +4,7 @@ invitations, web-form prospects, e-mail recipients, survey comments) in the expo
 Connected once from :meth:`marketing.apps.MarketingConfig.ready`."""
 
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.consent import CONSENT_PERSONAL_FIELDS, consents_erase, consents_export
@@ -62,7 +63,9 @@ def export_prospects(customer) -> list:
 
 def erase(customer) -> None:
     marker = erased_marker()
-    Registration.objects.filter(customer=customer).update(name=marker, company="", email="", phone="")
+    Registration.objects.filter(customer=customer).update(
+        name=marker, company="", email="", phone="", updated_at=timezone.now()
+    )
     Invitation.objects.filter(customer=customer).update(name=marker, email="", phone="")
     SurveyResponse.objects.filter(registration__customer=customer).update(comment="")
     EmailRecipient.objects.filter(customer=customer).update(email="")

@@ -247,6 +247,8 @@ class Registration(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The last change (cancelled, promoted, checked in): the API's ETag and ``updated_since`` read it.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 

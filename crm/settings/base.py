@@ -172,7 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog first; then Chinese for third-party apps that ship none (kept apart: see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

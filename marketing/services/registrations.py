@@ -130,7 +130,7 @@ def registration_cancel(*, registration: Registration, actor=None) -> Registrati
         raise ValidationError(_("This registration has already checked in."))
     had_seat = registration.status == Registration.Status.CONFIRMED
     registration.status, registration.cancelled_at = Registration.Status.CANCELLED, timezone.now()
-    registration.save(update_fields=["status", "cancelled_at"])
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=registration, detail={"status": "cancelled"})
     if not had_seat or event.status not in OPEN:
         return None
@@ -138,7 +138,7 @@ def registration_cancel(*, registration: Registration, actor=None) -> Registrati
     if promoted is None:
         return None
     promoted.status = Registration.Status.CONFIRMED
-    promoted.save(update_fields=["status"])
+    promoted.save(update_fields=["status", "updated_at"])
     log_action(
         actor=actor, action=BehaviourLog.Action.UPDATE, obj=promoted, detail={"status": "confirmed", "from": "waitlist"}
     )
@@ -161,7 +161,7 @@ def registration_check_in(*, actor, event: Event, code: str) -> tuple[Registrati
     if registration.checked_in_at:
         return registration, False
     registration.checked_in_at, registration.checked_in_by = timezone.now(), actor
-    registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    registration.save(update_fields=["checked_in_at", "checked_in_by", "updated_at"])
     log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=registration, detail={"checked_in": True})
     return registration, True
 
