@@ -1,9 +1,9 @@
-"""An integrator's day, end to end over real HTTP: in a real browser a sales rep follows the API docs page to
-their own pages, makes a personal token and subscribes a URL to "opportunity won"; then, with nothing but that token, their system
-pages through every customer with the cursor, upserts a batch by external_id through the bulk endpoint and
-wins a deal; a real Celery worker delivers the signed event to a real receiver, whose signature is checked
-here by hand (HMAC-SHA256 per Standard Webhooks), not by the project's code. Everything stays inside the
-rep's scope, as on the pages."""
+"""An integrator's day, end to end over real HTTP: in a real browser a sales rep follows the API docs page
+to their own pages, makes a personal token and subscribes a URL to "opportunity won"; then, with nothing
+but that token, their system pages through every customer with the cursor, upserts a batch by external_id
+through the bulk endpoint and wins a deal; a real Celery worker delivers the signed event to a real
+receiver, whose signature is checked here by hand (HMAC-SHA256 per Standard Webhooks), not by the
+project's code. Everything stays inside the rep's scope, as on the pages."""
 
 import base64
 import hashlib
