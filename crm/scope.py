@@ -34,11 +34,22 @@ SCOPE_RANK = {Scope.OWN: 0, Scope.TEAM: 1, Scope.ALL: 2}
 
 
 class Module(models.TextChoices):
+    """The parts of the CRM: the behaviour log names one on every entry; the first five hold records that a
+    role's scope covers (:data:`RECORD_MODULES`)."""
+
     CUSTOMERS = "customers", _("Customers")
     SALES = "sales", _("Sales")
     MARKETING = "marketing", _("Marketing")
     SERVICE = "service", _("Service")
     REPORTS = "reports", _("Reports")
+    ACCOUNTS = "accounts", _("Accounts")
+    API = "api", _("API")
+    SECURITY = "security", _("Security")
+
+
+# The modules a role's record scope is set for (the choices of accounts.RoleScope.module).
+RECORD_MODULES = [(m.value, m.label) for m in (Module.CUSTOMERS, Module.SALES, Module.MARKETING, Module.SERVICE,
+                                              Module.REPORTS)]  # fmt: skip
 
 
 class _SystemActor:

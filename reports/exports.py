@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import pdf
-from crm.importexport.exporter import CONTENT_TYPES, neutralise
+from crm.importexport.cells import neutralise
+from crm.importexport.exporter import CONTENT_TYPES
 
 from .tables import Table
 

@@ -14,6 +14,7 @@ from crm.links import LinkPurpose, read_or_404
 from customers.models import Customer
 from customers.search import customer_search
 
+from .filters import TicketFilter
 from .models import Article, Queue, SatisfactionSurvey, Ticket, TicketAttachment, TicketComment
 from .services.sla import RUNNING
 
@@ -46,7 +47,6 @@ def ticket_view_queryset(*, user, view: str, now=None):
 
 def ticket_list(*, user, data=None):
     """A filter set over one of the views; ``.qs`` loads customer, queue and assignee in the same query."""
-    from .filters import TicketFilter
 
     data = data or {}
     view = data.get("view") if data.get("view") in VIEWS else "mine"
