@@ -1,9 +1,9 @@
-"""An integrator's day, end to end over real HTTP: in a real browser a sales rep makes a personal token and
-subscribes a URL to "opportunity won" on their own pages; then, with nothing but that token, their system
-pages through every customer with the cursor, upserts a batch by external_id through the bulk endpoint and
-wins a deal; a real Celery worker delivers the signed event to a real receiver, whose signature is checked
-here by hand (HMAC-SHA256 per Standard Webhooks), not by the project's code. Everything stays inside the
-rep's scope, as on the pages."""
+"""An integrator's day, end to end over real HTTP: in a real browser a sales rep follows the API docs page
+to their own pages, makes a personal token and subscribes a URL to "opportunity won"; then, with nothing
+but that token, their system pages through every customer with the cursor, upserts a batch by external_id
+through the bulk endpoint and wins a deal; a real Celery worker delivers the signed event to a real
+receiver, whose signature is checked here by hand (HMAC-SHA256 per Standard Webhooks), not by the
+project's code. Everything stays inside the rep's scope, as on the pages."""
 
 import base64
 import hashlib
@@ -45,6 +45,13 @@ def verify_standard_webhook(secret: str, headers: dict, body: bytes, tolerance=3
     return json.loads(body)
 
 
+def follow_link(browser, text, path):
+    """A link of the docs page's description, its target opened in this tab."""
+    link = wait(browser, 20).until(lambda driver: driver.find_element(By.LINK_TEXT, text))
+    assert link.get_attribute("href").endswith(path)
+    browser.get(link.get_attribute("href"))
+
+
 def test_an_integrator_makes_a_token_syncs_customers_upserts_a_batch_and_gets_a_signed_won_event(
     browser, live_server, rep_user, far_rep, settings
 ):
@@ -58,9 +65,11 @@ def test_an_integrator_makes_a_token_syncs_customers_upserts_a_batch_and_gets_a_
     their_deal = OpportunityFactory(customer=theirs)
 
     with Receiver() as receiver, start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        # 1. The token, made on the rep's own page (shown once).
+        # 1. The docs page says where the token comes from; its link leads to the rep's own token page.
         sign_in(browser, live_server, "alice")
-        browser.get(f"{live_server.url}/settings/api/")
+        browser.get(f"{live_server.url}/api/docs/")
+        follow_link(browser, "your API tokens page", "/settings/api/")
+        # The token, made there (shown once).
         browser.find_element(By.NAME, "name").send_keys("ERP sync")
         browser.find_element(By.CSS_SELECTOR, "select[name=access] option[value=write]").click()
         browser.find_element(By.ID, "create-token").click()
@@ -68,7 +77,8 @@ def test_an_integrator_makes_a_token_syncs_customers_upserts_a_batch_and_gets_a_
         assert key.startswith("crm_")
 
         # 2. The webhook, subscribed on the rep's own page; its secret is shown there.
-        browser.get(f"{live_server.url}/settings/webhooks/")
+        browser.get(f"{live_server.url}/api/docs/")
+        follow_link(browser, "your webhooks page", "/settings/webhooks/")
         browser.find_element(By.NAME, "url").send_keys(receiver.url)
         browser.find_element(By.CSS_SELECTOR, "input[name=events][value='opportunity.won']").click()
         browser.find_element(By.ID, "create-webhook").click()
