@@ -98,6 +98,7 @@ def write_pdf(out, headers, rows, progress=None, progress_every=500) -> int:
     read: ReportLab's Paragraph would read ``<img src=…>`` or ``<a href=…>`` in a name), and a page costs a few
     milliseconds rather than the platypus table's second. STSong-Light is a CID font every PDF reader has, so
     Chinese needs no font file. ``progress(count)`` every ``progress_every`` rows."""
+    # reportlab only where a PDF is written, as in crm/pdf.py.
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfbase.pdfmetrics import stringWidth
