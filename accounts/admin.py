@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from . import services, two_factor
 from .models import Role, RolePolicy, RoleScope, Team, User
@@ -179,7 +180,7 @@ class RoleAdmin(GroupAdmin):
             actor=request.user,
             action=BehaviourLog.Action.PERMISSION_CHANGE,
             obj=form.instance,
-            module="accounts",
+            module=Module.ACCOUNTS,
             detail={"permissions": sorted(form.instance.permissions.values_list("codename", flat=True))},
         )
 

@@ -14,6 +14,8 @@ from crm.widgets import render_in_python
 
 from .models import Communication, Customer, CustomerGroup, Tag
 from .search import customer_search, customers_named, normalise_text
+from .services.quality import quality_threshold
+from .services.segments import CHURN_HIGH
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -72,15 +74,12 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_quality(self, queryset, name, value):
         """Incomplete: a data-quality score below QUALITY_THRESHOLD (customers/services/quality.py)."""
-        from .services.quality import quality_threshold
 
         if value == "incomplete":
             return queryset.filter(quality_score__lt=quality_threshold())
         return queryset.filter(quality_score__gte=quality_threshold())
 
     def filter_churn(self, queryset, name, value):
-        from .services.segments import CHURN_HIGH
-
         return queryset.filter(churn_score__gte=CHURN_HIGH)
 
     def filter_group(self, queryset, name, group):

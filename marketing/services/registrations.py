@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from crm.audit import log_action
 from crm.consent import ConsentGiven, consent_record
+from crm.enqueue import enqueue
 from crm.i18n import for_reader, page_language
 from crm.importexport import ExportField
 from crm.importexport.exports import export_now
@@ -116,10 +117,7 @@ def registration_create(
 
 
 def _queue_confirmation(registration: Registration) -> None:
-    from .. import tasks
-
-    pk, status = registration.pk, registration.status
-    transaction.on_commit(lambda: tasks.send_registration_email.delay(pk, status))
+    enqueue("marketing.tasks.send_registration_email", registration.pk, registration.status)
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from ..models import Backup
 from . import alerts
@@ -412,7 +413,7 @@ def backup_create(*, actor=None, trigger: str = Backup.Trigger.MANUAL, verify: b
         backup.media_size, backup.media_sha256 = sizes[MEDIA_NAME], checksums[MEDIA_NAME]
         backup.row_counts = row_counts
         backup.save()
-        log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=backup, module="security")
+        log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=backup, module=Module.SECURITY)
     if verify:
         backup_verify(backup=backup)
     return backup
