@@ -115,6 +115,14 @@ def pipelines():
     )
 
 
+def board_pipeline(pk=None) -> Pipeline | None:
+    """The active pipeline a board shows: the one asked for (404 if none such), else the default, else the
+    first; None when no pipeline is set up."""
+    if pk and str(pk).isdigit():
+        return get_object_or_404(Pipeline, pk=pk, is_active=True)
+    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "pk").first()
+
+
 @dataclass
 class BoardColumn:
     stage: Stage
