@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _l
 from crm.audit import log_action
 from crm.consent import ConsentGiven, consent_record
 from crm.enqueue import enqueue
+from crm.i18n import for_reader, page_language
 from crm.importexport import ExportField
 from crm.importexport.exports import export_now
 from crm.models import BehaviourLog
@@ -84,6 +85,8 @@ def registration_create(
         phone=data.get("phone", "").strip(),
         status=Registration.Status.CONFIRMED if taken < event.capacity else Registration.Status.WAITLISTED,
         code=_new_code(),
+        # Staff registering someone through the API do not speak for them: the company's language then.
+        language=page_language() if actor is None else "",
     )
     registration.full_clean(exclude=["code"])
     try:
@@ -190,7 +193,7 @@ def registration_email_send(*, registration_id: int, status: str) -> bool:
             "event": registration.event,
             "cancel_url": links.cancel_url(registration),
         }
-        with translation.override(settings.LANGUAGE_CODE):
+        with for_reader(registration):
             if status == Registration.Status.CONFIRMED:
                 subject = _("You are registered: %(theme)s") % {"theme": registration.event.theme}
             else:
@@ -224,7 +227,7 @@ def _mail_registrants(*, key: str, recipients, subject, template: str, **context
 
         def send(registration=registration):
             extra = {name: value(registration) if callable(value) else value for name, value in context.items()}
-            with translation.override(settings.LANGUAGE_CODE):
+            with for_reader(registration):
                 text = render_to_string(template, {"registration": registration, "event": registration.event, **extra})
                 title = subject() % {"theme": registration.event.theme}
             EmailMultiAlternatives(title, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
