@@ -12,6 +12,7 @@ from customers.models import Customer
 from customers.services.privacy import customer_identifiers, erased_marker, register_personal_data_source
 from customers.timeline import TimelineSource, register_model_source, register_timeline_source
 
+from .api import register_webhooks
 from .models import EmailRecipient, Invitation, Prospect, Registration, SurveyResponse
 
 
@@ -73,6 +74,7 @@ def erase(customer) -> None:
 
 
 def register():
+    register_webhooks()
     register_personal_data_source(
         "event_registrations",
         export=export,

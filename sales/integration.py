@@ -17,6 +17,7 @@ from customers.timeline import register_model_source
 from marketing.effect import register_campaign_metrics
 from marketing.signals import prospect_captured
 
+from .api import register_webhooks
 from .models import Contract, Lead, Opportunity, Order
 from .money import rates_on, sum_by_currency
 from .services.leads import lead_capture
@@ -137,6 +138,7 @@ def erase_leads(customer) -> None:
 
 
 def register():
+    register_webhooks()
     register_personal_data_source(
         "leads",
         export=export_leads,

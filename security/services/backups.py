@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.enqueue import enqueue
 from crm.models import BehaviourLog
 from crm.scope import Module
 
@@ -346,6 +347,18 @@ def _exported_snapshot():
         with conn.transaction(), conn.cursor() as cursor:
             cursor.execute("SELECT pg_export_snapshot()")
             yield cursor.fetchone()[0], cursor
+
+
+def backup_start(*, actor) -> None:
+    """A backup asked for on the backups page: made by the worker (``security.tasks.backup_run``), which
+    calls :func:`backup_create`."""
+    enqueue("security.tasks.backup_run", None, actor.pk)
+
+
+@transaction.atomic
+def backup_download_log(*, actor, backup: Backup, part: str) -> None:
+    """A part of a backup downloaded: an export in the behaviour log."""
+    log_action(actor=actor, action=BehaviourLog.Action.EXPORT, obj=backup, detail={"part": part})
 
 
 def backup_create(*, actor=None, trigger: str = Backup.Trigger.MANUAL, verify: bool = True) -> Backup:
