@@ -1,16 +1,24 @@
 from django.contrib import admin
+from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as celery_beat_admin
+from django_celery_beat.models import CrontabSchedule
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from . import services, two_factor
 from .models import Role, RolePolicy, RoleScope, Team, User
 from .roles import role_label
+from .timezones import time_zone_choices
 
 
 class TeamChildInline(admin.TabularInline):
@@ -47,16 +55,24 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [TeamChildInline, TeamMemberInline]
 
 
+class RoleListFilter(RelatedFieldListFilter):
+    """The roles a list is filtered by, named in the reader's language like everywhere else."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(pk, role_label(name)) for pk, name in super().field_choices(field, request, model_admin)]
+
+
 @admin.register(User)
 class CrmUserAdmin(UserAdmin):
-    list_display = ["username", "get_full_name", "email", "team", "roles", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "groups", "team", "language"]
+    list_display = ["sign_in_name", "get_full_name", "email", "team", "roles", "is_active", "is_staff", "last_login"]
+    list_display_links = ["sign_in_name"]
+    list_filter = ["is_active", "is_staff", "is_superuser", ("groups", RoleListFilter), "team", "language"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
     autocomplete_fields = ["team"]
     list_select_related = ["team"]
     fieldsets = UserAdmin.fieldsets + ((_("CRM"), {"fields": ("team", "phone", "language", "timezone")}),)
     add_fieldsets = UserAdmin.add_fieldsets + (
-        (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups")}),
+        (_("CRM"), {"fields": ("first_name", "last_name", "email", "team", "groups", "language")}),
     )
 
     actions = ["unlock_sign_in", "sign_out_everywhere", "reset_two_factor"]
@@ -71,6 +87,9 @@ class CrmUserAdmin(UserAdmin):
             field.label = capfirst(_("roles"))
             field.help_text = _("What the user may do; a role's scope decides which records they see.")
             field.label_from_instance = lambda group: role_label(group.name)
+            # The two-list selector names its lists after the field ("Available roles"), not Django's "groups".
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.verbose_name = _("roles")
         return field
 
     @admin.action(description=_("Unlock sign-in of the selected users"), permissions=["change"])
@@ -90,6 +109,11 @@ class CrmUserAdmin(UserAdmin):
         for user in queryset:
             two_factor.two_factor_reset(actor=request.user, user=user)
         self.message_user(request, _("Two-factor sign-in reset for %(count)d users.") % {"count": len(queryset)})
+
+    @admin.display(description=_("username"), ordering="username")
+    def sign_in_name(self, obj):
+        # A user name is data that happens to look like words ("manager"): not for translation tools.
+        return format_html('<span translate="no">{}</span>', obj.username)
 
     @admin.display(description=_("roles"))
     def roles(self, obj):
@@ -156,6 +180,28 @@ class RoleAdmin(GroupAdmin):
             actor=request.user,
             action=BehaviourLog.Action.PERMISSION_CHANGE,
             obj=form.instance,
-            module="accounts",
+            module=Module.ACCOUNTS,
             detail={"permissions": sorted(form.instance.permissions.values_list("codename", flat=True))},
         )
+
+
+# Authenticator apps are set up by their users and reset with the user list's action; the raw device rows
+# (secret keys, counters) are not edited by hand, and django-otp's own admin pages cannot be translated (its
+# fields carry no translatable names). So they are not offered.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(celery_beat_admin.CrontabScheduleAdmin):
+    """celery beat's schedules, with the time zones offered as everywhere else: common ones first, by name."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "timezone":
+            field.choices = time_zone_choices()
+        return field

@@ -8,11 +8,11 @@ again after every few wrong ones; so the count is cleared only once the second f
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_credentials
 
+from .two_factor import login_step
+
 
 class SignInAttemptHandler(AxesDatabaseHandler):
     def user_logged_in(self, sender, request, user, **kwargs):
-        from .two_factor import login_step
-
         request.axes_keep_failures = login_step(request, user) is not None
         super().user_logged_in(sender, request, user, **kwargs)
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.names import full_name
-from crm.scope import SCOPE_RANK, Module, Scope
+from crm.scope import RECORD_MODULES, SCOPE_RANK, Scope
 
 from .roles import role_label, team_label
 
@@ -106,7 +106,7 @@ class RoleScope(models.Model):
     """How far a role reaches in one module: its own records, its team's, or all."""
 
     group = models.ForeignKey(Group, verbose_name=_("role"), on_delete=models.CASCADE, related_name="record_scopes")
-    module = models.CharField(_("module"), max_length=32, choices=Module.choices)
+    module = models.CharField(_("module"), max_length=32, choices=RECORD_MODULES)
     scope = models.CharField(_("record scope"), max_length=8, choices=Scope.choices, default=Scope.OWN)
 
     class Meta:

@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +13,6 @@ def assignable_users(*, user, module: str):
 
 def sign_in_failures(*, ip: str | None, username: str = "") -> int:
     """Recent failed sign-ins (django-axes' counters) for this client address or this user name."""
-    from axes.models import AccessAttempt
 
     condition = Q(ip_address=ip) if ip else Q(pk__in=[])
     if username:

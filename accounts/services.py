@@ -1,4 +1,7 @@
+from axes.utils import reset
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -10,12 +13,13 @@ from crm.crypto import blind_index
 from crm.middleware import client_ip
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 
 from .models import KnownSignInAddress
 
 
 def user_signed_in(*, user, request) -> None:
-    log_action(actor=user, action=BehaviourLog.Action.LOGIN, module="accounts")
+    log_action(actor=user, action=BehaviourLog.Action.LOGIN, module=Module.ACCOUNTS)
     if request is not None:
         sign_in_address_check(user=user, ip=client_ip(request))
     if user.language and request is not None:
@@ -40,7 +44,7 @@ def sign_in_address_check(*, user, ip: str | None) -> bool:
     if not had_any:
         return False  # the first sign-in we see: nothing to compare it with
     log_action(
-        actor=user, action=BehaviourLog.Action.NEW_SIGN_IN_ADDRESS, obj=user, module="accounts", detail={"ip": ip}
+        actor=user, action=BehaviourLog.Action.NEW_SIGN_IN_ADDRESS, obj=user, module=Module.ACCOUNTS, detail={"ip": ip}
     )
     with translation.override(user.language or settings.LANGUAGE_CODE):
         when = date_format(timezone.localtime(), "DATETIME_FORMAT")
@@ -59,11 +63,11 @@ def sign_in_address_check(*, user, ip: str | None) -> bool:
 
 
 def user_signed_out(*, user) -> None:
-    log_action(actor=user, action=BehaviourLog.Action.LOGOUT, module="accounts")
+    log_action(actor=user, action=BehaviourLog.Action.LOGOUT, module=Module.ACCOUNTS)
 
 
 def user_sign_in_failed(*, username: str) -> None:
-    log_action(actor=None, username=username[:150], action=BehaviourLog.Action.LOGIN_FAILED, module="accounts")
+    log_action(actor=None, username=username[:150], action=BehaviourLog.Action.LOGIN_FAILED, module=Module.ACCOUNTS)
 
 
 @transaction.atomic
@@ -86,8 +90,6 @@ def user_sign_out_everywhere(*, actor, user) -> int:
     Sessions live in the database and store only the user's id, so the active ones are decoded
     and matched; there are few enough active sessions for that to stay cheap.
     """
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
 
     keys = [
         session.session_key
@@ -102,7 +104,6 @@ def user_sign_out_everywhere(*, actor, user) -> int:
 @transaction.atomic
 def user_unlock(*, actor, user) -> int:
     """Clear the sign-in lockout of ``user`` (django-axes' failure counters); returns the counters cleared."""
-    from axes.utils import reset
 
     cleared = reset(username=user.get_username())
     log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=user, detail={"unlocked": cleared})

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from . import roles
 from .models import RolePolicy
@@ -125,7 +126,7 @@ def two_factor_enrol(*, request, user, device: TOTPDevice, code: str) -> list[st
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_ENABLED, obj=user, module="accounts")
+    log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_ENABLED, obj=user, module=Module.ACCOUNTS)
     if pending_step(request):
         _session_verified(request)
     return codes
@@ -143,7 +144,7 @@ def recovery_codes_regenerate(*, user, password: str) -> list[str]:
     if confirmed_app(user) is None:
         raise ValidationError(_("Set up two-factor sign-in first."))
     codes = _new_recovery_codes(user)
-    log_action(actor=user, action=BehaviourLog.Action.RECOVERY_CODES_REGENERATED, obj=user, module="accounts")
+    log_action(actor=user, action=BehaviourLog.Action.RECOVERY_CODES_REGENERATED, obj=user, module=Module.ACCOUNTS)
     return codes
 
 
@@ -153,7 +154,7 @@ def two_factor_disable(*, user, password: str) -> None:
     _check_password(user, password)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_DISABLED, obj=user, module="accounts")
+    log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_DISABLED, obj=user, module=Module.ACCOUNTS)
 
 
 @transaction.atomic
@@ -194,12 +195,14 @@ def second_factor_verify(*, request, user, code: str) -> bool:
                 if method == "recovery_code"
                 else BehaviourLog.Action.TWO_FACTOR_VERIFIED
             )
-            log_action(actor=user, action=action, obj=user, module="accounts", detail={"recovery_codes_left": left})
+            log_action(
+                actor=user, action=action, obj=user, module=Module.ACCOUNTS, detail={"recovery_codes_left": left}
+            )
             _session_verified(request)
             AxesProxyHandler.update_request(request)
             AxesProxyHandler.get_implementation().second_factor_passed(request, user)
             return True
-        log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_FAILED, obj=user, module="accounts")
+        log_action(actor=user, action=BehaviourLog.Action.TWO_FACTOR_FAILED, obj=user, module=Module.ACCOUNTS)
     # Outside the transaction: django-axes writes its counters in transactions of its own.
     user_login_failed.send(
         sender=__name__, credentials={"username": user.get_username(), "second_factor": True}, request=request

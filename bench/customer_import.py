@@ -120,7 +120,7 @@ def prepare(existing_target):
     from accounts import roles
     from accounts.models import Team, User
     from customers.models import Contact, Customer
-    from customers.search import search_document, search_grams
+    from customers.search_text import search_document, search_grams
 
     call_command("migrate", verbosity=0)
     if not User.objects.filter(username="manager").exists():

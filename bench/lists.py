@@ -94,6 +94,16 @@ def cases():
         ("ticket search 物流 (service)", "service", tickets, [{"q": "物流", "view": "all"}], "search"),
         ("communication list (manager)", "manager", communications, pages, "list"),
         ("communication list (executive)", "executive", communications, pages, "list"),
+        # A whole company name (a few customers) and a common word (60,000 customers) in the customer filter.
+        (
+            "communication list, customer 北京华信科技有限公司",
+            "manager",
+            communications,
+            [{"customer": "北京华信科技有限公司"}],
+            "search",
+        ),
+        ("communication list, customer 物流 (manager)", "manager", communications, [{"customer": "物流"}], "search"),
+        ("contact search 建华 (rep)", "rep", contacts, [{"q": "建华"}], "search"),
     ]
 
 

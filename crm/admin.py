@@ -3,6 +3,24 @@ from django.contrib import admin
 from .models import BehaviourLog, Consent, PrivacyNotice
 
 
+def labelled_values_filter(field_name: str, title, label):
+    """A list filter on a field whose stored values are keys (a data set, a module): each offered by
+    ``label(value)``, its name in the reader's language, not by the key."""
+
+    class LabelledValuesFilter(admin.SimpleListFilter):
+        parameter_name = field_name
+
+        def lookups(self, request, model_admin):
+            values = model_admin.get_queryset(request).exclude(**{field_name: ""}).values_list(field_name, flat=True)
+            return [(value, label(value)) for value in sorted(set(values))]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field_name: self.value()}) if self.value() else queryset
+
+    LabelledValuesFilter.title = title
+    return LabelledValuesFilter
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records an administrator looks up but never adds or edits here: their writes go through the apps'
     services, which keep the rules and the behaviour log. ``allow_delete`` lets an administrator still

@@ -52,6 +52,7 @@ def log_actions(*, actor, actions, module="") -> None:
     ``(action, obj, detail)``. The entries are what :func:`log_action` would write one by one, and
     ``actions_logged`` carries them (as ``rows``, dicts of the entries' fields, with their records as ``objs``)
     to the webhook engine once. Call it inside the service's transaction."""
+    # Imported here: the crm.importexport package, loaded with it, writes the behaviour log through this module.
     from .importexport.bulk import copy_insert_values
 
     if not actions:

@@ -12,6 +12,7 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 def _watch_queries(sender=None, task=None, **kwargs):
+    # Imported in the worker, not here: this module loads with the crm package, before Django's settings.
     from .metrics import watch_task_queries
 
     watch_task_queries(task=task)

@@ -4,12 +4,21 @@ A page is in the language of the person asking for it (the middleware activates 
 Everything read later or by someone else — an e-mail, a notification, a PDF made in the background,
 a reminder — is rendered inside :func:`for_reader`, with the reader's preference, or the company
 language (``LANGUAGE_CODE``) for a reader who has none.
+
+A reader who is not a user — a visitor who sent a ticket or registered for an event on a public page —
+is represented by that record: it keeps the language of the page (:func:`page_language`) in its own
+``language`` field, and ``for_reader(ticket)`` writes to them in it.
 """
 
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import translation
+
+
+def page_language() -> str:
+    """The language of the page being answered (the visitor's choice on a public page)."""
+    return translation.get_language() or ""
 
 
 def reader_language(user) -> str:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 
+from .enqueue import enqueue
 from .models import Job
 
 
@@ -26,8 +27,9 @@ def job_create(
     return job
 
 
-def job_queue(job: Job, *, task, **fields) -> bool:
-    """Hand a waiting upload to ``task`` (a Celery task given the job id) once the transaction commits; only
+def job_queue(job: Job, *, task: str, **fields) -> bool:
+    """Hand a waiting upload to ``task`` (the dotted path of a Celery task given the job id) once the
+    transaction commits; only
     the first confirmation of a job queues it. ``fields`` are saved with the new status."""
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
@@ -37,7 +39,7 @@ def job_queue(job: Job, *, task, **fields) -> bool:
             setattr(job, name, value)
         job.status = Job.Status.QUEUED
         job.save(update_fields=["status", *fields])
-        transaction.on_commit(lambda: task.delay(job.pk))
+        enqueue(task, job.pk)
     return True
 
 

@@ -9,6 +9,8 @@ STSong-Light is a CID font every PDF reader supplies, so no font file ships with
 
 from xml.sax.saxutils import escape
 
+# reportlab is imported by the functions that draw: most processes never write a PDF.
+
 FONT = "STSong-Light"
 
 # saxutils.escape covers &, < and >; quotes matter inside the attributes of the few tags we write.

@@ -3,12 +3,12 @@
 Each app grants the permissions on its own models in its own migration, so the layering holds.
 """
 
+from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
 
 def grant(apps, role_name: str, permissions: list[str]) -> None:
     """Give ``role_name`` the permissions named ``"app_label.codename"``, creating them if needed."""
-    from django.apps import apps as global_apps
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

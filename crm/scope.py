@@ -34,11 +34,22 @@ SCOPE_RANK = {Scope.OWN: 0, Scope.TEAM: 1, Scope.ALL: 2}
 
 
 class Module(models.TextChoices):
+    """The parts of the CRM: the behaviour log names one on every entry; the first five hold records that a
+    role's scope covers (:data:`RECORD_MODULES`)."""
+
     CUSTOMERS = "customers", _("Customers")
     SALES = "sales", _("Sales")
     MARKETING = "marketing", _("Marketing")
     SERVICE = "service", _("Service")
     REPORTS = "reports", _("Reports")
+    ACCOUNTS = "accounts", _("Accounts")
+    API = "api", _("API")
+    SECURITY = "security", _("Security")
+
+
+# The modules a role's record scope is set for (the choices of accounts.RoleScope.module).
+RECORD_MODULES = [(m.value, m.label) for m in (Module.CUSTOMERS, Module.SALES, Module.MARKETING, Module.SERVICE,
+                                              Module.REPORTS)]  # fmt: skip
 
 
 class _SystemActor:
@@ -226,18 +237,22 @@ class ScopedQuerySet(models.QuerySet):
         for part in parts:
             condition |= part
         queryset = self.filter(condition)
-        queryset._scope_parts = parts
-        # Where the OR landed among the query's AND-ed conditions (later filters are appended after it).
-        queryset._scope_where_index = len(queryset.query.where.children) - 1
+        if user.record_scope(model.scope_module) == Scope.OWN:
+            # Only a user's own records and those shared with them: each part has an index in the list's order
+            # (owner × created_at, owner × name). A team scope's parts (several teams; the manager's own records
+            # again inside the team's) only sorted the same rows more than once.
+            queryset._scope_parts = parts
+            # Where the OR landed among the query's AND-ed conditions (later filters are appended after it).
+            queryset._scope_where_index = len(queryset.query.where.children) - 1
         return queryset
 
 
 def first_rows(queryset, rows: int):
     """``queryset`` narrowed to its first ``rows`` rows in its own order, written so that PostgreSQL can read them
-    through the index of each part of the scope: the first ``rows`` rows of each part (own records through the
-    owner index, the team's through the team index, the shared ones), merged and sorted again by the outer query.
+    through the index of each part of an own-records scope: the first ``rows`` rows of each part (own records
+    through the owner index, the shared ones), merged and sorted again by the outer query.
 
-    PostgreSQL cannot walk an index in order under an OR of owner, team and shares: a rep's page walked the whole
+    PostgreSQL cannot walk an index in order under an OR of owner and shares: a rep's page walked the whole
     table's created-at or name index, keeping one row in thirty, where the (owner, created_at) index holds exactly
     the rep's rows in order. The first ``rows`` rows of a union are among the first ``rows`` rows of its parts, so
     the page is the same; the outer query keeps every condition, scope included.

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.conf import settings
 
 from . import audit
+from .importexport.bulk import merge_index_entries as merge
+from .jobs import jobs_purge_waiting
 
 
 @shared_task
@@ -14,7 +16,6 @@ def purge_behaviour_log():
 @shared_task
 def merge_index_entries(names, using="default"):
     """After a bulk import: merge the search indexes' pending entries (see crm.importexport.bulk)."""
-    from .importexport.bulk import merge_index_entries as merge
 
     return merge(names, using=using)
 
@@ -22,7 +23,5 @@ def merge_index_entries(names, using="default"):
 @shared_task
 def purge_waiting_uploads():
     """Hourly: uploads never imported (and their dry runs and files) go after IMPORT_WAITING_MAX_AGE_HOURS."""
-
-    from .jobs import jobs_purge_waiting
 
     return jobs_purge_waiting(older_than=timedelta(hours=settings.IMPORT_WAITING_MAX_AGE_HOURS))

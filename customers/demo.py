@@ -14,7 +14,9 @@ from crm.crypto import encrypt
 
 from . import services
 from .models import CarePlan, Communication, Contact, Customer, CustomerGroup, Tag
-from .search import search_document, search_grams
+from .search_text import search_document, search_grams
+from .services import care, quality, segments
+from .services.communications import communication_create
 
 CITIES = ["北京", "上海", "深圳", "杭州", "广州", "成都", "南京", "苏州", "武汉", "西安", "天津", "重庆"]
 WORDS = ["华信", "创达", "恒通", "远航", "金桥", "新锐", "博源", "天成", "嘉禾", "瑞丰", "鼎盛", "宏图", "众合", "蓝海"]
@@ -161,8 +163,6 @@ SUBJECTS = ["电话回访", "产品演示", "报价沟通", "合同条款确认"
 
 def _seed_activity(rng, reps):
     """Communications, follow-ups, care rules and the scores the nightly jobs keep, so every page has data."""
-    from .services import care, quality, segments
-    from .services.communications import communication_create
 
     now = timezone.now()
     for customer in Customer.objects.filter(owner__in=reps).select_related("owner")[:40]:

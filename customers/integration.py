@@ -6,12 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import BehaviourLog
 
+from .api import register_webhooks
 from .models import CareAction, Communication, Contact, Customer, FollowUpTask
 from .services.segments import contact_recency_signal, register_churn_signal
 from .timeline import TimelineSource, register_model_source, register_timeline_source
 
 
 def register():
+    register_webhooks()
     register_model_source(
         Communication, kind="communication", label=_("Communication"), icon="bi-chat-left-text", at="occurred_at",
         title="subject", related=("contact", "owner"), scoped=False,

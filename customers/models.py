@@ -13,7 +13,7 @@ from crm.fields import BlindIndexField, EncryptedTextField
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
 
-from .search import contact_search_text, search_grams
+from .search_text import contact_search_text, search_grams
 from .validators import validate_id_number, validate_phone
 
 
@@ -183,7 +183,7 @@ class Customer(TimeStampedModel):
     # Lower-cased name, phones, e-mails and contact names in one column behind one trigram index,
     # so a search is a single indexed LIKE instead of an OR across tables. Kept by services.
     search_document = models.TextField(editable=False, default="")
-    # The CJK bigrams of search_document, for searches too short for a trigram (customers.search.search_grams).
+    # The CJK bigrams of search_document, for searches too short for a trigram (customers.search_text.search_grams).
     # Worked out from search_document on every save and by every bulk path that writes it.
     search_grams = SearchVectorField(editable=False, blank=True, default="")
 

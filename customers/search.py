@@ -1,7 +1,5 @@
 """How customers are found by free text."""
 
-import re
-
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -12,66 +10,8 @@ from django.db.models.functions import Left
 from crm.crypto import blind_index
 from crm.normalise import normalise_phone, normalise_text
 
-_NON_DIGITS = re.compile(r"\D")
-
-
-def phone_digits(value: str) -> str:
-    return _NON_DIGITS.sub("", value or "")
-
-
-def customer_search_parts(name, phone, email) -> list[str]:
-    return [name, phone, phone_digits(phone), email]
-
-
-def contact_search_parts(name, phone, email) -> list[str]:
-    # The mobile is encrypted at rest, so it stays out of this plain-text column: it is found by its keyed
-    # hash instead (see customer_search).
-    return [name, phone, email]
-
-
-def contact_search_text(name, phone, email) -> str:
-    return search_text(contact_search_parts(name, phone, email))
-
-
-def search_text(parts) -> str:
-    # A part said twice (a mobile typed as bare digits is also its own digit form) is written once: every
-    # character of the document costs trigram index work on each save and import.
-    return " ".join(dict.fromkeys(normalise_text(p) for p in parts if p))
-
-
-def search_document(customer, contacts) -> str:
-    parts = customer_search_parts(customer.name, customer.phone, customer.email)
-    for contact in contacts:
-        parts += contact_search_parts(contact.name, contact.phone, contact.email)
-    return search_text(parts)
-
-
-# Chinese, Japanese and Korean script: ideographs (with extension A and the compatibility block), kana, hangul.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-_CJK_ONLY = re.compile(f"[{_CJK}]{{1,2}}")
-# The same grams worked out in SQL (migrations backfill with it; a test keeps the two alike).
-SEARCH_GRAMS_SQL_FUNCTION = "crm_search_grams"
-
-
-def search_grams(text: str) -> str:
-    """The CJK character bigrams of ``text`` (already normalised), plus the last character of each run,
-    as the text of a ``tsvector``.
-
-    A trigram index cannot answer a search shorter than three characters, and Chinese names are searched by
-    two (``云杉`` in 杭州云杉智能科技有限公司). A two-character search is one bigram lexeme; a one-character
-    search is the prefix query ``'王':*``, which every bigram starting with it and every run's last character
-    match. Latin text stays out: words that short are found as prefixes (see ``customer_search``).
-    """
-    grams = {}
-    for run in _CJK_RUN.findall(text):
-        for i in range(len(run)):
-            grams[run[i : i + 2]] = None
-    return " ".join(grams)
-
-
-def is_short_cjk(text: str) -> bool:
-    return _CJK_ONLY.fullmatch(text) is not None
+from .models import Contact, Customer
+from .search_text import is_short_cjk, search_grams, search_text
 
 
 class MatchesGrams(Expression):
@@ -120,35 +60,39 @@ def customer_search(queryset, text: str):
     matches = Q(search_document__contains=text)
     digest = blind_index(text, "phone")
     if len(digest) and len(normalise_phone(text)) >= MIN_PHONE_DIGITS:
-        from .models import Contact
-
         matches |= Q(pk__in=Contact.objects.filter(mobile_hash=digest).values("customer_id"))
     return queryset.filter(matches)
 
 
-# Up to this many customers matching a search are named in the query of their records; more are checked record by
-# record (of_customers_matching).
+# Up to this many customers matching a search are named in the query of their records (customers_named).
 CUSTOMERS_NAMED = 1000
 
 
+def customers_named(text: str) -> list | None:
+    """The ids of the customers :func:`customer_search` finds for ``text``, or ``None`` when there are more than
+    ``CUSTOMERS_NAMED``: one query that tells a rare search from a common one, so that a list of their records can
+    be read through its customer index instead of PostgreSQL planning a join on its estimate of a text match (a
+    whole company name read a million communication records, 3–6 s)."""
+    named = list(
+        customer_search(Customer.objects.all(), text).order_by().values_list("pk", flat=True)[: CUSTOMERS_NAMED + 1]
+    )
+    return named if len(named) <= CUSTOMERS_NAMED else None
+
+
 def of_customers_matching(text: str, field: str = "customer_id"):
-    """The condition on a record's ``field`` (a customer's id) that leaves the records of the customers
-    :func:`customer_search` finds for ``text``.
+    """The condition on a record's ``field`` (a customer's id), meant to be OR-ed with the record's own text
+    condition, that leaves the records of the customers :func:`customer_search` finds for ``text``.
 
-    A few customers are looked up first and named, so that PostgreSQL reads their records through the customer
-    index (``customer IN (subquery)`` was a join it planned on its estimate of a text match: a whole company name
-    read a million communication records, 3–6 s). A common word (`物流` is in 60,000 customers' names) is checked
-    record by record as the list's newest records are read, each through the customer's primary key, until the page
-    is full: hashing every matching customer first took 0.15 s a page. Either way the records are the same; one
-    query decides, by how many customers it finds.
+    A few customers are named (:func:`customers_named`). A common word (`物流` is in 60,000 customers' names) is
+    checked record by record as the list's newest records are read, each through the customer's primary key, until
+    the page is full: under an OR, PostgreSQL hashed every matching customer first (0.15 s a page). Either way the
+    records are the same.
     """
-    from .models import Customer
-
-    customers = customer_search(Customer.objects.all(), text).order_by()
-    named = list(customers.values_list("pk", flat=True)[: CUSTOMERS_NAMED + 1])
-    if len(named) <= CUSTOMERS_NAMED:
+    named = customers_named(text)
+    if named is not None:
         return Q(**{f"{field}__in": named})
     # A scalar subquery, not EXISTS: PostgreSQL would hash every matching customer for an EXISTS in an OR.
+    customers = customer_search(Customer.objects.all(), text).order_by()
     matches = customers.filter(pk=OuterRef(field)).values(matches=Value(True))[:1]
     return Q(Subquery(matches, output_field=BooleanField()))
 

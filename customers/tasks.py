@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import care, follow_ups, quality, segments
+from .services import care, follow_ups, quality, segments, transfer
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
@@ -32,7 +32,6 @@ def recompute_customer_scores():
 @shared_task
 def run_customer_import(job_id):
     """A confirmed customer import, or the dry run of an upload; running the same job again does nothing."""
-    from .services import transfer
 
     return transfer.customer_import_run(job_id=job_id).status
 
@@ -40,6 +39,5 @@ def run_customer_import(job_id):
 @shared_task
 def run_customer_export(job_id):
     """A customer export too large to download at once."""
-    from .services import transfer
 
     return transfer.customer_export_run(job_id=job_id).status

@@ -4,6 +4,7 @@ invitations, web-form prospects, e-mail recipients, survey comments) in the expo
 Connected once from :meth:`marketing.apps.MarketingConfig.ready`."""
 
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.consent import CONSENT_PERSONAL_FIELDS, consents_erase, consents_export
@@ -11,6 +12,7 @@ from customers.models import Customer
 from customers.services.privacy import customer_identifiers, erased_marker, register_personal_data_source
 from customers.timeline import TimelineSource, register_model_source, register_timeline_source
 
+from .api import register_webhooks
 from .models import EmailRecipient, Invitation, Prospect, Registration, SurveyResponse
 
 
@@ -62,7 +64,9 @@ def export_prospects(customer) -> list:
 
 def erase(customer) -> None:
     marker = erased_marker()
-    Registration.objects.filter(customer=customer).update(name=marker, company="", email="", phone="")
+    Registration.objects.filter(customer=customer).update(
+        name=marker, company="", email="", phone="", updated_at=timezone.now()
+    )
     Invitation.objects.filter(customer=customer).update(name=marker, email="", phone="")
     SurveyResponse.objects.filter(registration__customer=customer).update(comment="")
     EmailRecipient.objects.filter(customer=customer).update(email="")
@@ -70,6 +74,7 @@ def erase(customer) -> None:
 
 
 def register():
+    register_webhooks()
     register_personal_data_source(
         "event_registrations",
         export=export,

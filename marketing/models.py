@@ -234,6 +234,10 @@ class Registration(models.Model):
     company = models.CharField(_("company"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The language of the public page they wrote in: what is mailed to them later is written in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, help_text=_("Empty: the company's.")
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CONFIRMED)
     code = models.CharField(_("check-in code"), max_length=16, unique=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -247,6 +251,8 @@ class Registration(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The last change (cancelled, promoted, checked in): the API's ETag and ``updated_since`` read it.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -3,12 +3,11 @@
 from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404
 
+from .filters import AssetFilter, CampaignFilter, EventFilter, RegistrationFilter
 from .models import Asset, Campaign, EmailCampaign, EmailRecipient, Event, Invitation, Prospect, Registration
 
 
 def campaign_list(*, user, data=None):
-    from .filters import CampaignFilter
-
     queryset = (
         Campaign.objects.visible_to(user)
         .select_related("owner")
@@ -27,8 +26,6 @@ def campaign_events(*, campaign):
 
 
 def event_list(*, user, data=None):
-    from .filters import EventFilter
-
     queryset = Event.objects.visible_to(user).select_related("campaign")
     return EventFilter(data, queryset=queryset)
 
@@ -77,7 +74,6 @@ def event_statistics(*, event: Event) -> dict:
 
 def registration_list(*, user, data=None):
     """Registrations of the events the user may see, filtered by event, status and whether checked in."""
-    from .filters import RegistrationFilter
 
     queryset = Registration.objects.visible_to(user).select_related("event")
     return RegistrationFilter(data, queryset=queryset)
@@ -93,8 +89,6 @@ def prospect_list(*, user, campaign=None):
 
 
 def asset_list(*, user, data=None):
-    from .filters import AssetFilter
-
     return AssetFilter(data, queryset=Asset.objects.visible_to(user).select_related("owner"))
 
 

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin import labelled_values_filter
+
 from .models import ReportRun, ReportSchedule, SavedReport
 from .registry import dataset_get
 
@@ -15,17 +17,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _data_set_label(key):
+    dataset = dataset_get(key)
+    return dataset.label if dataset is not None else key
+
+
 @admin.register(SavedReport)
 class SavedReportAdmin(ReadOnlyAdmin):
     list_display = ["name", "data_set", "chart", "owner", "updated_at"]
-    list_filter = ["dataset", "chart"]
+    list_filter = [labelled_values_filter("dataset", _("data set"), _data_set_label), "chart"]
     search_fields = ["name", "owner__username"]
 
     @admin.display(description=_("data set"), ordering="dataset")
     def data_set(self, report):
         """The data set's name in the reader's language, not its key."""
-        dataset = dataset_get(report.dataset)
-        return dataset.label if dataset is not None else report.dataset
+        return _data_set_label(report.dataset)
 
 
 @admin.register(ReportSchedule)

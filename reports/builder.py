@@ -14,11 +14,11 @@ the chosen columns, at most ``REPORT_MAX_ROWS``.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, Max, Min, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import team_label
 
 from . import rollups
-from .registry import AGGREGATES, TRUNCATIONS, Dataset
+from .conditions import filter_condition, parse_value
+from .registry import AGGREGATES, MAX_GROUPS, TRUNCATIONS, Dataset
 from .tables import Chart, Series, Table
 
 CHARTS = ("table", "bar", "line", "pie")
@@ -52,61 +53,10 @@ AGGREGATE_LABELS = {
 TRUNCATION_LABELS = {"day": gettext_lazy("by day"), "week": gettext_lazy("by week"), "month": gettext_lazy("by month")}
 _AGGREGATE_FUNCS = {"sum": Sum, "avg": Avg, "min": Min, "max": Max}
 _TRUNC_FUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
-_LOOKUPS = {"eq": "exact", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte", "in": "in", "contains": "icontains"}
-MAX_GROUPS = 1000
 
 
 def max_rows() -> int:
     return getattr(settings, "REPORT_MAX_ROWS", 5000)
-
-
-def _parse_value(field, op, raw):
-    """The filter value as the field's type; a ValueError names what was wrong."""
-    if op == "isnull":
-        if str(raw).lower() in ("1", "true", "yes", "on", ""):
-            return True
-        if str(raw).lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(_("Answer yes or no."))
-    if op == "in":
-        items = [part.strip() for part in str(raw).split(",") if part.strip()]
-        if not items:
-            raise ValueError(_("Give at least one value, separated by commas."))
-        return [_parse_one(field, item) for item in items]
-    return _parse_one(field, raw)
-
-
-def _parse_one(field, raw):
-    raw = "" if raw is None else str(raw).strip()
-    kind = field.kind
-    if kind == "choice":
-        allowed = [value for value, _label in field.choices]
-        if raw not in allowed:
-            raise ValueError(_("Choose one of: %(values)s.") % {"values": ", ".join(allowed)})
-        return raw
-    if kind == "number":
-        try:
-            return Decimal(raw)
-        except InvalidOperation:
-            raise ValueError(_("Enter a number.")) from None
-    if kind in ("date", "datetime"):
-        try:
-            return datetime.date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
-    if kind in ("user", "team"):
-        if not raw.isdigit():
-            raise ValueError(_("Enter an id."))
-        return int(raw)
-    if kind == "bool":
-        if raw.lower() in ("1", "true", "yes", "on"):
-            return True
-        if raw.lower() in ("0", "false", "no", "off", ""):
-            return False
-        raise ValueError(_("Answer yes or no."))
-    if not raw:
-        raise ValueError(_("Enter a value."))
-    return raw[:200]
 
 
 def validate(dataset: Dataset, definition: dict) -> dict:
@@ -160,7 +110,7 @@ def _clean_filters(dataset, items, reject) -> list:
         if isinstance(raw, list):  # a definition saved before: "in" values are stored as a list
             raw = ",".join(str(v) for v in raw)
         try:
-            value = _parse_value(field, op, raw)
+            value = parse_value(field, op, raw)
         except ValueError as error:
             reject(f"{field.label}: {error}")
             continue
@@ -237,28 +187,6 @@ def _jsonable(value):
     return value
 
 
-def _filter_q(dataset, item, column=None) -> Q:
-    """The filter as a condition on the data set's rows, or (``column``) on a rollup's column of that field."""
-    field = dataset.field(item["field"])
-    op = item["op"]
-    raw = item["value"]
-    value = _parse_value(field, op, ",".join(str(v) for v in raw) if isinstance(raw, list) else raw)
-    field_path = column or field.path
-    if op == "isnull":
-        # Empty text and choices are stored as "", not NULL.
-        if field.kind in ("text", "choice"):
-            condition = Q(**{field_path: ""}) | Q(**{f"{field_path}__isnull": True})
-        else:
-            condition = Q(**{f"{field_path}__isnull": True})
-        return condition if value else ~condition
-    path = field_path
-    if field.kind == "datetime":
-        path = f"{path}__date"
-    if op == "ne":
-        return ~Q(**{path: value}) | Q(**{f"{field_path}__isnull": True})
-    return Q(**{f"{path}__{_LOOKUPS[op]}": value})
-
-
 def aggregate_label(dataset, item) -> str:
     if item["func"] == "count":
         return str(AGGREGATE_LABELS["count"])
@@ -290,7 +218,7 @@ def run(dataset: Dataset, definition: dict, *, user, queryset=None, title="") ->
     definition = validate(dataset, definition)
     qs = queryset if queryset is not None else dataset.queryset(user)
     for item in definition["filters"]:
-        qs = qs.filter(_filter_q(dataset, item))
+        qs = qs.filter(filter_condition(dataset, item))
     aggregates = {}
     for index, item in enumerate(definition["aggregates"]):
         if item["func"] == "count":

@@ -12,9 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import pdf
-from crm.importexport.exporter import CONTENT_TYPES, neutralise
+from crm.importexport.cells import neutralise
+from crm.importexport.exporter import CONTENT_TYPES
 
 from .tables import Table
+
+# openpyxl and reportlab are imported by the functions that write a file: importing them costs every process
+# about 0.15 s, and most never write a report file. They are libraries, not modules of this project.
 
 CONTENT_TYPES = {**CONTENT_TYPES, "pdf": "application/pdf"}
 FORMATS = ("xlsx", "pdf")

@@ -28,6 +28,8 @@ OPERATORS_BY_KIND = {
 }
 TRUNCATIONS = ("day", "week", "month")
 AGGREGATES = ("count", "sum", "avg", "min", "max")
+# A grouped report shows at most this many groups (the builder live, the rollups from their tables).
+MAX_GROUPS = 1000
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,10 @@ from django.utils import timezone
 from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
 from customers.models import Customer
 
+from .conditions import filter_condition
+from .datasets import rates_for
 from .models import CustomerRollup, OpportunityRollup, RollupState
+from .registry import MAX_GROUPS
 
 FILTERABLE_KINDS = ("choice", "user", "team")
 
@@ -173,11 +176,9 @@ class Reader:
 
     def _rollup_rows(self):
         rollup = self.rollup
-        from .builder import _filter_q
-
         queryset = narrow(rollup.model.objects.all(), self.user, rollup.module, owner="owner_id", team="team_id")
         for item in self.definition["filters"]:
-            queryset = queryset.filter(_filter_q(self.dataset, item, column=rollup.columns[item["field"]]))
+            queryset = queryset.filter(filter_condition(self.dataset, item, column=rollup.columns[item["field"]]))
         annotations = {
             f"g{index}": F(rollup.columns[item["field"]]) for index, item in enumerate(self.definition["group_by"])
         }
@@ -199,11 +200,9 @@ class Reader:
         """The same groups over the live records the user sees only through a share."""
         if self.rollup.shared is None or sees_all(self.user, self.rollup.module):
             return []
-        from .builder import _filter_q
-
         queryset = self.rollup.shared(self.user)
         for item in self.definition["filters"]:
-            queryset = queryset.filter(_filter_q(self.dataset, item))
+            queryset = queryset.filter(filter_condition(self.dataset, item))
         zone = timezone.get_current_timezone()
         annotations = {}
         for index, item in enumerate(self.definition["group_by"]):
@@ -224,8 +223,6 @@ class Reader:
         """``{group values: partial aggregates}`` over both sources, amounts converted into the base currency."""
         rates = None
         if self.money:
-            from .datasets import rates_for
-
             rates = rates_for(self.user)
         merged: dict[tuple, dict] = {}
         for row in self._rollup_rows() + self._shared_rows():
@@ -249,8 +246,6 @@ class Reader:
     def _ordered(self, order):
         """The merged rows ordered as the live query orders its groups (ascending, empty last); None when
         there are more than ``MAX_GROUPS`` of them."""
-        from .builder import MAX_GROUPS
-
         merged = self._merged()
         if len(merged) > MAX_GROUPS:
             return None

@@ -4,14 +4,16 @@ import logging
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models.functions import Lower
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
-from crm.i18n import for_reader
+from crm.i18n import reader_language
 from crm.models import BehaviourLog
 from crm.scope import Module
 
@@ -135,12 +137,23 @@ def schedule_period(schedule: ReportSchedule, now) -> str | None:
     return f"{local:%Y-%m}"
 
 
+def _recipients_by_language(addresses: list[str]) -> dict[str, list[str]]:
+    """The addresses grouped by their reader's language: a user's preference, the company's for anyone else."""
+    wanted = {address.lower() for address in addresses}
+    users = get_user_model().objects.annotate(address=Lower("email")).filter(address__in=wanted, is_active=True)
+    language_of = {user.address: reader_language(user) for user in users}
+    groups: dict[str, list[str]] = {}
+    for address in addresses:
+        groups.setdefault(language_of.get(address.lower(), reader_language(None)), []).append(address)
+    return groups
+
+
 def schedule_send(*, schedule: ReportSchedule, now=None) -> bool:
     """Send the schedule's report for the current period unless it went out already; True when sent now.
 
     The run row and the e-mail share one transaction: a second beat tick (or a second worker) meets the
     unique (schedule, period) row and sends nothing; a failed send rolls the row back so the next tick
-    tries again. The report is computed with the owner's record scope, in the owner's language.
+    tries again. The report is computed with the owner's record scope, in each recipient's language.
     """
     now = now or timezone.now()
     period = schedule_period(schedule, now)
@@ -157,25 +170,30 @@ def schedule_send(*, schedule: ReportSchedule, now=None) -> bool:
                     )
             except IntegrityError:
                 return False
-            with (
-                for_reader(owner),
-                timezone.override(_owner_timezone(owner)),
-            ):
-                if dataset is None or not dataset.available_to(owner) or not owner.is_active:
-                    raise PermissionDenied(f"{owner} may no longer run {schedule.report.dataset}")
-                table, chart = builder.run(dataset, schedule.report.definition, user=owner, title=schedule.report.name)
-                content = exports.render(schedule.format, schedule.report.name, [table], subtitle=str(dataset.label),
-                                         charts=[chart] if chart else [])  # fmt: skip
-                message = EmailMessage(
-                    subject=_("Report: %(name)s (%(period)s)") % {"name": schedule.report.name, "period": period},
-                    body=_("The report “%(name)s” for %(period)s is attached.")
-                    % {"name": schedule.report.name, "period": period},
-                    to=run.recipients,
+            if dataset is None or not dataset.available_to(owner) or not owner.is_active:
+                raise PermissionDenied(f"{owner} may no longer run {schedule.report.dataset}")
+            # One e-mail per language among the recipients: each reads the report in their own.
+            for language, addresses in _recipients_by_language(run.recipients).items():
+                with translation.override(language), timezone.override(_owner_timezone(owner)):
+                    table, chart = builder.run(
+                        dataset, schedule.report.definition, user=owner, title=schedule.report.name
+                    )
+                    content = exports.render(
+                        schedule.format, schedule.report.name, [table],
+                        subtitle=str(dataset.label), charts=[chart] if chart else [],
+                    )  # fmt: skip
+                    message = EmailMessage(
+                        subject=_("Report: %(name)s (%(period)s)") % {"name": schedule.report.name, "period": period},
+                        body=_("The report “%(name)s” for %(period)s is attached.")
+                        % {"name": schedule.report.name, "period": period},
+                        to=addresses,
+                    )
+                message.attach(
+                    exports.filename(schedule.report.name, schedule.format),
+                    content,
+                    exports.CONTENT_TYPES[schedule.format],
                 )
-            message.attach(
-                exports.filename(schedule.report.name, schedule.format), content, exports.CONTENT_TYPES[schedule.format]
-            )
-            message.send()
+                message.send()
             run.rows = len(table.rows)
             run.save(update_fields=["rows"])
             log_action(

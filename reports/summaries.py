@@ -25,6 +25,7 @@ from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
 from customers.models import Customer
 from customers.services.quality import QUALITY_BUCKETS
 from sales.models import Opportunity
+from sales.money import rates_on
 
 from .datasets import in_base_currency
 from .models import CustomerSummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
@@ -66,7 +67,6 @@ GROUP BY day, owner_id, team_id, currency
 @transaction.atomic
 def sales_summaries_refresh():
     """Rebuild the sales summaries from the live opportunities; idempotent. Returns the rows written."""
-    from sales.money import rates_on
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm.forms import apply_validation_error, call_service
+from crm.forms import call_service
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -191,31 +191,18 @@ def saved_report_save(request):
     save_form = SaveReportForm(request.POST, roles=selectors.share_roles())
     if form.is_valid() and save_form.is_valid():
         data = save_form.cleaned_data
-        try:
-            if request.POST.get("report"):
-                report = selectors.saved_report_owned(user=request.user, pk=request.POST["report"])
-                report = services.saved_report_update(
-                    actor=request.user,
-                    report=report,
-                    name=data["name"],
-                    description=data["description"],
-                    definition=form.definition(),
-                    users=list(data["users"]),
-                    roles=list(data["roles"]),
-                )
-            else:
-                report = services.saved_report_create(
-                    actor=request.user,
-                    name=data["name"],
-                    description=data["description"],
-                    dataset=form.dataset.key,
-                    definition=form.definition(),
-                    users=list(data["users"]),
-                    roles=list(data["roles"]),
-                )
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        fields = {
+            "name": data["name"], "description": data["description"], "definition": form.definition(),
+            "users": list(data["users"]), "roles": list(data["roles"]),
+        }  # fmt: skip
+        if request.POST.get("report"):
+            report = selectors.saved_report_owned(user=request.user, pk=request.POST["report"])
+            report = call_service(form, services.saved_report_update, actor=request.user, report=report, **fields)
         else:
+            report = call_service(
+                form, services.saved_report_create, actor=request.user, dataset=form.dataset.key, **fields
+            )
+        if report is not None:
             messages.success(request, _("Report saved."))
             return redirect(report)
     context = {

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Team
 from accounts.roles import team_label
 from crm.names import full_name
 
@@ -83,7 +84,6 @@ def rolled_up_targets(targets, first: date, last: date) -> dict[date, Decimal]:
     teams' targets (and the targets of reps in teams without one) instead of only a company-wide target
     that nobody set, and a team with a target is not counted twice with its reps.
     """
-    from accounts.models import Team
 
     holders: dict[tuple, dict[date, Decimal]] = {}
     for period, start, amount, team_id, user_id, user_team_id in targets.values_list(
@@ -133,10 +133,9 @@ def forecast(*, user, opportunities, targets, months: int = 6, start: date | Non
         .annotate(amount=Sum("amount"))
         .order_by()
     )
-    for row in open_rows:
-        entry = rows[row["month"]]
-        amount = rates.to_base(row["amount"], row["currency"])
-        probability = row["stage__probability"]
+    by_chance = sum_by_currency(open_rows, rates, key=lambda row: (row["month"], row["stage__probability"]))
+    for (month, probability), amount in by_chance.items():
+        entry = rows[month]
         entry.weighted += round_money(amount * probability / 100)
         entry.best_case += amount
         if probability >= COMMIT_PROBABILITY:
@@ -211,17 +210,19 @@ def performance(*, opportunities, start: date, end: date, dimension: str = "rep"
         )
         .order_by()
     )
+    rows = list(rows)
     groups: dict = {}
     for row in rows:
         key = row[keys[0]]
         entry = groups.setdefault(
             key, {"label": _label(dimension, row), "won_amount": ZERO, "won": 0, "lost": 0, "cycle_sum": 0.0}
         )
-        entry["won_amount"] += rates.to_base(row["won_amount"] or 0, row["currency"])
         entry["won"] += row["won"]
         entry["lost"] += row["lost"]
         if row["cycle"] is not None:
             entry["cycle_sum"] += row["cycle"].total_seconds() / 86400 * row["won"]
+    for key, amount in sum_by_currency(rows, rates, keys[0], amount="won_amount").items():
+        groups[key]["won_amount"] = amount
     result = []
     for entry in groups.values():
         decided = entry["won"] + entry["lost"]
@@ -239,14 +240,16 @@ def _by_product(closed, rates) -> dict:
         .annotate(amount=Sum(F("quantity") * F("unit_price")), won=Count("opportunity_id", distinct=True))
         .order_by()
     )
+    lines = list(lines)
     groups: dict = {}
     for row in lines:
         entry = groups.setdefault(
             row["product_id"],
             {"label": f"{row['product__name']} ({row['product__sku']})", "won_amount": ZERO, "won": 0},
         )
-        entry["won_amount"] += rates.to_base(row["amount"] or 0, row["opportunity__currency"])
         entry["won"] += row["won"]
+    for product_id, amount in sum_by_currency(lines, rates, "product_id", currency="opportunity__currency").items():
+        groups[product_id]["won_amount"] = amount
     result = sorted(groups.values(), key=lambda e: -e["won_amount"])
     for entry in result:
         entry["lost"], entry["win_rate"], entry["cycle_days"] = None, None, None

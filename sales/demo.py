@@ -29,6 +29,7 @@ from .models import (
 )
 from .money import round_money
 from .services import contracts, leads, opportunities, orders
+from .services.products import product_create
 
 CATALOGUE = [
     ("硬件", "服务器", [
@@ -57,8 +58,6 @@ LEAD_PEOPLE = [
 
 
 def _products(actor):
-    from .services.products import product_create
-
     made = []
     for parent_name, child_name, items in CATALOGUE:
         parent, _ = ProductCategory.objects.get_or_create(name=parent_name, parent=None)

@@ -12,13 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.quicklinks import QuickLink, register_quick_link
 from customers.services.privacy import customer_identifiers, erased_marker, register_personal_data_source
-from customers.services.segments import register_churn_signal
+from customers.services.segments import customers_rfm_update, register_churn_signal
 from customers.timeline import register_model_source
 from marketing.effect import register_campaign_metrics
 from marketing.signals import prospect_captured
 
+from .api import register_webhooks
 from .models import Contract, Lead, Opportunity, Order
 from .money import rates_on, sum_by_currency
+from .services.leads import lead_capture
 
 COUNTED_ORDERS = [Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.COMPLETED]
 
@@ -59,8 +61,6 @@ def campaign_metrics(campaign_ids: list[int]) -> dict[int, dict]:
 
 def prospect_captured_receiver(sender, *, campaign, name="", company="", email="", phone="", source="",
                                actor=None, reference=None, **kwargs):  # fmt: skip
-    from .services.leads import lead_capture
-
     return lead_capture(
         campaign=campaign, name=name, company=company, email=email, phone=phone, source=source, actor=actor,
         reference=reference,
@@ -114,8 +114,6 @@ def rfm_rows():
 
 
 def rfm_update() -> int:
-    from customers.services.segments import customers_rfm_update
-
     return customers_rfm_update(rows=rfm_rows(), today=timezone.localdate())
 
 
@@ -140,6 +138,7 @@ def erase_leads(customer) -> None:
 
 
 def register():
+    register_webhooks()
     register_personal_data_source(
         "leads",
         export=export_leads,

@@ -69,10 +69,6 @@ class Rates:
             return ZERO
         return round_money(amount * rate)
 
-    def sum_to_base(self, pairs) -> Decimal:
-        """Sum of ``(currency, amount)`` pairs in the base currency."""
-        return sum((self.to_base(amount, currency) for currency, amount in pairs), ZERO)
-
 
 def rates_on(day: date | None = None) -> Rates:
     """The latest rate of every currency on or before ``day`` (today when not given), in one query."""
@@ -89,8 +85,12 @@ def rates_on(day: date | None = None) -> Rates:
 
 def sum_by_currency(rows, rates: Rates, key, amount="amount", currency="currency") -> dict:
     """Group rows of ``{key, currency, amount}`` (one per key and currency, as ``values(key, currency)``
-    with an aggregate gives them) into ``{key: sum in the base currency}``."""
+    with an aggregate gives them) into ``{key: sum in the base currency}``, in the order the keys come.
+
+    ``key`` names the row's key field, or is a function of the row (a key made of several fields). Each row is
+    converted and rounded on its own, then added: the one way every sales total in mixed currencies is made."""
+    key_of = key if callable(key) else (lambda row: row[key])
     found = defaultdict(lambda: ZERO)
     for row in rows:
-        found[row[key]] += rates.to_base(row[amount] or 0, row[currency])
+        found[key_of(row)] += rates.to_base(row[amount] or 0, row[currency])
     return dict(found)

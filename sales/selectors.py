@@ -25,7 +25,7 @@ from .models import (
     Stage,
     StageChange,
 )  # fmt: skip
-from .money import ZERO, rates_on
+from .money import ZERO, rates_on, sum_by_currency
 
 # The board shows this many cards per column (soonest to close first); the totals count them all.
 BOARD_COLUMN_LIMIT = 30
@@ -115,6 +115,14 @@ def pipelines():
     )
 
 
+def board_pipeline(pk=None) -> Pipeline | None:
+    """The active pipeline a board shows: the one asked for (404 if none such), else the default, else the
+    first; None when no pipeline is set up."""
+    if pk and str(pk).isdigit():
+        return get_object_or_404(Pipeline, pk=pk, is_active=True)
+    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "pk").first()
+
+
 @dataclass
 class BoardColumn:
     stage: Stage
@@ -140,15 +148,15 @@ def opportunity_board(*, user, pipeline: Pipeline, owner=None) -> dict:
         base = base.filter(owner=owner)
     columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
     rates = rates_on()
-    totals = base.order_by().values("stage_id", "currency").annotate(total=Sum("amount"), count=Count("pk"))
+    totals = list(base.order_by().values("stage_id", "currency").annotate(total=Sum("amount"), count=Count("pk")))
     for row in totals:
-        column = columns.get(row["stage_id"])
-        if column is None:
-            continue
-        amount = rates.to_base(row["total"] or 0, row["currency"])
-        column.count += row["count"]
-        column.total += amount
-        column.weighted += amount * column.stage.probability / 100
+        if row["stage_id"] in columns:
+            columns[row["stage_id"]].count += row["count"]
+    for stage_id, amount in sum_by_currency(totals, rates, "stage_id", amount="total").items():
+        column = columns.get(stage_id)
+        if column is not None:
+            column.total += amount
+            column.weighted += amount * column.stage.probability / 100
     # One LIMITed index scan per column, glued with UNION ALL: the cost does not grow with the deals.
     firsts = [
         base.filter(stage_id=stage.pk)
@@ -214,6 +222,12 @@ def targets_visible_to(*, user):
     """Targets a user may see: their own; with team scope, those of their teams' members and teams."""
     targets = SalesTarget.objects.select_related("user", "team")
     return narrow(targets, user, Module.SALES, owner="user", team=("user__team", "team"))
+
+
+def performance_inputs(*, user, team=None):
+    """The opportunities a performance report for ``user`` reads: all they may see, or one team's of those."""
+    opportunities = Opportunity.objects.visible_to(user)
+    return opportunities if team is None else opportunities.filter(team=team)
 
 
 def forecast_inputs(*, user, owner=None, team=None) -> tuple:

@@ -2,11 +2,15 @@
 
 from celery import shared_task
 
+from .integration import rfm_update
+from .services.contracts import contract_reminders_send
+from .services.exports import opportunity_export_run
+from .services.imports import lead_import_run
+
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=300)
 def send_contract_reminders(self):
     """Daily (beat): expire ended contracts and send the 30- and 7-day reminders, each once."""
-    from .services.contracts import contract_reminders_send
 
     return contract_reminders_send()
 
@@ -14,7 +18,6 @@ def send_contract_reminders(self):
 @shared_task
 def update_customer_value_segments():
     """Nightly (beat): RFM value segments of customers from their confirmed orders."""
-    from .integration import rfm_update
 
     return rfm_update()
 
@@ -22,7 +25,6 @@ def update_customer_value_segments():
 @shared_task
 def run_lead_import(job_id):
     """A confirmed lead import or the dry run of an upload; running the same job again does nothing."""
-    from .services.imports import lead_import_run
 
     return lead_import_run(job_id=job_id).status
 
@@ -30,6 +32,5 @@ def run_lead_import(job_id):
 @shared_task
 def run_opportunity_export(job_id):
     """An opportunity export too large to download at once."""
-    from .services.exports import opportunity_export_run
 
     return opportunity_export_run(job_id=job_id).status

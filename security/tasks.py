@@ -1,8 +1,9 @@
 from celery import shared_task
 from celery.signals import worker_ready
+from django.contrib.auth import get_user_model
 
 from .models import Backup
-from .services import backups, health
+from .services import backups, health, log_export
 
 
 @shared_task
@@ -15,7 +16,6 @@ def nightly_backup():
 @shared_task
 def backup_run(backup_id=None, actor_id=None):
     """A backup started from the backups page; ``actor_id`` is who asked."""
-    from django.contrib.auth import get_user_model
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     return backups.backup_create(actor=actor, trigger=Backup.Trigger.MANUAL).pk
@@ -35,6 +35,5 @@ def _heartbeat_on_start(sender=None, **kwargs):
 @shared_task
 def run_behaviour_log_export(job_id):
     """A behaviour-log export too large to download at once."""
-    from .services import log_export
 
     return log_export.behaviour_log_export_run(job_id=job_id).status

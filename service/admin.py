@@ -7,7 +7,7 @@ the admin lists them read-only.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import ReadOnlyAdmin
+from crm.admin import ReadOnlyAdmin, labelled_values_filter
 from crm.scope import Module
 
 from .models import Article, ArticleCategory, CalendarDay, Queue, SatisfactionSurvey, SlaPolicy, Ticket, WorkCalendar
@@ -56,12 +56,18 @@ class SatisfactionSurveyAdmin(ReadOnlyAdmin):
     list_select_related = ["ticket", "customer"]
 
 
+def _module_label(code):
+    """The module's name in the reader's language, not its code."""
+    return Module(code).label if code in Module.values else code
+
+
 @admin.register(Article)
 class ArticleAdmin(ReadOnlyAdmin):
     list_display = ["title", "category", "status", "language", "module", "updated_at"]
-    list_filter = ["status", "language", "help_module", "category"]
+    list_filter = [
+        "status", "language", labelled_values_filter("help_module", _("help for module"), _module_label), "category"
+    ]  # fmt: skip
 
     @admin.display(description=_("help for module"), ordering="help_module")
     def module(self, article):
-        """The module's name in the reader's language, not its code."""
-        return Module(article.help_module).label if article.help_module in Module.values else article.help_module
+        return _module_label(article.help_module)

@@ -13,6 +13,7 @@ from customers.services.privacy import erased_marker, register_personal_data_sou
 from customers.services.segments import register_churn_signal
 from customers.timeline import register_model_source
 
+from .api import register_webhooks
 from .models import SatisfactionSurvey, Ticket, TicketComment
 
 # Points an open complaint adds to a customer's churn risk; two or more add more.
@@ -53,6 +54,7 @@ def erase_tickets(customer) -> None:
 
 
 def register():
+    register_webhooks()
     register_personal_data_source(
         "ticket_consents",
         export=lambda customer: consents_export(Ticket.objects.filter(customer=customer)),

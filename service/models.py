@@ -246,6 +246,10 @@ class Ticket(SearchableModel, TimeStampedModel):
     requester_name = models.CharField(_("requester"), max_length=100, blank=True)
     requester_email = models.EmailField(_("requester e-mail"), blank=True)
     requester_phone = models.CharField(_("requester phone"), max_length=32, blank=True)
+    # The language of the public page they wrote in: what is mailed to them later is written in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, help_text=_("Empty: the company's.")
+    )
 
     sla_policy = models.ForeignKey(
         SlaPolicy, verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,6 +14,7 @@ from crm.links import LinkPurpose, read_or_404
 from customers.models import Customer
 from customers.search import customer_search
 
+from .filters import TicketFilter
 from .models import Article, Queue, SatisfactionSurvey, Ticket, TicketAttachment, TicketComment
 from .services.sla import RUNNING
 
@@ -46,7 +47,6 @@ def ticket_view_queryset(*, user, view: str, now=None):
 
 def ticket_list(*, user, data=None):
     """A filter set over one of the views; ``.qs`` loads customer, queue and assignee in the same query."""
-    from .filters import TicketFilter
 
     data = data or {}
     view = data.get("view") if data.get("view") in VIEWS else "mine"
@@ -104,12 +104,22 @@ def ticket_get(*, user, pk) -> Ticket:
 
 def ticket_timeline(*, ticket: Ticket, public_only: bool = False) -> list:
     """Comments and events of the ticket, oldest first, each tagged with ``entry_kind``; three queries."""
-    comments = TicketComment.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
+    comments = ticket_comments(ticket=ticket)
     if public_only:
         return [_tag(c, "comment") for c in comments.filter(is_public=True)]
     events = ticket.events.select_related("actor")
     entries = chain((_tag(c, "comment") for c in comments), (_tag(e, "event") for e in events))
     return sorted(entries, key=lambda e: (e.entry_at, e.entry_kind == "comment"))
+
+
+def ticket_comments(*, ticket: Ticket):
+    """The ticket's comments, oldest first, each with its author and attachments; two queries."""
+    return TicketComment.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
+
+
+def ticket_attachment(*, ticket: Ticket, pk) -> TicketAttachment:
+    """A file of a ticket already read through the scope, or 404."""
+    return get_object_or_404(TicketAttachment, ticket=ticket, pk=pk)
 
 
 def _tag(item, kind):

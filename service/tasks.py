@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import sla
+from .services import exports, sla
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
@@ -17,6 +17,5 @@ def send_sla_reminders(self):
 @shared_task
 def run_ticket_export(job_id):
     """A ticket export too large to download at once; running the same job again does nothing."""
-    from .services import exports
 
     return exports.ticket_export_run(job_id=job_id).status

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import Team, User
 from customers.models import Communication, Contact, Customer, FollowUpTask, Tag
-from customers.search import search_document
+from customers.search_text import search_document
 
 
 class TeamFactory(factory.django.DjangoModelFactory):

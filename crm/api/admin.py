@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin import ReadOnlyAdmin
@@ -12,6 +13,12 @@ from .models import ApiToken, ServiceAccount, WebhookDelivery, WebhookEndpoint
 class ServiceAccountForm(forms.ModelForm):
     username = forms.CharField(label=_("User name"), max_length=150)
     roles = forms.ModelMultipleChoiceField(label=_("Roles"), queryset=Group.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The seeded role names are catalog messages (the accounts app's role labels), so the reader sees
+        # them in their language; a role an administrator named shows as named.
+        self.fields["roles"].label_from_instance = lambda group: gettext(group.name)
 
     class Meta:
         model = ServiceAccount

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +8,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("API and webhooks")
 
     def ready(self):
-        from . import webhooks  # noqa: F401  (turns behaviour-log entries into webhook events)
-
-        # Each app's ``<app>/api/`` package registers its records as webhook events.
-        autodiscover_modules("api")
+        # Turns behaviour-log entries into webhook events; each app registers its records from its
+        # ``<app>/integration.py:register()`` (``<app>/api/__init__.py:register_webhooks``).
+        from . import webhooks  # noqa: F401

@@ -9,6 +9,7 @@ one by one (``ResourceViewSet.validate_input``).
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -40,7 +41,6 @@ def form_value(value):
 def initial_value(value):
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    from django.db import models
 
     if isinstance(value, models.Model):
         return value.pk

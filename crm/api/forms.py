@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken
+from .webhooks import event_choices
 
 
 class TokenForm(forms.Form):
@@ -22,7 +23,5 @@ class WebhookEndpointForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
-        from .webhooks import event_choices
-
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = event_choices()

@@ -10,6 +10,7 @@ import binascii
 import json
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +27,6 @@ class KeysetPagination(BasePagination):
     invalid_cursor_message = _("Invalid cursor.")
 
     def get_page_size(self, request, view):
-        from django.conf import settings
-
         default = settings.REST_FRAMEWORK.get("PAGE_SIZE", 50)
         try:
             size = int(request.query_params.get(self.page_size_query_param, default))

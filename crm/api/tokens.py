@@ -5,6 +5,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from crm.audit import log_action
 from crm.models import BehaviourLog
+from crm.scope import Module
 
-from .models import ApiToken
+from .models import ApiToken, ServiceAccount
 
 KEY_START = "crm_"
 
@@ -43,7 +45,7 @@ def token_create(*, actor, user, name: str, access: str, expires_at=None) -> tup
         expires_at=expires_at,
         created_by=actor,
     )
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=token, module="api", detail={"user": user.pk})
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=token, module=Module.API, detail={"user": user.pk})
     return token, key
 
 
@@ -52,7 +54,7 @@ def token_revoke(*, actor, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=token, module="api")
+        log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=token, module=Module.API)
 
 
 def token_for_key(key: str) -> ApiToken | None:
@@ -80,7 +82,7 @@ def token_used(*, token: ApiToken, ip=None) -> None:
             actor=token.user,
             action=BehaviourLog.Action.LOGIN,
             obj=token,
-            module="api",
+            module=Module.API,
             detail={"via": "api_token", "token": token.prefix},
             ip=ip,
         )
@@ -90,9 +92,6 @@ def token_used(*, token: ApiToken, ip=None) -> None:
 def service_account_create(*, actor, username: str, description: str = "", team=None, roles=()):
     """A user for a system: no password (it cannot sign in to the pages), the given roles, flagged as a
     service account. Its tokens are made by an administrator."""
-    from django.contrib.auth import get_user_model
-
-    from .models import ServiceAccount
 
     user = get_user_model()(username=username, team=team)
     user.set_unusable_password()
@@ -100,5 +99,5 @@ def service_account_create(*, actor, username: str, description: str = "", team=
     user.save()
     user.groups.set(roles)
     account = ServiceAccount.objects.create(user=user, description=description)
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=account, module="api", detail={"user": user.pk})
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=account, module=Module.API, detail={"user": user.pk})
     return account

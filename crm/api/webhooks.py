@@ -33,8 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import action_logged, actions_logged, log_action
+from crm.enqueue import start_task
 from crm.models import BehaviourLog
 from crm.notifications import notify
+from crm.scope import Module
 
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -141,7 +143,7 @@ def endpoint_create(*, actor, url: str, events, description: str = "") -> Webhoo
     )
     endpoint.full_clean()
     endpoint.save()
-    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=endpoint, module="api")
+    log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=endpoint, module=Module.API)
     _forget_endpoints()
     return endpoint
 
@@ -155,7 +157,7 @@ def endpoint_update(*, actor, endpoint: WebhookEndpoint, url: str, events, descr
     endpoint.is_active = is_active
     endpoint.full_clean()
     endpoint.save()
-    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=endpoint, module="api")
+    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=endpoint, module=Module.API)
     _forget_endpoints()
     return endpoint
 
@@ -167,13 +169,15 @@ def endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> WebhookEndpoi
     endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
-    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=endpoint, module="api", detail={"secret": "rotated"})
+    log_action(
+        actor=actor, action=BehaviourLog.Action.UPDATE, obj=endpoint, module=Module.API, detail={"secret": "rotated"}
+    )
     return endpoint
 
 
 @transaction.atomic
 def endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
-    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=endpoint, module="api")
+    log_action(actor=actor, action=BehaviourLog.Action.DELETE, obj=endpoint, module=Module.API)
     endpoint.delete()
     _forget_endpoints()
 
@@ -268,10 +272,8 @@ def _queue_events(entries, objs) -> None:
 
 
 def _enqueue(ids, countdown=0):
-    from .tasks import deliver_webhook
-
     for pk in ids:
-        deliver_webhook.apply_async((pk,), countdown=countdown)
+        start_task("crm.api.tasks.deliver_webhook", pk, countdown=countdown)
 
 
 action_logged.connect(_on_action_logged, dispatch_uid="webhooks")
@@ -388,7 +390,7 @@ def delivery_resend(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send the same event again (same ``webhook-id``, so a receiver that has it can tell)."""
     delivery.status, delivery.attempts, delivery.next_attempt_at = WebhookDelivery.Status.PENDING, 0, None
     delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=delivery.endpoint, module="api",
+    log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=delivery.endpoint, module=Module.API,
                detail={"resend": delivery.event_id})  # fmt: skip
     transaction.on_commit(lambda: _enqueue([delivery.pk]))
     return delivery

@@ -8,8 +8,9 @@
 - :mod:`.importer`: dry run and import with duplicate and error policies, in named steps
   (``checked_mapping``, ``RowCleaner``, ``ImportRun``);
 - :mod:`.bulk`: writing imported rows with PostgreSQL COPY, history rows included;
-- :mod:`.exporter`: XLSX/CSV writers in constant memory with formula neutralising (:mod:`.xlsx`, the
-  streaming XLSX writer for large exports);
+- :mod:`.cells`: what a cell shows (choice labels, local times, formula-like text neutralised);
+- :mod:`.exporter`: XLSX/CSV writers in constant memory (:mod:`.xlsx`, the streaming XLSX writer for large
+  exports; :mod:`.sqlexport`, rows PostgreSQL writes itself when every column allows);
 - :mod:`.exports`: ``DatasetExport``, the one way an app declares an export (now or as a job);
 - :mod:`.jobs`: running either as a background job with progress;
 - :mod:`.flow`, :mod:`.forms`, :mod:`.views` (templates in ``templates/crm/import/``): the one import flow,
@@ -18,7 +19,8 @@
 It imports no app: apps pass in their specs, querysets and fields.
 """
 
-from .exporter import ExportField, choice_display, neutralise, write_rows
+from .cells import choice_display, neutralise
+from .exporter import ExportField, write_rows
 from .importer import CREATE, DUPLICATE_POLICIES, SKIP, UPDATE, ImportOutcome, RowError, run_import
 from .mapping import guess_mapping, normalise_header
 from .reading import Table, detect_encoding, open_table

@@ -17,6 +17,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from crm.enqueue import start_task
+
 logger = logging.getLogger(__name__)
 _local = threading.local()
 # Primary keys reserved per sequence query while background writes run (fewer waits for the connection).
@@ -151,10 +153,8 @@ def background_copies(using=DEFAULT_DB_ALIAS):
 
 
 def _queue_merge(names, using):
-    from crm.tasks import merge_index_entries
-
     try:
-        merge_index_entries.delay(names, using)
+        start_task("crm.tasks.merge_index_entries", names, using)
     except Exception:  # the import has committed; without the task, autovacuum or the next insert merges
         logger.exception("Could not queue the merge of the pending entries of %s", ", ".join(names))
 

@@ -20,12 +20,15 @@ from django.utils import timezone
 from crm.audit import log_action
 from crm.models import BehaviourLog
 
+from .cells import FORMULA_STARTS, neutralise
+from .sqlexport import copy_csv, copy_statement, copy_xlsx
+from .xlsx import write_workbook
+
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def sync_max_rows() -> int:
@@ -47,48 +50,6 @@ class ExportField:
     batch: Callable[[list], dict] | None = None
 
 
-class ChoiceDisplay:
-    """A ``display`` for a choice field: the label of the stored value (the value itself if unknown).
-
-    Labels are translated once, in the language active at the first row, not once per cell: an export of a million
-    rows would otherwise spend a good part of its time in ``gettext``. PostgreSQL can apply it too (``sqlexport``)."""
-
-    def __init__(self, choices):
-        self.choices = list(choices)
-        self._labels = {}
-
-    def labels(self) -> dict:
-        if not self._labels:
-            self._labels.update((key, str(label)) for key, label in self.choices)
-        return self._labels
-
-    def __call__(self, value):
-        label = self.labels().get(value)
-        return label if label is not None else str(value or "")
-
-
-def choice_display(choices) -> ChoiceDisplay:
-    """A ``display`` for a choice field (or a yes/no one: ``[(True, _("yes")), (False, "")]``)."""
-    return ChoiceDisplay(choices)
-
-
-class LocalTimeText:
-    """A ``display`` for a moment written as text, ``YYYY-MM-DD HH:MM:SS`` in the current time zone."""
-
-    def __call__(self, value):
-        return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-
-
-local_time_text = LocalTimeText()
-
-
-def neutralise(value):
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _cells():
     """A function from a stored value to the cell written: moments in the current time zone (looked up once per
     export, not per cell), lists joined, formula-like text neutralised."""
@@ -97,7 +58,7 @@ def _cells():
     def cell(value):
         kind = type(value)
         if kind is str:
-            return "'" + value if value.startswith(_FORMULA_STARTS) else value
+            return "'" + value if value.startswith(FORMULA_STARTS) else value
         if kind is datetime.datetime:
             if value.tzinfo is not None:
                 value = value.astimezone(zone)
@@ -111,7 +72,6 @@ def _cells():
 
 def write_xlsx(out, headers: Sequence, rows: Iterable[Sequence], progress=None, progress_every=5000) -> int:
     """Write a workbook row by row in constant memory (``crm.importexport.xlsx``; ``out`` is a binary file)."""
-    from .xlsx import write_workbook
 
     def report(count):
         if count % progress_every == 0:
@@ -153,7 +113,6 @@ def write_rows(out, fmt: str, headers, rows, progress=None) -> int:
 def write_queryset(out, fmt: str, fields: Sequence[ExportField], queryset, progress=None) -> int:
     """Write the rows of ``queryset`` as ``fmt``: PostgreSQL makes the cells when every field allows it
     (``sqlexport``), the Python writers otherwise. Returns the number of rows."""
-    from .sqlexport import copy_csv, copy_statement, copy_xlsx
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpResponse, QueryDict
 
 from crm.db import replica_reads
+from crm.enqueue import enqueue
 from crm.jobs import job_create
 from crm.models import Job
 
@@ -74,9 +75,10 @@ class DatasetExport:
         )  # fmt: skip
 
     @transaction.atomic
-    def start(self, *, actor, query: QueryDict, fmt: str, task, keys=None, filters=None, **options) -> Job:
-        """A large export as a background job run by the app's ``task`` (given the job id) once committed;
-        the job page shows progress and then the download. ``filters`` is what the log keeps of the query."""
+    def start(self, *, actor, query: QueryDict, fmt: str, task: str, keys=None, filters=None, **options) -> Job:
+        """A large export as a background job run by the app's ``task`` (its dotted path; given the job id)
+        once committed; the job page shows progress and then the download. ``filters`` is what the log keeps of
+        the query."""
         if keys is not None:
             options["fields"] = [f.key for f in self.fields(keys)]
         job = job_create(
@@ -90,7 +92,7 @@ class DatasetExport:
                 **options,
             },
         )
-        transaction.on_commit(lambda: task.delay(job.pk))
+        enqueue(task, job.pk)
         return job
 
     def run(self, *, job_id) -> Job:

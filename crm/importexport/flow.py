@@ -23,10 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.enqueue import start_task
 from crm.jobs import job_create, job_get, job_queue
 from crm.models import Job
 
@@ -65,8 +65,8 @@ class ImportFlow:
         return f"{self.url_name}-{step}" if step else self.url_name
 
     def queue(self, job: Job) -> None:
-        """Hand a committed job to the app's task (imported now: the app's tasks import the flow's app)."""
-        import_string(self.task).delay(job.pk)
+        """Hand a committed job to the app's task."""
+        start_task(self.task, job.pk)
 
 
 # -- reads -------------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def import_start(flow: ImportFlow, *, actor, upload: Job, mapping, duplicate_pol
     options = _options(spec, mapping=mapping, duplicate_policy=duplicate_policy, import_valid_rows=import_valid_rows)
     job_queue(
         upload,
-        task=import_string(flow.task),
+        task=flow.task,
         options={**upload.options, **options},
         total=upload.options.get("estimated_rows") or 0,
         language=translation.get_language() or "",  # the confirming request's, for the row messages

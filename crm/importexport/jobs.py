@@ -9,6 +9,7 @@ delivery of the same task does nothing.
 import logging
 import tempfile
 import zlib
+from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -84,7 +85,6 @@ def _claimable(job: Job) -> bool:
 
 def error_report(errors, fmt="xlsx") -> ContentFile:
     """The bad rows of an import as a spreadsheet: row, column, message."""
-    from io import BytesIO
 
     out = BytesIO()
     write_rows(out, fmt, [_("Row"), _("Column"), _("Message")], ([e.row, e.column, e.message] for e in errors))

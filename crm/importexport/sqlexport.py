@@ -16,6 +16,8 @@ app's own, values from another table read per chunk, an encrypted column) makes 
 ``None`` and the export goes the Python way; tests run both ways over the same rows.
 """
 
+import csv
+import io
 import re
 import zipfile
 
@@ -24,9 +26,10 @@ from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
+from .cells import ChoiceDisplay, LocalTimeText, neutralise
 from .xlsx import _CONTENT_TYPES, _ROOT_RELS, _SHEET_END, _SHEET_START, _STYLES, _WORKBOOK, _WORKBOOK_RELS, _text_cell
 
-# The first characters that make a spreadsheet read text as a formula (``exporter._FORMULA_STARTS``).
+# The first characters that make a spreadsheet read text as a formula (``cells.FORMULA_STARTS``).
 _FORMULA_STARTS_SQL = "('=', '+', '-', '@', E'\\t', E'\\r')"
 
 _TEXT = {"CharField", "TextField", "EmailField", "URLField", "SlugField", "UUIDField"}
@@ -101,8 +104,6 @@ def _xlsx_cell(kind: str, column: str, zone: str) -> str:
 
 def _choice_cell(fmt: str, kind: str, column: str, zone: str, labels: dict) -> str:
     """A choice's label, looked up in a ``CASE`` whose branches are the finished cells."""
-    from .exporter import neutralise
-
     branches = []
     for value, label in labels.items():
         if value is None:
@@ -124,8 +125,6 @@ def _choice_cell(fmt: str, kind: str, column: str, zone: str, labels: dict) -> s
 def copy_statement(queryset, fields, fmt: str) -> str | None:
     """The ``COPY`` that writes the rows of ``queryset`` as ``fmt`` (one line a row), or ``None`` when a field
     cannot be made in SQL. Labels and moments are those of the active language and time zone."""
-    from .exporter import ChoiceDisplay, LocalTimeText
-
     if fmt not in ("xlsx", "csv") or any(f.batch is not None for f in fields):
         return None
     columns = {f"c{i}": F(f.source) if isinstance(f.source, str) else f.source for i, f in enumerate(fields)}
@@ -226,11 +225,6 @@ def copy_xlsx(out, headers, statement, *, using, progress=None, progress_every=5
 
 def copy_csv(out, headers, statement, *, using, progress=None, progress_every=5000) -> int:
     """Write CSV in UTF-8 with a byte-order mark (Excel then reads Chinese correctly). Returns the rows."""
-    import csv
-    import io
-
-    from .exporter import neutralise
-
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow([neutralise(str(h)) for h in headers])
     out.write(b"\xef\xbb\xbf" + head.getvalue().encode())

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The SQL twin of customers.search.search_grams: the CJK bigrams of a text plus the last character of each run, as
+# The SQL twin of customers.search_text.search_grams: the CJK bigrams of a text plus the last character of each run, as
 # a tsvector. Migrations backfill search_grams columns with it (one UPDATE instead of a Python pass over every
 # row); the application writes the column from Python, and a test checks both give the same lexemes.
 CREATE = r"""

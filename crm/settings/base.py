@@ -172,7 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog first; then Chinese for third-party apps that ship none (kept apart: see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -548,6 +549,9 @@ LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
 # A list's count that reached LIST_COUNT_LIMIT is cached this long (crm/pagination.py); 0 = off.
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
+# A list's rendered filter fields are cached this long at most (crm/filters.py, invalidated on every change of
+# their choices that sends a signal); 0 = off.
+LIST_FILTER_CACHE_SECONDS = env.int("LIST_FILTER_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,
@@ -612,10 +616,29 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",
-    "DESCRIPTION": (
-        "Customers, sales, marketing and service records, scoped exactly as in the application. "
-        "Authenticate with `Authorization: Bearer <token>` (create a token under Settings → API tokens)."
-    ),
+    # What an integrator needs besides the operations, on the docs page itself (English, like the schema).
+    "DESCRIPTION": """Customers, sales, marketing and service records, scoped exactly as in the application: \
+the same record scope, role permissions, validation and masking; a record outside your scope answers 404.
+
+**Token.** Create one on [your API tokens page](/settings/api/) (read-only or read-write, optional expiry; it is \
+shown once) and send it as `Authorization: Bearer <token>`. Each use is in the behaviour log. Requests per token \
+are limited: 429 with `Retry-After`.
+
+**Reading everything.** Lists are cursor pages: follow `next` until it is null (`page_size` up to 500). \
+`updated_since=<ISO time>` for incremental sync, `ordering`, `fields=id,name,…` for sparse rows, and the list \
+pages' filters.
+
+**Writing.** Errors are 400 `{field: [messages]}` in your `Accept-Language`. Every record has an `ETag`; send it \
+as `If-Match` and a stale write answers 412. `Idempotency-Key` on a POST makes a retry return the first answer. \
+Customers, contacts, leads, products and orders carry `external_id`: `PUT …/by-external-id/<id>/` creates or \
+updates one; `POST …/bulk/` takes up to 1,000 `records` (`id` → update, `external_id` → upsert, else create), \
+`atomic=true` all or nothing, `atomic=false` a result per record.
+
+**Webhooks.** On [your webhooks page](/settings/webhooks/) subscribe a URL to events (e.g. `opportunity.won`); \
+payloads carry only what you may see. Each POST is signed per Standard Webhooks: headers `webhook-id`, \
+`webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `<id>.<timestamp>.<body>`, keyed with the \
+base64 part of your `whsec_…` secret; two signatures while a rotated secret still signs). Answer 2xx; failures \
+are retried with backoff, deliveries are in the page's log with *Send again*.""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

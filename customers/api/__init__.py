@@ -5,5 +5,8 @@ from crm.api import webhooks
 from ..models import Contact, Customer
 from .serializers import ContactSerializer, CustomerSerializer
 
-webhooks.register(Customer, "customer", CustomerSerializer)
-webhooks.register(Contact, "contact", ContactSerializer)
+
+def register_webhooks():
+    """The app's records as webhook events; called once by ``customers.integration.register()``."""
+    webhooks.register(Customer, "customer", CustomerSerializer)
+    webhooks.register(Contact, "contact", ContactSerializer)

@@ -16,7 +16,7 @@ from crm.models import BehaviourLog
 from crm.scope import Module
 
 from ..models import Contact, Customer, Tag
-from ..search import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
+from ..search_text import contact_search_parts, customer_search_parts, search_document, search_grams, search_text
 from ..services.quality import customer_quality
 from .duplicates import mobile_hash
 

@@ -7,15 +7,16 @@ from django.db.models import Count, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ..filters import CommunicationFilter, CustomerFilter
 from ..models import Communication, Contact, Customer, CustomerGroup, FollowUpTask, Tag
 from ..search import contact_search
-from ..services.quality import QUALITY_BUCKETS
+from ..services.quality import QUALITY_BUCKETS, quality_label, quality_threshold
+from ..services.segments import CHURN_HIGH, churn_reason_label, rfm_segment_label
 
 
 def customer_list(*, user, data=None):
     """Customers visible to ``user`` as a filter set over the query ``data``; ``.qs`` is the page's rows
     with owner and tags loaded in bulk."""
-    from ..filters import CustomerFilter
 
     queryset = Customer.objects.visible_to(user).select_related("owner").prefetch_related("tags")
     return CustomerFilter(data or None, queryset=queryset, user=user)
@@ -154,7 +155,6 @@ def group_choices():
 
 def communication_list(*, user, data=None):
     """Communication records visible to ``user`` as a filter set; ``.qs`` has customer, contact, owner loaded."""
-    from ..filters import CommunicationFilter
 
     queryset = Communication.objects.visible_to(user).select_related("customer", "contact", "owner")
     return CommunicationFilter(data or None, queryset=queryset, user=user)
@@ -236,8 +236,6 @@ def marketable_customers(queryset):
 
 def customer_insight(*, customer) -> dict:
     """Quality, churn risk and value segment of a loaded customer, with translated labels (no query)."""
-    from ..services.quality import quality_label, quality_threshold
-    from ..services.segments import CHURN_HIGH, churn_reason_label, rfm_segment_label
 
     return {
         "quality_score": customer.quality_score,

@@ -24,7 +24,7 @@ from crm.models import BehaviourLog
 from crm.scope import Module
 
 from ..models import Contact, Customer
-from ..search import search_document, search_grams
+from ..search_text import search_document, search_grams
 from .customers import CUSTOMER_FIELDS, _apply_consent
 from .quality import customer_quality
 

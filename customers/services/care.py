@@ -34,6 +34,7 @@ from crm.reminders import send_once
 from crm.scope import SYSTEM, Module
 from crm.sms import send_sms
 
+from ..filters import CustomerFilter
 from ..models import CareAction, CarePlan, Contact, ContactCadence, Customer, CustomerGroup
 
 BATCH_SIZE = 1000
@@ -50,8 +51,6 @@ def _audience(rule):
     group = rule.group
     if group is not None:
         if group.kind == CustomerGroup.Kind.FILTER:
-            from ..filters import CustomerFilter
-
             customers = CustomerFilter(QueryDict(group.filter_query), queryset=customers, user=SYSTEM).qs
         else:
             customers = customers.filter(groups=group)

@@ -15,7 +15,7 @@ from crm.models import BehaviourLog
 from crm.scope import Module
 
 from ..models import Contact, Customer, Tag
-from ..search import search_document, search_grams
+from ..search_text import search_document, search_grams
 from .quality import customer_quality_refresh
 
 CUSTOMER_FIELDS = [

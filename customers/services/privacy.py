@@ -41,7 +41,7 @@ from crm.audit import history_author, log_action
 from crm.models import BehaviourLog
 
 from ..models import CareAction, Communication, Contact, Customer, CustomerMerge, FollowUpTask
-from ..search import contact_search_text, search_document, search_grams
+from ..search_text import contact_search_text, search_document, search_grams
 from .quality import customer_quality_refresh
 
 

@@ -8,11 +8,12 @@ from crm.importexport import SKIP, guess_mapping, open_table, run_import
 from crm.importexport.exports import DatasetExport
 from crm.importexport.flow import ImportFlow, import_run
 from crm.models import Job
+from crm.scope import Module
 
 from ..importing import DATASET, customer_import_spec, export_fields, import_fields
 from ..selectors.transfer import customer_export_queryset, export_filter
 
-MODULE = "customers"
+MODULE = Module.CUSTOMERS
 
 
 def _fields(keys):
@@ -89,11 +90,10 @@ def customers_export(*, actor, data, fields, fmt) -> tuple[str, str, bytes]:
 
 def customer_export_start(*, actor, data, fields, fmt, total=0) -> Job:
     """A large export as a background job; the job page shows progress and then the download."""
-    from ..tasks import run_customer_export
-
     return CUSTOMERS.start(
-        actor=actor, query=export_filter(data), fmt=fmt, task=run_customer_export, keys=fields, total=total
-    )
+        actor=actor, query=export_filter(data), fmt=fmt, task="customers.tasks.run_customer_export", keys=fields,
+        total=total,
+    )  # fmt: skip
 
 
 def customer_export_run(*, job_id) -> Job:

@@ -5,4 +5,7 @@ from crm.api import webhooks
 from ..models import Registration
 from .serializers import RegistrationSerializer
 
-webhooks.register(Registration, "registration", RegistrationSerializer)
+
+def register_webhooks():
+    """The app's records as webhook events; called once by ``marketing.integration.register()``."""
+    webhooks.register(Registration, "registration", RegistrationSerializer)

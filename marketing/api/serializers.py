@@ -45,8 +45,8 @@ class RegistrationSerializer(ResourceSerializer):
         model = Registration
         fields = [
             "id", "event", "customer", "name", "company", "email", "phone", "status", "registered_at", "cancelled_at",
-            "checked_in_at", "checked_in_by",
+            "checked_in_at", "checked_in_by", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
-            "customer", "status", "registered_at", "cancelled_at", "checked_in_at", "checked_in_by",
+            "customer", "status", "registered_at", "cancelled_at", "checked_in_at", "checked_in_by", "updated_at",
         ]  # fmt: skip

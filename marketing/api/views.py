@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.api.viewsets import WRITE_RESPONSES, ResourceViewSet, resource
+from crm.api.viewsets import IF_MATCH_HEADER, WRITE_RESPONSES, ResourceViewSet, resource
 
 from .. import selectors
 from ..filters import CampaignFilter, EventFilter, RegistrationFilter
@@ -142,10 +142,10 @@ class RegistrationViewSet(ResourceViewSet):
     serializer_class = RegistrationSerializer
     form_class = RegistrationForm
     filterset_class = RegistrationFilter
-    orderings = ("id", "registered_at")
+    orderings = ("id", "registered_at", "updated_at")
     default_ordering = "-id"
     operations = ("list", "retrieve", "create")
-    action_permissions = {"check_in": "marketing.checkin_event"}
+    action_permissions = {"check_in": "marketing.checkin_event", "cancel": "marketing.change_registration"}
 
     def get_queryset(self):
         return Registration.objects.visible_to(self.request.user)
@@ -176,6 +176,23 @@ class RegistrationViewSet(ResourceViewSet):
             code=registration.code,
         )
         return self.serialize(checked_in)
+
+    @extend_schema(
+        tags=["registrations"], request=None, responses={200: RegistrationSerializer, **WRITE_RESPONSES},
+        parameters=[IF_MATCH_HEADER],
+    )  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel, as the registrant's own cancel link does: a freed seat goes to the first on the waitlist
+        (who is e-mailed); a checked-in registrant cannot be cancelled; a second time changes nothing."""
+        registration = self.get_object()
+
+        def cancel(_version):
+            # The service answers with whoever got the freed seat; the answer here is this registration.
+            registrations.registration_cancel(actor=request.user, registration=registration)
+            return selectors.registration_get(user=request.user, pk=registration.pk)
+
+        return self.act(registration, cancel)
 
 
 CampaignViewSet = resource(CampaignViewSet, tag="campaigns")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.enqueue import enqueue
 from crm.models import BehaviourLog
 from crm.reminders import send_once
 from customers.models import Customer
@@ -96,9 +97,7 @@ def email_campaign_start(*, actor, email_campaign: EmailCampaign) -> dict:
 
 
 def _queue_batch(pk: int, countdown: int = 0) -> None:
-    from .. import tasks
-
-    transaction.on_commit(lambda: tasks.send_email_campaign_batch.apply_async((pk,), countdown=countdown))
+    enqueue("marketing.tasks.send_email_campaign_batch", pk, countdown=countdown)
 
 
 def recipient_counts(email_campaign: EmailCampaign) -> dict:

@@ -4,6 +4,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.enqueue import enqueue
 from crm.models import BehaviourLog
 from crm.reminders import send_once
 from crm.sms import send_sms
@@ -130,14 +132,12 @@ def event_set_status(*, actor, event: Event, status: str) -> Event:
     log_action(
         actor=actor, action=BehaviourLog.Action.UPDATE, obj=event, detail={"status": status, "previous": previous}
     )
-    from .. import tasks
-
     if status == Event.Status.PUBLISHED:
-        transaction.on_commit(lambda: tasks.send_event_invitations.delay(event.pk, actor.pk))
+        enqueue("marketing.tasks.send_event_invitations", event.pk, actor.pk)
     elif status == Event.Status.FINISHED:
-        transaction.on_commit(lambda: tasks.send_event_survey.delay(event.pk))
+        enqueue("marketing.tasks.send_event_survey", event.pk)
     elif status == Event.Status.CANCELLED and previous != Event.Status.DRAFT:
-        transaction.on_commit(lambda: tasks.send_event_cancellation.delay(event.pk))
+        enqueue("marketing.tasks.send_event_cancellation", event.pk)
     return event
 
 
@@ -225,7 +225,6 @@ def invitation_send(*, invitation: Invitation) -> str:
 
 def event_invitations_send(*, event_id: int, actor_id: int) -> dict:
     """Invite everyone chosen for the event; running it again sends nothing twice."""
-    from django.contrib.auth import get_user_model
 
     actor = get_user_model().objects.get(pk=actor_id)
     event = Event.objects.visible_to(actor).select_related("campaign").get(pk=event_id)

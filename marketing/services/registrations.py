@@ -15,13 +15,15 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from crm.audit import log_action
 from crm.consent import ConsentGiven, consent_record
+from crm.enqueue import enqueue
+from crm.i18n import for_reader, page_language
 from crm.importexport import ExportField
 from crm.importexport.exports import export_now
 from crm.models import BehaviourLog
@@ -83,6 +85,8 @@ def registration_create(
         phone=data.get("phone", "").strip(),
         status=Registration.Status.CONFIRMED if taken < event.capacity else Registration.Status.WAITLISTED,
         code=_new_code(),
+        # Staff registering someone through the API do not speak for them: the company's language then.
+        language=page_language() if actor is None else "",
     )
     registration.full_clean(exclude=["code"])
     try:
@@ -113,10 +117,7 @@ def registration_create(
 
 
 def _queue_confirmation(registration: Registration) -> None:
-    from .. import tasks
-
-    pk, status = registration.pk, registration.status
-    transaction.on_commit(lambda: tasks.send_registration_email.delay(pk, status))
+    enqueue("marketing.tasks.send_registration_email", registration.pk, registration.status)
 
 
 @transaction.atomic
@@ -130,7 +131,7 @@ def registration_cancel(*, registration: Registration, actor=None) -> Registrati
         raise ValidationError(_("This registration has already checked in."))
     had_seat = registration.status == Registration.Status.CONFIRMED
     registration.status, registration.cancelled_at = Registration.Status.CANCELLED, timezone.now()
-    registration.save(update_fields=["status", "cancelled_at"])
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=registration, detail={"status": "cancelled"})
     if not had_seat or event.status not in OPEN:
         return None
@@ -138,7 +139,7 @@ def registration_cancel(*, registration: Registration, actor=None) -> Registrati
     if promoted is None:
         return None
     promoted.status = Registration.Status.CONFIRMED
-    promoted.save(update_fields=["status"])
+    promoted.save(update_fields=["status", "updated_at"])
     log_action(
         actor=actor, action=BehaviourLog.Action.UPDATE, obj=promoted, detail={"status": "confirmed", "from": "waitlist"}
     )
@@ -161,7 +162,7 @@ def registration_check_in(*, actor, event: Event, code: str) -> tuple[Registrati
     if registration.checked_in_at:
         return registration, False
     registration.checked_in_at, registration.checked_in_by = timezone.now(), actor
-    registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    registration.save(update_fields=["checked_in_at", "checked_in_by", "updated_at"])
     log_action(actor=actor, action=BehaviourLog.Action.UPDATE, obj=registration, detail={"checked_in": True})
     return registration, True
 
@@ -192,7 +193,7 @@ def registration_email_send(*, registration_id: int, status: str) -> bool:
             "event": registration.event,
             "cancel_url": links.cancel_url(registration),
         }
-        with translation.override(settings.LANGUAGE_CODE):
+        with for_reader(registration):
             if status == Registration.Status.CONFIRMED:
                 subject = _("You are registered: %(theme)s") % {"theme": registration.event.theme}
             else:
@@ -226,7 +227,7 @@ def _mail_registrants(*, key: str, recipients, subject, template: str, **context
 
         def send(registration=registration):
             extra = {name: value(registration) if callable(value) else value for name, value in context.items()}
-            with translation.override(settings.LANGUAGE_CODE):
+            with for_reader(registration):
                 text = render_to_string(template, {"registration": registration, "event": registration.event, **extra})
                 title = subject() % {"theme": registration.event.theme}
             EmailMultiAlternatives(title, text, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()

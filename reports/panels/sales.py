@@ -17,6 +17,7 @@ from django.utils.translation import ngettext_lazy
 
 from customers.models import Customer
 from sales.models import Lead, Opportunity, Stage
+from sales.money import sum_by_currency
 
 from .. import datasets, summaries
 from ..dashboard_filters import DashboardFilters, narrow
@@ -95,12 +96,12 @@ def closed_deal_facts(user, filters: DashboardFilters) -> dict:
         summarised = summaries.sales_refreshed_at(user)
         rows = (_closed_summary_rows if summarised else _closed_rows)(user, filters)
         rates = datasets.rates_for(user)
-        facts = {"months": {}, "reps": {}, "won": 0, "unconverted": 0}
+        rows = list(rows)
+        months = sum_by_currency(rows, rates, key=lambda row: month_of(row["month"]))
+        facts = {"months": months, "reps": {}, "won": 0, "unconverted": 0}
         for row in rows:
-            month = month_of(row["month"])
             if row["currency"] != rates.base and row["currency"] not in rates.rates:
                 facts["unconverted"] += row["won"]
-            facts["months"][month] = facts["months"].get(month, 0) + rates.to_base(row["amount"], row["currency"])
             rep = facts["reps"].setdefault(row["owner"], {"won": 0, "decided": 0})
             rep["won"] += row["won"]
             rep["decided"] += row["decided"]

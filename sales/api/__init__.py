@@ -20,13 +20,15 @@ def _order_events(entry, obj):
     return ["order.confirmed"] if entry.detail.get("status") == Order.Status.CONFIRMED else []
 
 
-webhooks.register(Lead, "lead", LeadSerializer)
-webhooks.register(
-    Opportunity,
-    "opportunity",
-    OpportunitySerializer,
-    _opportunity_events,
-    ["opportunity.stage_changed", "opportunity.won", "opportunity.lost"],
-)
-webhooks.register(Order, "order", OrderSerializer, _order_events, ["order.confirmed"])
-webhooks.register(Contract, "contract", ContractSerializer)
+def register_webhooks():
+    """The app's records as webhook events; called once by ``sales.integration.register()``."""
+    webhooks.register(Lead, "lead", LeadSerializer)
+    webhooks.register(
+        Opportunity,
+        "opportunity",
+        OpportunitySerializer,
+        _opportunity_events,
+        ["opportunity.stage_changed", "opportunity.won", "opportunity.lost"],
+    )
+    webhooks.register(Order, "order", OrderSerializer, _order_events, ["order.confirmed"])
+    webhooks.register(Contract, "contract", ContractSerializer)

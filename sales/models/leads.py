@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel
 from crm.scope import Module, ScopedQuerySet
-from customers.search import SearchableModel, phone_digits, search_indexes
+from customers.search import SearchableModel, search_indexes
+from customers.search_text import phone_digits
 from customers.validators import validate_phone
 
 from .base import user_field

@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from crm.importexport import ExportField, choice_display
 from crm.importexport.exports import DatasetExport
 from crm.models import Job
+from crm.scope import Module
 
 from ..models import Opportunity
+from ..selectors import opportunity_list
 
 DATASET = "opportunities"
-MODULE = "sales"
+MODULE = Module.SALES
 # Query parameters that are not filters.
 NOT_FILTERS = {"page", "format"}
 
@@ -41,8 +43,6 @@ def export_filter(data) -> QueryDict:
 
 
 def export_queryset(*, user, query: QueryDict):
-    from ..selectors import opportunity_list
-
     return opportunity_list(user=user, data=query).qs.order_by("pk")
 
 
@@ -58,9 +58,9 @@ def opportunities_export(*, actor, data, fmt) -> tuple[str, str, bytes]:
 
 def opportunity_export_start(*, actor, data, fmt) -> Job:
     """A large export as a background job with progress; the job page offers the file at the end."""
-    from ..tasks import run_opportunity_export
-
-    return OPPORTUNITIES.start(actor=actor, query=export_filter(data), fmt=fmt, task=run_opportunity_export)
+    return OPPORTUNITIES.start(
+        actor=actor, query=export_filter(data), fmt=fmt, task="sales.tasks.run_opportunity_export"
+    )
 
 
 def opportunity_export_run(*, job_id) -> Job:

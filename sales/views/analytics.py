@@ -12,7 +12,6 @@ from crm.pagination import paginate
 
 from .. import analytics, selectors
 from ..forms import ForecastForm, PerformanceForm, TargetForm
-from ..models import Opportunity
 from ..services import targets as services
 from .common import render_form_context
 
@@ -59,9 +58,7 @@ def performance(request):
         end = form.cleaned_data["end"] or end
         dimension = form.cleaned_data["by"] or dimension
         team = form.cleaned_data["team"]
-    opportunities = Opportunity.objects.visible_to(request.user)
-    if team is not None:
-        opportunities = opportunities.filter(team=team)
+    opportunities = selectors.performance_inputs(user=request.user, team=team)
     result = analytics.performance(opportunities=opportunities, start=start, end=end, dimension=dimension)
     chart = {
         "labels": [str(row["label"]) for row in result["rows"]],

@@ -14,7 +14,7 @@ from customers.selectors import customer_get
 
 from .. import selectors
 from ..forms import OpportunityCloseForm, OpportunityForm, OpportunityLineForm
-from ..models import Pipeline, Stage
+from ..models import Stage
 from ..services import exports
 from ..services import opportunities as services
 from .common import form_errors_text, id_param, render_form_context
@@ -43,10 +43,7 @@ def _board_context(request, pipeline, error=None):
 
 
 def _pipeline(request):
-    pk = request.GET.get("pipeline") or request.POST.get("pipeline")
-    if pk and str(pk).isdigit():
-        return get_object_or_404(Pipeline, pk=pk, is_active=True)
-    pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "pk").first()
+    pipeline = selectors.board_pipeline(request.GET.get("pipeline") or request.POST.get("pipeline"))
     if pipeline is None:
         raise ValidationError(_("No sales pipeline is set up yet."))
     return pipeline

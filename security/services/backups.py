@@ -39,7 +39,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.audit import log_action
+from crm.enqueue import enqueue
 from crm.models import BehaviourLog
+from crm.scope import Module
 
 from ..models import Backup
 from . import alerts
@@ -347,6 +349,18 @@ def _exported_snapshot():
             yield cursor.fetchone()[0], cursor
 
 
+def backup_start(*, actor) -> None:
+    """A backup asked for on the backups page: made by the worker (``security.tasks.backup_run``), which
+    calls :func:`backup_create`."""
+    enqueue("security.tasks.backup_run", None, actor.pk)
+
+
+@transaction.atomic
+def backup_download_log(*, actor, backup: Backup, part: str) -> None:
+    """A part of a backup downloaded: an export in the behaviour log."""
+    log_action(actor=actor, action=BehaviourLog.Action.EXPORT, obj=backup, detail={"part": part})
+
+
 def backup_create(*, actor=None, trigger: str = Backup.Trigger.MANUAL, verify: bool = True) -> Backup:
     """Dump the database and the stored files, encrypt both, record checksums, put them in the backup storage,
     then check that the stored copy restores."""
@@ -412,7 +426,7 @@ def backup_create(*, actor=None, trigger: str = Backup.Trigger.MANUAL, verify: b
         backup.media_size, backup.media_sha256 = sizes[MEDIA_NAME], checksums[MEDIA_NAME]
         backup.row_counts = row_counts
         backup.save()
-        log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=backup, module="security")
+        log_action(actor=actor, action=BehaviourLog.Action.CREATE, obj=backup, module=Module.SECURITY)
     if verify:
         backup_verify(backup=backup)
     return backup

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from ..models import Backup
+
 HEARTBEAT_KEY = "health:worker-heartbeat"
 
 
@@ -43,8 +45,6 @@ def _check_worker() -> dict:
 
 
 def _check_backup() -> dict:
-    from ..models import Backup
-
     last = Backup.objects.filter(status=Backup.Status.DONE).order_by("-started_at").first()
     if last is None:
         return {"ok": False, "error": "no backup yet"}

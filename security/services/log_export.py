@@ -11,22 +11,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import pdf
+from crm.importexport.cells import choice_display, local_time_text
 from crm.importexport.exporter import (
     ExportField,
-    choice_display,
-    local_time_text,
     log_export,
     queryset_rows,
     write_rows,
 )
 from crm.importexport.exports import DatasetExport
 from crm.models import BehaviourLog, Job
+from crm.scope import Module
 
 from .. import selectors
 from ..forms import BehaviourLogFilterForm
 
 DATASET = "behaviour_log"
-MODULE = "security"
+MODULE = Module.SECURITY
 FORMATS = ("xlsx", "pdf")
 # One page of the log (security/views/behaviour_log.py shows 50 entries a page): a PDF of more is a job.
 PDF_NOW_MAX_ROWS = 50
@@ -98,6 +98,7 @@ def write_pdf(out, headers, rows, progress=None, progress_every=500) -> int:
     read: ReportLab's Paragraph would read ``<img src=…>`` or ``<a href=…>`` in a name), and a page costs a few
     milliseconds rather than the platypus table's second. STSong-Light is a CID font every PDF reader has, so
     Chinese needs no font file. ``progress(count)`` every ``progress_every`` rows."""
+    # reportlab only where a PDF is written, as in crm/pdf.py.
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -195,15 +196,13 @@ def pdf_now_max_rows() -> int:
 def behaviour_log_export_start(*, actor, query: QueryDict, fmt: str = "xlsx") -> Job:
     """A large export as a background job (XLSX, or PDF beyond one page); the job page shows progress and then
     the download."""
-    from ..tasks import run_behaviour_log_export
-
     query = query.copy()
     query.pop("page", None)
     return BEHAVIOUR_LOG.start(
         actor=actor,
         query=query,
         fmt=fmt,
-        task=run_behaviour_log_export,
+        task="security.tasks.run_behaviour_log_export",
         keys=[f.key for f in FIELDS],
         filters=query.dict(),
     )

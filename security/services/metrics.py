@@ -21,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from crm.models import Job
 
+from ..models import Backup
 from .health import HEARTBEAT_KEY
 
 # kombu's Redis transport keeps a queue's messages of priority steps 3, 6 and 9 in lists of their own.
@@ -125,8 +126,6 @@ class SharedStateCollector:
         yield from (finished, duration, running)
 
     def _backups(self):
-        from ..models import Backup
-
         last = Backup.objects.filter(status=Backup.Status.DONE).order_by("-started_at").first()
         age = GaugeMetricFamily("crm_backup_age_seconds", "Seconds since the last good backup finished.")
         passed = GaugeMetricFamily("crm_backup_restore_check_passed", "1 when the last backup's restore check passed.")

@@ -1,18 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.audit import log_action
-from crm.models import BehaviourLog
 from crm.pagination import paginate
 from crm.storage import serve
 
-from .. import selectors, tasks
+from .. import selectors
 from ..models import Backup
 from ..services import backups
 
@@ -32,7 +29,7 @@ def backup_list(request):
 @require_POST
 @permission_required("security.manage_backup", raise_exception=True)
 def backup_trigger(request):
-    transaction.on_commit(lambda: tasks.backup_run.delay(actor_id=request.user.pk))
+    backups.backup_start(actor=request.user)
     messages.success(request, _("A backup has been started; it appears below when it is done."))
     return HttpResponseRedirect(reverse("security:backup-list"))
 
@@ -45,6 +42,5 @@ def backup_download(request, pk, part):
     storage, name = backups.backup_storage(), backups.stored_name(backup, PARTS[part])
     if not storage.exists(name):
         raise Http404
-    with transaction.atomic():
-        log_action(actor=request.user, action=BehaviourLog.Action.EXPORT, obj=backup, detail={"part": part})
+    backups.backup_download_log(actor=request.user, backup=backup, part=part)
     return serve(storage, name, filename=f"{backup.name}-{PARTS[part]}", content_type="application/octet-stream")

@@ -14,4 +14,6 @@ def _ticket_events(entry, obj):
     return []
 
 
-webhooks.register(Ticket, "ticket", TicketSerializer, _ticket_events, ["ticket.status_changed"])
+def register_webhooks():
+    """The app's records as webhook events; called once by ``service.integration.register()``."""
+    webhooks.register(Ticket, "ticket", TicketSerializer, _ticket_events, ["ticket.status_changed"])

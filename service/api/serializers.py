@@ -1,10 +1,13 @@
 """Tickets and their comments as the API shows them."""
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.api.serializers import ResourceSerializer
 
-from ..models import Ticket, TicketComment
+from ..models import Ticket, TicketAttachment, TicketComment
 
 
 class TicketSerializer(ResourceSerializer):
@@ -27,8 +30,26 @@ class TicketSerializer(ResourceSerializer):
         extra_kwargs = {"assignee": {"required": False}}
 
 
+class TicketAttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketAttachment
+        fields = ["id", "name", "size", "content_type", "created_at", "download"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download(self, attachment) -> str:
+        """The file through the API (the same token), not the page's link that needs a session."""
+        url = reverse("api:ticket-attachment", kwargs={"pk": attachment.ticket_id, "attachment_pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
 class TicketCommentSerializer(serializers.ModelSerializer):
+    attachments = TicketAttachmentSerializer(many=True, read_only=True)
+
     class Meta:
         model = TicketComment
-        fields = ["id", "ticket", "author", "customer_name", "body", "is_public", "created_at"]
+        fields = ["id", "ticket", "author", "customer_name", "body", "is_public", "created_at", "attachments"]
         read_only_fields = ["ticket", "author", "customer_name", "created_at"]

@@ -5,12 +5,16 @@ from django import forms
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from crm.api.viewsets import WRITE_RESPONSES, ApiFilterBackend, ResourceViewSet, resource
+from crm.api.viewsets import ERROR_RESPONSES, WRITE_RESPONSES, ApiFilterBackend, ResourceViewSet, resource
+from crm.storage import serve_field
 
 from .. import selectors
 from ..filters import TicketFilter
@@ -41,7 +45,8 @@ class TransitionForm(forms.Form):
 
 
 class ApiCommentForm(CommentForm):
-    """The page's comment form without its file field (attachments are uploaded on the page)."""
+    """The page's comment form; its files come from a multipart body's ``attachments`` parts, which the
+    service checks (size, type by content) as it does the page's."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +75,28 @@ comment_request = inline_serializer(
     "TicketCommentCreate",
     {"body": serializers.CharField(), "is_public": serializers.BooleanField(required=False, default=False)},
 )
+comment_upload_request = inline_serializer(
+    "TicketCommentUpload",
+    {
+        "body": serializers.CharField(),
+        "is_public": serializers.BooleanField(required=False, default=False),
+        "attachments": serializers.ListField(child=serializers.FileField(), required=False),
+    },
+)
+comment_list = inline_serializer("TicketCommentList", {"results": TicketCommentSerializer(many=True)})
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client that asks for the file itself (``Accept: application/octet-stream``) be answered;
+    the view returns the file's own response, so nothing is rendered here."""
+
+    media_type = "application/octet-stream"
+    format = "file"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
 
 
 class TicketViewSet(ResourceViewSet):
@@ -145,13 +172,16 @@ class TicketViewSet(ResourceViewSet):
         )
 
     @extend_schema(
-        tags=["tickets"], request=comment_request, responses={201: TicketCommentSerializer, **WRITE_RESPONSES}
+        tags=["tickets"],
+        request={"application/json": comment_request, "multipart/form-data": comment_upload_request},
+        responses={201: TicketCommentSerializer, **WRITE_RESPONSES},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
     def comment(self, request, pk=None):
         """An internal note, or with ``is_public`` an answer e-mailed to the customer (it stops the
-        first-response clock)."""
+        first-response clock). Files go as ``attachments`` parts of a multipart body."""
         ticket = self.get_object()
+        files = request.FILES.getlist("attachments") if request.FILES else []
         data = self.action_input(ApiCommentForm)
         comment = self.write(
             tickets.ticket_comment_add,
@@ -159,8 +189,38 @@ class TicketViewSet(ResourceViewSet):
             ticket=ticket,
             body=data["body"],
             is_public=data["is_public"],
+            files=files,
         )
-        return Response(TicketCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TicketCommentSerializer(comment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(tags=["tickets"], responses={200: comment_list, **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"])
+    def comments(self, request, pk=None):
+        """Every comment on the ticket, oldest first, internal ones included (as the ticket page shows an
+        agent), each with its files and their download links."""
+        ticket = self.get_object()
+        rows = selectors.ticket_comments(ticket=ticket)
+        context = self.get_serializer_context()
+        return Response({"results": TicketCommentSerializer(rows, many=True, context=context).data})
+
+    @extend_schema(
+        tags=["tickets"],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_pk>[0-9]+)",
+        url_name="attachment",
+        renderer_classes=[JSONRenderer, FileRenderer],
+    )
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """One file of the ticket, as uploaded."""
+        attachment = selectors.ticket_attachment(ticket=self.get_object(), pk=attachment_pk)
+        return serve_field(attachment.file, filename=attachment.name)
 
 
 TicketViewSet = resource(TicketViewSet, tag="tickets")

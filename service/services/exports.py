@@ -3,16 +3,18 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.importexport.exporter import ExportField, choice_display
+from crm.importexport.cells import choice_display
+from crm.importexport.exporter import ExportField
 from crm.importexport.exports import DatasetExport
 from crm.models import Job
+from crm.scope import Module
 from customers.selectors.transfer import export_filter
 
 from ..models import Ticket
 from ..selectors import ticket_list
 
 DATASET = "tickets"
-MODULE = "service"
+MODULE = Module.SERVICE
 
 
 def export_fields() -> list[ExportField]:
@@ -57,9 +59,7 @@ def tickets_export(*, actor, data, fmt) -> tuple[str, str, bytes]:
 
 def ticket_export_start(*, actor, data, fmt) -> Job:
     """A large export as a background job; the job page shows progress and then the download."""
-    from ..tasks import run_ticket_export
-
-    return TICKETS.start(actor=actor, query=export_filter(data), fmt=fmt, task=run_ticket_export)
+    return TICKETS.start(actor=actor, query=export_filter(data), fmt=fmt, task="service.tasks.run_ticket_export")
 
 
 def ticket_export_run(*, job_id) -> Job:

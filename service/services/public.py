@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.consent import ConsentGiven, consent_record
 from crm.fields import exact
+from crm.i18n import page_language
 from crm.normalise import normalise_email, normalise_phone, normalise_text
 from customers.dedupe import customer_email_keys, customer_phone_keys
 from customers.models import Contact, Customer
@@ -113,6 +114,8 @@ def ticket_submit_web(*, data: dict, consent: ConsentGiven | None = None) -> Tic
             "requester_phone": data.get("phone", ""),
         },
     )
+    ticket.language = page_language()
+    ticket.save(update_fields=["language"])
     consent_record(consent=consent, record=ticket)
     if ticket.requester_email:
         subject = gettext("We received your ticket %(number)s") % {"number": ticket.number}

@@ -211,11 +211,12 @@ def _send_survey(ticket: Ticket) -> None:
     address = ticket.reply_email
     if not address:
         return
-    subject = gettext("How did we do? Ticket %(number)s") % {"number": ticket.number}
-    body = gettext(
-        "Your ticket “%(subject)s” has been resolved.\n\nPlease tell us how satisfied you are:\n%(survey)s\n\n"
-        "You can follow the ticket here:\n%(tracking)s"
-    ) % {"subject": ticket.subject, "survey": survey_url(ticket), "tracking": tracking_url(ticket)}
+    with for_reader(ticket):  # the customer's language, not the agent's who resolved it
+        subject = gettext("How did we do? Ticket %(number)s") % {"number": ticket.number}
+        body = gettext(
+            "Your ticket “%(subject)s” has been resolved.\n\nPlease tell us how satisfied you are:\n%(survey)s\n\n"
+            "You can follow the ticket here:\n%(tracking)s"
+        ) % {"subject": ticket.subject, "survey": survey_url(ticket), "tracking": tracking_url(ticket)}
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 
@@ -297,9 +298,10 @@ def _mail_customer(ticket: Ticket, comment: TicketComment) -> None:
     address = ticket.reply_email
     if not address:
         return
-    subject = gettext("Re: %(subject)s [ticket %(number)s]") % {"subject": ticket.subject, "number": ticket.number}
-    body = gettext("%(comment)s\n\nSee the ticket and reply here:\n%(tracking)s") % {
-        "comment": comment.body, "tracking": tracking_url(ticket)}  # fmt: skip
+    with for_reader(ticket):  # the customer's language, not the agent's who answered
+        subject = gettext("Re: %(subject)s [ticket %(number)s]") % {"subject": ticket.subject, "number": ticket.number}
+        body = gettext("%(comment)s\n\nSee the ticket and reply here:\n%(tracking)s") % {
+            "comment": comment.body, "tracking": tracking_url(ticket)}  # fmt: skip
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 

@@ -31,3 +31,26 @@ def test_the_add_user_page_asks_for_roles_and_a_team_and_saves_them(client, team
     assert response.status_code == 302, response.content[:2000]
     user = get_user_model().objects.get(username="newbie")
     assert user.team == team and list(user.groups.all()) == [role]
+
+
+def _chinese_admin_page(client, url):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x", language="zh-hans")
+    client.force_login(admin)
+    return client.get(url).content.decode()
+
+
+def test_the_chinese_user_list_filters_by_role_names_in_chinese(client):
+    Group.objects.get_or_create(name="Sales rep")
+    page = _chinese_admin_page(client, reverse("admin:accounts_user_changelist"))
+    assert "销售员" in page and ">Sales rep<" not in page
+
+
+def test_the_sign_in_lockout_pages_of_django_axes_are_in_chinese(client):
+    """django-axes ships no Chinese: its names come from the project's catalog for third-party apps."""
+    page = _chinese_admin_page(client, reverse("admin:axes_accessattempt_changelist"))
+    assert "访问尝试" in page and "Access attempts" not in page
+
+
+def test_authenticator_devices_are_not_edited_in_admin_but_reset_from_the_user_list(client):
+    page = _chinese_admin_page(client, reverse("admin:index"))
+    assert "/admin/otp_totp/" not in page and "/admin/otp_static/" not in page

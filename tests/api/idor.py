@@ -3,6 +3,7 @@
 from crm.api.models import WebhookDelivery, WebhookEndpoint
 from crm.api.tokens import token_create
 from crm.api.webhooks import new_secret
+from service.models import TicketAttachment
 from tests.customers import idor as customers
 from tests.factories import ContactFactory, CustomerFactory
 from tests.marketing import idor as marketing
@@ -34,6 +35,14 @@ def delivery(owner):
     return {"pk": row.pk}
 
 
+def ticket_attachment(owner):
+    pk = service.attachment(owner)["pk"]
+    return {"pk": TicketAttachment.objects.get(pk=pk).ticket_id, "attachment_pk": pk}
+
+
+ticket_attachment.roles = service.attachment.roles
+
+
 def registration(owner):
     event = EventFactory(campaign=CampaignFactory(owner=owner))
     return {"pk": RegistrationFactory(event=event, code=f"IDOR{owner.pk:06d}").pk}
@@ -52,6 +61,7 @@ REGISTRY = {
     "api:order-": sales.order,
     "api:contract-": sales.contract,
     "api:ticket-": service.ticket,
+    "api:ticket-attachment": ticket_attachment,
     "api:campaign-": marketing.campaign,
     "api:event-": marketing.event,
     "api:event-check-in": marketing.event_team,

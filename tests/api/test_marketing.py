@@ -192,3 +192,38 @@ def test_the_new_lists_run_a_bounded_number_of_queries(api_for, resource, django
     rows(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(api.get(f"{V1}/{resource}/").json()["results"]) == 23
+
+
+def test_a_registration_is_cancelled_over_the_api_the_waitlist_moves_up_and_a_stale_etag_answers_412(
+    api_for, managers, rep_user
+):
+    east, west = managers
+    marketer = UserFactory(username="mark", role=roles.MARKETING)
+    event = EventFactory(campaign=CampaignFactory(owner=rep_user), capacity=1)
+    api = api_for(marketer)
+    seated = api.post(f"{V1}/registrations/", {"event": event.pk, "name": "A", "email": "a@example.com"}, format="json")
+    waiting = api.post(
+        f"{V1}/registrations/", {"event": event.pk, "name": "B", "email": "b@example.com"}, format="json"
+    )
+    pk, etag = seated.json()["id"], seated["ETag"]
+    # The ETag follows the registration's last change (a check-in, a cancellation), not its id.
+    since = seated.json()["updated_at"]
+    assert api_for(east).post(f"{V1}/registrations/{pk}/check-in/")["ETag"] != etag
+    assert api.post(f"{V1}/registrations/{pk}/cancel/", HTTP_IF_MATCH=etag).status_code == 412
+    checked_in = api.post(f"{V1}/registrations/{pk}/cancel/")
+    assert checked_in.status_code == 400  # checked in: not cancelled
+    Registration.objects.filter(pk=pk).update(checked_in_at=None, checked_in_by=None)
+    current = api.get(f"{V1}/registrations/{pk}/")["ETag"]
+    cancelled = api.post(f"{V1}/registrations/{pk}/cancel/", HTTP_IF_MATCH=current)
+    assert cancelled.status_code == 200, cancelled.content
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["cancelled_at"]
+    assert api.get(f"{V1}/registrations/{waiting.json()['id']}/").json()["status"] == "confirmed"
+    # Incremental sync sees both changes.
+    assert set(ids(api.get(f"{V1}/registrations/", {"updated_since": since}))) == {pk, waiting.json()["id"]}
+    assert api.post(f"{V1}/registrations/{pk}/cancel/").json()["status"] == "cancelled"  # again: no change
+    # A sales manager may check guests in but not cancel them (the marketing team's work).
+    assert api_for(east).post(f"{V1}/registrations/{pk}/cancel/").status_code == 403
+    # With the permission, another team's manager still does not find it: the scope answers.
+    west.user_permissions.add(Permission.objects.get(codename="change_registration"))
+    assert api_for(west).post(f"{V1}/registrations/{waiting.json()['id']}/cancel/").status_code == 404
+    assert Registration.objects.get(pk=waiting.json()["id"]).status == "confirmed"

@@ -18,6 +18,9 @@ def test_the_schema_is_served_as_json_and_yaml_to_callers_only(api_for, rep_user
     assert schema["openapi"].startswith("3.") and "/api/v1/customers/" in schema["paths"]
     assert "/api/v1/customers/by-external-id/{external_id}/" in schema["paths"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+    # The docs page alone tells an integrator where the token comes from, how to page, upsert and verify.
+    for needed in ("/settings/api/", "`next`", "by-external-id", "bulk", "/settings/webhooks/", "webhook-signature"):
+        assert needed in schema["info"]["description"], needed
     as_yaml = api.get("/api/schema/", {"format": "yaml"})
     assert yaml.safe_load(as_yaml.content)["paths"].keys() == schema["paths"].keys()
     assert client.get("/api/schema/").status_code in (401, 403)

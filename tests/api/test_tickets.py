@@ -4,6 +4,7 @@ translated messages, a stale ETag answers 412, and ticket events go out as webho
 see the ticket."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import roles
 from crm.api import webhooks
@@ -178,3 +179,37 @@ def test_a_customer_reply_that_reopens_the_ticket_is_a_status_change(desk, setti
     tickets.ticket_customer_reply(ticket=ticket, body="Still broken.")
     statuses = [row.payload["data"]["status"] for row in WebhookDelivery.objects.filter(endpoint=endpoint)]
     assert sorted(statuses) == ["in_progress", "waiting"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_comments_with_files_are_listed_and_downloaded_over_the_api_in_scope_only(api_for, desk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    api, mine, theirs = api_for(desk["agnes"]), desk["mine"], desk["theirs"]
+    photo = SimpleUploadedFile("jam.png", PNG, content_type="image/png")
+    log = SimpleUploadedFile("printer.log", "错误 E03\n".encode(), content_type="text/plain")
+    posted = api.post(
+        f"{V1}/tickets/{mine.pk}/comment/", {"body": "Photo and log.", "attachments": [photo, log]}, format="multipart"
+    )
+    assert posted.status_code == 201, posted.content
+    assert {a["name"] for a in posted.json()["attachments"]} == {"jam.png", "printer.log"}
+    api.post(f"{V1}/tickets/{mine.pk}/comment/", {"body": "Internal: check warranty."}, format="json")
+    listed = api.get(f"{V1}/tickets/{mine.pk}/comments/")
+    assert listed.status_code == 200
+    rows = listed.json()["results"]
+    assert [row["body"] for row in rows] == ["Photo and log.", "Internal: check warranty."]
+    jam = next(a for a in rows[0]["attachments"] if a["name"] == "jam.png")
+    assert jam["content_type"] == "image/png" and jam["size"] == len(PNG)
+    download = api.get(jam["download"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
+    # A lying file is refused like on the page, nothing is saved.
+    fake = SimpleUploadedFile("photo.png", b"%PDF-1.7 pretending")
+    refused = api.post(f"{V1}/tickets/{mine.pk}/comment/", {"body": "x", "attachments": [fake]}, format="multipart")
+    assert refused.status_code == 400 and "attachments" in refused.json()
+    assert TicketComment.objects.filter(ticket=mine).count() == 2
+    # Another team's agent finds neither the comments nor the file, not even through their own ticket's URL.
+    outsider = api_for(desk["olga"])
+    assert outsider.get(f"{V1}/tickets/{mine.pk}/comments/").status_code == 404
+    assert outsider.get(f"{V1}/tickets/{mine.pk}/attachments/{jam['id']}/").status_code == 404
+    assert outsider.get(f"{V1}/tickets/{theirs.pk}/attachments/{jam['id']}/").status_code == 404

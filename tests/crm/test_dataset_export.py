@@ -36,13 +36,17 @@ GROUPS = DatasetExport(
 
 
 class Queue:
-    """The app's Celery task as the helper sees it: something with ``delay(job_id)``."""
+    """The app's Celery task as the helper sees it, found by its dotted path: something with ``apply_async``."""
 
     def __init__(self):
         self.queued = []
 
-    def delay(self, job_id):
+    def apply_async(self, args, countdown=None):
+        (job_id,) = args
         self.queued.append(job_id)
+
+
+QUEUE = Queue()
 
 
 def _sheet(content):
@@ -73,9 +77,12 @@ def test_an_export_job_is_queued_once_committed_and_runs_once_in_the_language_it
     rep_user, django_capture_on_commit_callbacks
 ):
     Group.objects.create(name=f"{rep_user.username}-north")
-    queue = Queue()
+    QUEUE.queued.clear()
+    queue = QUEUE
     with django_capture_on_commit_callbacks(execute=True), translation.override("zh-hans"):
-        job = GROUPS.start(actor=rep_user, query=QueryDict("q=north"), fmt="xlsx", task=queue, keys=["name", "id"])
+        job = GROUPS.start(
+            actor=rep_user, query=QueryDict("q=north"), fmt="xlsx", task=f"{__name__}.QUEUE", keys=["name", "id"]
+        )
     assert queue.queued == [job.pk]
     assert job.options["fields"] == ["name", "id"] and job.language == "zh-hans"
 

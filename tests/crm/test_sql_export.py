@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
-from crm.importexport.exporter import ExportField, choice_display, local_time_text, write_queryset
+from crm.importexport.cells import choice_display, local_time_text
+from crm.importexport.exporter import ExportField, write_queryset
 from crm.importexport.sqlexport import copy_statement
 from crm.models import BehaviourLog
 from customers.importing import export_fields as customer_fields

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from customers import services
 from customers.models import Customer
-from customers.search import customer_search, search_grams
+from customers.search import customer_search
+from customers.search_text import search_grams
 from customers.services import transfer
 from tests.customers.test_customer_import import xlsx_file
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from sales.models import ExchangeRate
-from sales.money import line_amounts, order_amounts, rates_on, round_money
+from sales.money import Rates, line_amounts, order_amounts, rates_on, round_money, sum_by_currency
 
 
 def test_round_money_is_half_up_not_bankers():
@@ -57,4 +57,18 @@ def test_conversion_uses_the_latest_rate_on_or_before_the_day(settings):
 def test_missing_rate_is_reported_not_guessed():
     rates = rates_on(date(2026, 1, 1))
     assert rates.to_base(Decimal("100"), "EUR") == Decimal("0.00")
+    assert rates.missing == {"EUR"}
+
+
+def test_sums_by_currency_convert_each_row_then_add_by_key_a_field_or_a_function_of_the_row():
+    rates = Rates(base="CNY", rates={"USD": Decimal("7.25")})
+    rows = [
+        {"month": 1, "stage": "a", "currency": "CNY", "amount": Decimal("10")},
+        {"month": 1, "stage": "b", "currency": "USD", "amount": Decimal("0.005")},  # 0.03625 → 0.04
+        {"month": 2, "stage": "a", "currency": "USD", "amount": None},
+        {"month": 2, "stage": "a", "currency": "EUR", "amount": Decimal("5")},
+    ]
+    assert sum_by_currency(rows, rates, "month") == {1: Decimal("10.04"), 2: Decimal("0.00")}
+    by_pair = sum_by_currency(rows, rates, key=lambda row: (row["month"], row["stage"]))
+    assert by_pair == {(1, "a"): Decimal("10.00"), (1, "b"): Decimal("0.04"), (2, "a"): Decimal("0.00")}
     assert rates.missing == {"EUR"}
