@@ -7,12 +7,13 @@ screen, a custom report saved and exported.
 
 import io
 import re
+from datetime import timedelta
 
 import openpyxl
 import pypdf
 import pytest
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -45,6 +46,9 @@ from .journey import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+THEME = "云杉智能客户沙龙 · 杭州站"
+
+
 def _local(url):
     return re.sub(r"^https?://[^/]+", "", url)
 
@@ -55,12 +59,24 @@ def test_marketing_publishes_an_event_for_two_and_the_third_guest_waits(journey_
     cache.clear()
     world = build_world()
     use_language(world.users["marketing"], language)
-    event = world.records["event"]
-    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT, capacity=2)
-    Registration.objects.filter(event=event).delete()
+    starts = timezone.localtime() + timedelta(days=14)
 
+    # a new event for two guests
     sign_in(browser, live_server, "marketing")
-    open_page(browser, live_server, f"/marketing/events/{event.pk}/")
+    open_page(browser, live_server, "/marketing/events/")
+    browser.find_element(By.ID, "new-event").click()
+    until_url(browser, "/marketing/events/create/")
+    fill(browser, "campaign", world.records["campaign"].pk)
+    fill(browser, "theme", THEME)
+    fill(browser, "starts_at", starts.strftime("%Y-%m-%dT09:30"))
+    fill(browser, "ends_at", starts.strftime("%Y-%m-%dT17:00"))
+    fill(browser, "location", "杭州国际博览中心 3 号厅")
+    fill(browser, "capacity", "2")
+    send(browser, "theme")
+    event = wait(browser).until(lambda driver: Event.objects.filter(theme=THEME).first())
+    until_url(browser, f"/marketing/events/{event.pk}/")
+    assert event.capacity == 2 and event.status == Event.Status.DRAFT
+    no_script_errors(browser)
     shot(browser, language, "marketing-1-event")
     browser.find_element(By.CSS_SELECTOR, "form input[name=status][value=published] ~ button").click()
     wait(browser).until(lambda driver: Event.objects.get(pk=event.pk).status == Event.Status.PUBLISHED)
