@@ -26,6 +26,7 @@ from .journey import (
     download,
     fill,
     label,
+    no_script_errors,
     no_server_error,
     open_page,
     say,
@@ -168,6 +169,7 @@ def test_manager_converts_a_lead_moves_the_deal_and_sells_with_order_and_contrac
     contract = wait(browser).until(lambda driver: Contract.objects.filter(order=order).first())
     until_url(browser, f"/sales/contracts/{contract.pk}/")
     assert contract.amount == order.total and contract.customer_id == customer.pk
+    no_script_errors(browser)
 
 
 CSV = (

@@ -14,6 +14,7 @@ from .journey import (
     DESKTOP,
     PHONE,
     fill,
+    no_script_errors,
     open_page,
     say,
     send,
@@ -89,3 +90,4 @@ def test_rep_adds_a_customer_finds_it_and_plans_the_next_call(journey_browser, l
     open_page(browser, live_server, "/customers/tasks/")
     until_text(browser, say(language, "My tasks"), NAME)
     shot(browser, language, f"{prefix}-5-my-tasks")
+    no_script_errors(browser)

@@ -16,6 +16,7 @@ from .journey import (
     DESKTOP,
     LANGUAGES,
     fill,
+    no_script_errors,
     no_server_error,
     open_page,
     say,
@@ -112,3 +113,4 @@ def test_a_visitors_ticket_is_answered_resolved_and_rated(journey_browser, live_
     wait(browser).until(lambda driver: driver.find_element(By.ID, "survey-thanks"))
     survey = SatisfactionSurvey.objects.get(ticket=ticket)
     assert (survey.score, survey.nps) == (5, 9)
+    no_script_errors(browser)
