@@ -33,8 +33,8 @@ NAME = "武汉金桥新能源有限公司"
 
 @pytest.mark.parametrize(
     ("language", "size"),
-    [("zh-hans", DESKTOP), ("en", DESKTOP), ("zh-hans", PHONE)],
-    ids=["zh-hans", "en", "zh-hans-phone"],
+    [("zh-hans", DESKTOP), ("en", DESKTOP), ("zh-hans", PHONE), ("en", PHONE)],
+    ids=["zh-hans", "en", "zh-hans-phone", "en-phone"],
 )
 def test_rep_adds_a_customer_finds_it_and_plans_the_next_call(journey_browser, live_server, language, size):
     browser = journey_browser
