@@ -91,3 +91,13 @@ def test_demo_users_read_the_company_language(settings):
     assert set(User.objects.filter(username__in=["rep", "rep2", "manager"]).values_list("language", flat=True)) == {
         "zh-hans"
     }
+
+
+def test_the_type_column_of_tickets_events_and_campaigns_is_not_called_customer_type_in_chinese():
+    # One msgid "Type" labels customers, tickets, campaigns, events and assets alike.
+    from marketing.filters import EventFilter
+    from service.filters import TicketFilter
+
+    with translation.override("zh-hans"):
+        labels = {str(EventFilter.base_filters["kind"].label), str(TicketFilter.base_filters["type"].label)}
+    assert labels == {"类型"}
