@@ -5,6 +5,8 @@ see the ticket."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts import roles
 from crm.api import webhooks
@@ -213,3 +215,24 @@ def test_comments_with_files_are_listed_and_downloaded_over_the_api_in_scope_onl
     assert outsider.get(f"{V1}/tickets/{mine.pk}/comments/").status_code == 404
     assert outsider.get(f"{V1}/tickets/{mine.pk}/attachments/{jam['id']}/").status_code == 404
     assert outsider.get(f"{V1}/tickets/{theirs.pk}/attachments/{jam['id']}/").status_code == 404
+
+
+def test_the_comment_list_costs_the_same_queries_for_two_comments_or_twelve(api_for, desk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    api, mine = api_for(desk["agnes"]), desk["mine"]
+
+    def post(n):
+        for i in range(n):
+            photo = SimpleUploadedFile(f"p{i}.png", PNG, content_type="image/png")
+            api.post(f"{V1}/tickets/{mine.pk}/comment/", {"body": f"c{i}", "attachments": [photo]}, format="multipart")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"{V1}/tickets/{mine.pk}/comments/").status_code == 200
+        return len(captured)
+
+    post(2)
+    few = queries()
+    post(10)
+    assert len(api.get(f"{V1}/tickets/{mine.pk}/comments/").json()["results"]) == 12
+    assert queries() == few
