@@ -5,6 +5,9 @@ An exact COUNT(*) over a million rows costs more than the page itself, so lists 
 ``LIST_COUNT_CACHE_SECONDS`` under its query's SQL: "more than 10,000" stays true from one page to the next, and the
 capped count (a scan of 10,001 rows) was the most expensive query of a large list. A count under the cap is never
 kept, so a record just added or removed shows in it at once.
+
+Every page is read in a total order (crm.ordering): the list's own order, then the primary key, so rows that tie on
+the list's keys come in one order on every page and each shows exactly once.
 """
 
 import hashlib
@@ -15,10 +18,14 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+from crm.ordering import unique_order
 from crm.scope import first_rows
 
 
 class CappedPaginator(Paginator):
+    def __init__(self, object_list, *args, **kwargs):
+        super().__init__(unique_order(object_list), *args, **kwargs)
+
     @cached_property
     def count(self):
         limit = settings.LIST_COUNT_LIMIT

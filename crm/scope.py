@@ -22,6 +22,8 @@ from django.db.models import BooleanField, Expression, F, Q, Subquery
 from django.db.models.sql.where import AND, OR, WhereNode
 from django.utils.translation import gettext_lazy as _
 
+from crm.ordering import unique_ordering
+
 
 class Scope(models.TextChoices):
     OWN = "own", _("Own records")
@@ -261,12 +263,10 @@ def first_rows(queryset, rows: int):
     query = queryset.query
     if not parts or len(parts) < 2 or query.combinator or query.is_sliced or query.distinct or not queryset.ordered:
         return queryset
-    ordering = [*(query.order_by or queryset.model._meta.ordering)]
-    pk = queryset.model._meta.pk
-    if not any(isinstance(field, str) and field.lstrip("-") in ("pk", pk.name, pk.attname) for field in ordering):
-        # Each page asks for a different number of rows, so rows that tie must still come in one order, or a page
-        # boundary between ties could show a row twice and another never.
-        ordering.append("-pk")
+    # Each part asks for a different number of rows than the page, so rows that tie must come in one order.
+    ordering = unique_ordering(queryset)
+    if ordering is None:
+        return queryset
     firsts = [_without_scope(queryset).filter(part).order_by(*ordering).values("pk")[:rows] for part in parts]
     return queryset.filter(pk__in=firsts[0].union(*firsts[1:], all=True)).order_by(*ordering)
 
