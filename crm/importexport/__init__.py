@@ -21,13 +21,13 @@ It imports no app: apps pass in their specs, querysets and fields.
 
 from .cells import choice_display, neutralise
 from .exporter import ExportField, write_rows
-from .importer import CREATE, DUPLICATE_POLICIES, SKIP, UPDATE, ImportOutcome, RowError, run_import
+from .importer import CREATE, DUPLICATE_POLICIES, SKIP, UPDATE, ImportOutcome, RowError, import_file, run_import
 from .mapping import guess_mapping, normalise_header
 from .reading import Table, detect_encoding, open_table
 from .spec import ImportField, ImportSpec
 
 __all__ = [
     "CREATE", "DUPLICATE_POLICIES", "SKIP", "UPDATE", "ExportField", "ImportField", "ImportOutcome", "ImportSpec",
-    "RowError", "Table", "choice_display", "detect_encoding", "guess_mapping", "neutralise",
+    "RowError", "Table", "choice_display", "detect_encoding", "guess_mapping", "import_file", "neutralise",
     "normalise_header", "open_table", "run_import", "write_rows",
 ]  # fmt: skip

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .bulk import background_copies
-from .mapping import missing_required
-from .reading import Table
+from .mapping import guess_mapping, missing_required
+from .reading import EarlyRowsDiffer, Table, open_table
 from .spec import ImportSpec
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
@@ -135,7 +135,9 @@ class RowCleaner:
         self.spec = spec
         self.table = table
         self.columns = [(index, spec.field(key)) for index, key in sorted(mapping.items())]
-        self.header = {item.key: (table.headers[index] or str(item.label)) for index, item in self.columns}
+        # A column past the header row (a mapping made from another reading of the sheet) is named by its field.
+        headers = [*table.headers, *[""] * (max(mapping, default=0) + 1 - len(table.headers))]
+        self.header = {item.key: (headers[index] or str(item.label)) for index, item in self.columns}
 
     def __call__(self, number, cells) -> tuple[dict, list[RowError]]:
         row, errors = {}, []
@@ -310,3 +312,37 @@ def run_import(
     if progress is not None:
         progress(run.outcome.rows)
     return run.outcome
+
+
+def import_file(
+    *,
+    spec: Callable[[], ImportSpec],
+    file,
+    name: str | None = None,
+    mapping: dict | None = None,
+    started: Callable[[Table], None] | None = None,
+    **options,
+) -> ImportOutcome:
+    """Open ``file`` and import it (:func:`run_import`'s ``options``) through a new ``spec()``; ``mapping`` None
+    is guessed from the header row; ``started(table)`` is told when the file is open.
+
+    The first rows of a large workbook are read before the rest of it is parsed, so that the database has rows
+    to write sooner (``open_table(early_rows=True)``). In the rare workbook whose whole sheet then turns out to
+    start with other rows, the import, rolled back by the signal, runs again from the whole sheet.
+    """
+    for early_rows in (True, False):
+        import_spec = spec()
+        table = open_table(file, name, meanwhile=import_spec.prepare, early_rows=early_rows)
+        if started is not None:
+            started(table)
+        try:
+            return run_import(
+                spec=import_spec,
+                table=table,
+                mapping=guess_mapping(table.headers, import_spec) if mapping is None else mapping,
+                **options,
+            )
+        except EarlyRowsDiffer:
+            if not early_rows:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

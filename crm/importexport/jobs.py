@@ -23,8 +23,7 @@ from crm.jobs import job_fail, job_finish, job_start
 from crm.models import Job
 
 from .exporter import export_filename, log_export, streaming_reads, write_queryset, write_rows
-from .importer import run_import
-from .reading import open_table
+from .importer import import_file
 
 logger = logging.getLogger(__name__)
 
@@ -114,13 +113,12 @@ def _import(job, spec_for) -> Job:
             options = job.options
             # A dry run reads the file of the upload it checks; that job keeps the file until it is confirmed.
             source_file = job.parent.source_file if job.dry_run else job.source_file
-            spec = spec_for(actor=job.user)
             with source_file.open("rb") as source:
-                table = open_table(source, source_file.name, meanwhile=spec.prepare)
-                side.start(table.total_estimate)
-                outcome = run_import(
-                    spec=spec,
-                    table=table,
+                outcome = import_file(
+                    spec=lambda: spec_for(actor=job.user),
+                    file=source,
+                    name=source_file.name,
+                    started=lambda table: side.start(table.total_estimate),
                     mapping=options.get("mapping") or {},
                     duplicate_policy=options.get("duplicate_policy", "skip"),
                     import_valid_rows=bool(options.get("import_valid_rows")),

@@ -9,6 +9,8 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
+import posixpath
 import re
 import zipfile
 import zlib
@@ -162,7 +164,7 @@ def _limited(rows):
         yield number, cells
 
 
-def _read_xlsx(file, meanwhile=None) -> Table:
+def _read_xlsx(file, meanwhile=None, early_rows=False) -> Table:
     """The first sheet of a workbook, read with python-calamine (Rust, fast) or else openpyxl read-only."""
     try:
         from python_calamine import CalamineWorkbook
@@ -175,8 +177,12 @@ def _read_xlsx(file, meanwhile=None) -> Table:
     def parse():
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        return sheet, iter(sheet.iter_rows())
+        return sheet.start, iter(sheet.iter_rows()), (sheet.end or (0, 0))[0] + 1
 
+    if early_rows:
+        table = _read_xlsx_early(data, parse, meanwhile, CalamineWorkbook)
+        if table is not None:
+            return table
     # calamine parses the whole sheet before the first row exists (about a second per 100,000 rows), without
     # holding the GIL: the formula scan and the caller's own preparation run meanwhile in this thread, instead
     # of after it while the database waits for its first rows.
@@ -186,14 +192,138 @@ def _read_xlsx(file, meanwhile=None) -> Table:
         if meanwhile is not None:
             meanwhile()
         try:
-            sheet, iterator = parsing.result()
+            start, iterator, last_row = parsing.result()
         except Exception as error:  # calamine raises its own kinds for a damaged file
-            raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
+            raise _unreadable(error) from error
     # Rows come from the sheet's first row (blank ones included); columns from the first one used.
-    last_row = (sheet.end or (0, 0))[0] + 1
     table = _xlsx_table(iterator, 1, total=last_row)
-    table.first_column = (sheet.start or (0, 0))[1]
+    table.first_column = (start or (0, 0))[1]
     table.formulas_without_value = missing
+    return table
+
+
+def _unreadable(error) -> ValidationError:
+    return ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error})
+
+
+# -- the first rows early -----------------------------------------------------------------------------------
+# An import writes rows as it reads them, but calamine returns none before it has parsed the whole sheet: the
+# database would wait that long for its first rows. For a large sheet, the first EARLY_ROWS rows are parsed
+# first, by calamine too, from a copy of the workbook cut after them (and its shared strings after the last one
+# they use), while the whole sheet is parsed in a background thread. When the import has taken the early rows,
+# the whole sheet's first rows must be the same; if not (an unusual workbook), EarlyRowsDiffer is raised and the
+# import, rolled back by it, runs again from the whole sheet (``import_file``).
+EARLY_ROWS = 10_000
+EARLY_MIN_SHEET_BYTES = 8 * 1024 * 1024  # a smaller sheet (about 10,000 rows) is parsed whole in a tenth of a second
+_EARLY_MAX_OTHER_BYTES = 4 * 1024 * 1024  # what else the workbook holds is copied into the cut one
+_FIRST_SHEET = re.compile(rb'<sheet\b[^>]*?\br:id="([^"]+)"')
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_RELATIONSHIP_ATTRIBUTE = re.compile(rb'\b(Id|Target|Type)="([^"]*)"')
+_SHARED_STRING_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+
+
+class EarlyRowsDiffer(Exception):  # noqa: N818 - a signal to read again, not an error for the user
+    """The rows read ahead from a cut copy of the workbook are not those of the whole sheet."""
+
+
+def _part_name(target: bytes) -> str:
+    """A relationship target of xl/workbook.xml as the archive's member name."""
+    name = target.decode()
+    return name.lstrip("/") if name.startswith("/") else posixpath.normpath(posixpath.join("xl", name))
+
+
+def _prefix(archive, name, marker: bytes, count: int) -> bytes | None:
+    """The inflated start of a member, up to and including the ``count``-th ``marker``; None if it has fewer."""
+    data, position, seen = bytearray(), 0, 0
+    with archive.open(name) as part:
+        while True:
+            while seen < count and (found := data.find(marker, position)) >= 0:
+                seen, position = seen + 1, found + len(marker)
+            if seen == count:
+                return bytes(data[:position])
+            position = max(position, len(data) - len(marker) + 1)
+            chunk = part.read(_CHUNK)
+            if not chunk:
+                return None
+            data += chunk
+
+
+def _cut_workbook(data: bytes) -> tuple[bytes, int] | None:
+    """A copy of the workbook whose first sheet ends after its first EARLY_ROWS rows, and an estimate of the
+    sheet's rows; None for a small sheet, one with formulas near the top, or a layout this does not know."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {member.filename: member for member in archive.infolist()}
+        first = _FIRST_SHEET.search(archive.read("xl/workbook.xml"))
+        targets, shared = {}, None
+        for element in _RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")):
+            attributes = dict(_RELATIONSHIP_ATTRIBUTE.findall(element))
+            if b"Id" in attributes and b"Target" in attributes:
+                targets[attributes[b"Id"]] = _part_name(attributes[b"Target"])
+                if attributes.get(b"Type", b"").endswith(b"/sharedStrings"):
+                    shared = targets[attributes[b"Id"]]
+        sheet = targets.get(first.group(1)) if first else None
+        if sheet not in members or members[sheet].file_size < EARLY_MIN_SHEET_BYTES:
+            return None
+        if sum(m.file_size for name, m in members.items() if name not in (sheet, shared)) > _EARLY_MAX_OTHER_BYTES:
+            return None
+        head = _prefix(archive, sheet, b"</row>", EARLY_ROWS + 1)
+        if head is None or b"<sheetData>" not in head or _FORMULA_TAG.search(head):
+            return None  # formulas: their cells are checked against the whole sheet's scan, so no early rows
+        parts = {sheet: _DIMENSION.sub(b"", head) + b"</sheetData></worksheet>"}
+        if shared in members:
+            last = max((int(index) for index in _SHARED_STRING_CELL.findall(head)), default=0)
+            strings = _prefix(archive, shared, b"</si>", last + 1)
+            if strings is None:
+                return None
+            parts[shared] = strings + b"</sst>"
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as cut:
+            for name in members:
+                cut.writestr(name, parts[name] if name in parts else archive.read(name))
+    return out.getvalue(), members[sheet].file_size * (EARLY_ROWS + 1) // len(head)
+
+
+def _read_xlsx_early(data, parse, meanwhile, CalamineWorkbook) -> Table | None:  # noqa: N803 - a class
+    """The table of a large sheet, its first rows parsed ahead (see EARLY_ROWS); None to read it as usual."""
+    try:
+        cut = _cut_workbook(data)
+        if cut is None:
+            return None
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(cut[0])).get_sheet_by_index(0)
+        start, early = sheet.start, list(sheet.iter_rows())
+    except Exception:  # an archive this does not know how to cut: the whole sheet is read as usual
+        return None
+    if not early:
+        return None
+
+    def parse_and_scan():
+        return (*parse(), formulas_without_value(io.BytesIO(data)))
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-parse")
+    whole = pool.submit(parse_and_scan)
+    pool.shutdown(wait=False)  # the thread ends with the parse
+    if meanwhile is not None:
+        meanwhile()
+    tables = []
+
+    def rows():
+        yield from early
+        try:
+            whole_start, iterator, _last_row, missing = whole.result()
+        except Exception as error:  # calamine raises its own kinds for a damaged file
+            raise _unreadable(error) from error
+        width = len(early[0])  # the early rows' columns hold the header row: any further column is never read
+        again = [values[:width] for values in itertools.islice(iterator, len(early))]
+        if whole_start != start or again != early:
+            raise EarlyRowsDiffer
+        # The early rows have no formula; the scan of the whole sheet names the cells of the rows to come.
+        tables[0].formulas_without_value = missing
+        yield from iterator
+
+    table = _xlsx_table(rows(), 1, total=cut[1])
+    table.first_column = (start or (0, 0))[1]
+    tables.append(table)
     return table
 
 
@@ -257,7 +387,7 @@ def formulas_without_value(file) -> frozenset:
         file.seek(0)
 
 
-def _read_xlsx_openpyxl(file, meanwhile=None) -> Table:
+def _read_xlsx_openpyxl(file, meanwhile=None, early_rows=False) -> Table:
     from openpyxl import load_workbook
 
     if meanwhile is not None:
@@ -267,7 +397,7 @@ def _read_xlsx_openpyxl(file, meanwhile=None) -> Table:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
+        raise _unreadable(error) from error
     sheet = workbook.worksheets[0]
     table = _xlsx_table(sheet.iter_rows(values_only=True), 1, total=sheet.max_row or 0, close=workbook.close)
     table.formulas_without_value = missing
@@ -340,17 +470,20 @@ def _read_csv(file) -> Table:
     return Table(headers=headers, rows=_limited(rows()), total_estimate=total, encoding=encoding)
 
 
-def open_table(file, name: str | None = None, *, meanwhile: Callable[[], None] | None = None) -> Table:
+def open_table(
+    file, name: str | None = None, *, meanwhile: Callable[[], None] | None = None, early_rows: bool = False
+) -> Table:
     """Check the upload (``crm.uploads.check_upload``, then a workbook's archive), then open it for reading
     row by row. ``meanwhile`` (if given) is called once the file has passed the checks, while a workbook is
-    parsed: work that needs no row of it."""
+    parsed: work that needs no row of it. With ``early_rows`` the first rows of a large sheet come before the
+    whole sheet is parsed; reading them may raise :class:`EarlyRowsDiffer` (see :func:`import_file`)."""
     name = name or getattr(file, "name", "") or ""
     check_upload(file, allowed=IMPORT_TYPES, max_bytes=max_bytes(), name=name)
     kind = PurePath(name).suffix.lower().lstrip(".")
     if kind == "xlsx":
         check_xlsx_archive(file)
     if kind == "xlsx":
-        table = _read_xlsx(file, meanwhile)
+        table = _read_xlsx(file, meanwhile, early_rows)
     else:
         if meanwhile is not None:
             meanwhile()

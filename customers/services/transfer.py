@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.importexport import SKIP, guess_mapping, open_table, run_import
+from crm.importexport import SKIP, import_file
 from crm.importexport.exports import DatasetExport
 from crm.importexport.flow import ImportFlow, import_run
 from crm.models import Job
@@ -36,13 +36,10 @@ def customers_import(
     ``mapping`` is column index → field key; when omitted it is guessed from the header row. Returns
     the engine's ImportOutcome. One transaction: a refused file leaves nothing behind.
     """
-    spec = customer_import_spec(actor=actor, file_name=name or getattr(file, "name", ""))
-    table = open_table(file, name, meanwhile=spec.prepare)
-    if mapping is None:
-        mapping = guess_mapping(table.headers, spec)
-    return run_import(
-        spec=spec,
-        table=table,
+    return import_file(
+        spec=lambda: customer_import_spec(actor=actor, file_name=name or getattr(file, "name", "")),
+        file=file,
+        name=name,
         mapping=mapping,
         duplicate_policy=duplicate_policy,
         import_valid_rows=import_valid_rows,

@@ -1,6 +1,7 @@
 """The import/export engine on its own: reading, limits, mapping, policies and writers."""
 
 import csv
+import datetime
 import io
 import zipfile
 
@@ -11,8 +12,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from crm.importexport import ImportField, ImportSpec, guess_mapping, neutralise, open_table, run_import, write_rows
-from crm.importexport.reading import detect_encoding
+from crm.importexport import (
+    ImportField,
+    ImportSpec,
+    guess_mapping,
+    import_file,
+    neutralise,
+    open_table,
+    run_import,
+    write_rows,
+)
+from crm.importexport.reading import EarlyRowsDiffer, detect_encoding
 
 pytestmark = pytest.mark.django_db  # an import runs in a transaction
 
@@ -413,3 +423,63 @@ def test_a_workbook_calamine_cannot_parse_is_refused_in_the_readers_language():
         out.writestr("[Content_Types].xml", "<Types/>")
     with translation.override("zh-hans"), pytest.raises(ValidationError, match="无法读取 Excel 工作簿"):
         open_table(upload("data.xlsx", archive.getvalue()))
+
+
+@pytest.fixture
+def early_after_three_rows(monkeypatch):
+    """Any workbook is "large": its first three rows are read ahead of the whole sheet."""
+    from crm.importexport import reading
+
+    monkeypatch.setattr(reading, "EARLY_ROWS", 3)
+    monkeypatch.setattr(reading, "EARLY_MIN_SHEET_BYTES", 0)
+
+
+def _rows(table):
+    return [(number, cells) for number, cells in table.rows]
+
+
+def test_rows_read_ahead_are_the_whole_sheets_rows(early_after_three_rows):
+    """Shared strings, numbers, dates and blank rows read the same, read ahead or not."""
+    rows = [
+        ["名称", "电话", "日期"],
+        *([f"客户{n}", 13800138000 + n, datetime.date(2026, 12, n + 1)] for n in range(8)),
+    ]
+    rows[4] = []
+    content = xlsx_bytes(rows)
+    early = open_table(upload("data.xlsx", content), early_rows=True)
+    plain = open_table(upload("data.xlsx", content))
+    assert early.headers == plain.headers == ["名称", "电话", "日期"]
+    plain_rows = _rows(plain)
+    assert _rows(early) == plain_rows
+    assert len(plain_rows) == 7
+
+
+def test_rows_read_ahead_that_the_whole_sheet_places_otherwise_stop_the_read(early_after_three_rows):
+    """A cell left of the first rows' columns further down moves every column of the whole sheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for number, row in enumerate([["名称", "电话"], ["A", "01"], ["B", "02"], ["C", "03"], ["D", "04"]], start=1):
+        sheet.cell(number, 2, row[0])
+        sheet.cell(number, 3, row[1])
+    sheet.cell(6, 1, "stray")
+    out = io.BytesIO()
+    workbook.save(out)
+    table = open_table(upload("data.xlsx", out.getvalue()), early_rows=True)
+    with pytest.raises(EarlyRowsDiffer):
+        _rows(table)
+    # import_file then reads the whole sheet, and the import, rolled back, runs again from it.
+    memory = MemorySpec()
+    outcome = import_file(
+        spec=memory.spec, file=upload("data.xlsx", out.getvalue()), mapping={1: "name", 2: "phone"},
+        import_valid_rows=True,
+    )  # fmt: skip
+    assert (outcome.imported, outcome.created, outcome.error_rows) == (True, 4, 1)
+    assert [(e.row, e.column) for e in outcome.errors] == [(6, "名称")]  # the stray cell's row has no name
+    assert Group.objects.filter(name__startswith="import-").count() == 4  # nothing twice
+
+
+def test_a_workbook_with_formulas_near_the_top_is_not_read_ahead(early_after_three_rows):
+    rows = [["名称", "电话"], ['=B3&"x"', "01"], ["Acme", "=1+1"], ["Globex", "03"], ["Initech", "04"]]
+    memory = MemorySpec()
+    outcome = import_file(spec=memory.spec, file=upload("data.xlsx", xlsx_bytes(rows)), mapping={0: "name", 1: "phone"})
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "名称"), (3, "电话")]
