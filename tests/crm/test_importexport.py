@@ -483,3 +483,75 @@ def test_a_workbook_with_formulas_near_the_top_is_not_read_ahead(early_after_thr
     memory = MemorySpec()
     outcome = import_file(spec=memory.spec, file=upload("data.xlsx", xlsx_bytes(rows)), mapping={0: "name", 1: "phone"})
     assert [(e.row, e.column) for e in outcome.errors] == [(2, "名称"), (3, "电话")]
+
+
+def shared_strings_xlsx(rows) -> bytes:
+    """A workbook as Excel writes one: text in the shared-strings part, in the order of first use, and a
+    dimension element (openpyxl writes every text inline)."""
+    from openpyxl.utils import get_column_letter
+
+    strings = {}
+
+    def cell(ref, value):
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="s"><v>{strings.setdefault(value, len(strings))}</v></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+
+    sheet_rows = "".join(
+        f'<row r="{r}">{"".join(cell(f"{get_column_letter(c)}{r}", v) for c, v in enumerate(row, 1))}</row>'
+        for r, row in enumerate(rows, 1)
+    )
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    package = "http://schemas.openxmlformats.org/package/2006"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{package}/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kind}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package}/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook {main} xmlns:r="{rel}"><sheets><sheet name="客户" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package}/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet {main}><dimension ref="A1:C{len(rows)}"/><sheetData>{sheet_rows}</sheetData></worksheet>'
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst {main} count="{len(strings)}" uniqueCount="{len(strings)}">'
+            + "".join(f"<si><t>{text}</t></si>" for text in strings)
+            + "</sst>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text.encode())
+    return out.getvalue()
+
+
+def test_rows_read_ahead_from_shared_strings_are_the_whole_sheets_rows(early_after_three_rows):
+    """The cut copy keeps only the shared strings its rows use; they read as in the whole workbook."""
+    from crm.importexport import reading
+
+    rows = [["名称", "电话", "来源"], *([f"客户{n}", 1380013800 + n, "展会" if n % 2 else "网站"] for n in range(8))]
+    content = shared_strings_xlsx(rows)
+    cut, _estimate = reading._cut_workbook(content)
+    with zipfile.ZipFile(io.BytesIO(cut)) as archive:
+        assert archive.read("xl/sharedStrings.xml").count(b"<si>") < len({v for r in rows for v in r if type(v) is str})
+    early = open_table(upload("data.xlsx", content), early_rows=True)
+    plain_rows = _rows(open_table(upload("data.xlsx", content)))
+    assert _rows(early) == plain_rows
+    assert plain_rows[0] == (2, ["客户0", "1380013800", "网站"]) and len(plain_rows) == 8
