@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.names import full_name
 from crm.scope import RECORD_MODULES, SCOPE_RANK, Scope
 
+from . import authorization
 from .roles import role_label, team_label
 
 
@@ -69,6 +70,7 @@ class User(AbstractUser):
         """The widest record scope any of the user's roles grants for ``module``."""
         if self.is_superuser:
             return Scope.ALL
+        authorization.load(self)
         cache = self.__dict__.get("_record_scopes")
         if cache is None:
             cache = {}
@@ -81,6 +83,7 @@ class User(AbstractUser):
 
     def scope_team_ids(self) -> list[int]:
         """The user's team and the teams they manage, each with every team below it."""
+        authorization.load(self)
         cached = self.__dict__.get("_scope_team_ids")
         if cached is not None:
             return cached

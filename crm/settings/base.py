@@ -85,8 +85,11 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out client is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend with each user's permissions kept between requests while they are current.
+    "accounts.backends.AuthorizationBackend",
 ]
+# Users whose permissions, role scopes and team tree each process keeps (accounts.authorization); 0 turns it off.
+AUTHORIZATION_CACHE_USERS = env.int("AUTHORIZATION_CACHE_USERS", default=10_000)
 
 ROOT_URLCONF = "crm.urls"
 WSGI_APPLICATION = "crm.wsgi.application"

@@ -1,0 +1,67 @@
+"""The customer list's rows are drawn in Python ({% customer_rows %}, customers/templatetags/customer_table.py) with
+the markup the template loop drew, character for character: the browser journeys and the page's script read it."""
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from customers.models import Customer
+from tests.factories import CustomerFactory, TagFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# The loop customers/partials/customer_table.html had before the rows were drawn in Python.
+TEMPLATE_ROWS = (
+    "{% load i18n %}{% for customer in page %}\n"
+    "      <tr>\n"
+    '        <td><input type="checkbox" class="form-check-input row-select" name="ids"'
+    ' value="{{ customer.pk }}" aria-label="{{ customer.name }}"></td>\n'
+    '        <td><a href="{{ customer.get_absolute_url }}">{{ customer.name }}</a></td>\n'
+    "        <td>{{ customer.get_lifecycle_stage_display }}</td>\n"
+    "        <td>{{ customer.level }}</td>\n"
+    '        <td class="d-none d-md-table-cell text-nowrap">{{ customer.phone }}</td>\n'
+    '        <td class="d-none d-lg-table-cell">{{ customer.email }}</td>\n'
+    "        <td>{{ customer.owner }}</td>\n"
+    '        <td class="d-none d-md-table-cell">{% for tag in customer.tags.all %}'
+    '<span class="badge tag-badge" data-colour="{{ tag.colour }}">{{ tag }}</span> {% endfor %}</td>\n'
+    '        <td class="d-none d-lg-table-cell">{{ customer.created_at|date:"SHORT_DATE_FORMAT" }}</td>\n'
+    "      </tr>\n"
+    "    {% empty %}\n"
+    '      <tr><td colspan="9" class="text-center text-muted py-4">'
+    '{% translate "No customers match." %}</td></tr>\n'
+    "    {% endfor %}"
+)
+
+
+def _both(customers):
+    page = list(customers)
+    template = Template(TEMPLATE_ROWS).render(Context({"page": page}))
+    python = Template("{% load customer_table %}{% customer_rows page %}").render(Context({"page": page}))
+    return template, python
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Los_Angeles"])
+def test_rows_are_the_templates_own_markup(language, zone):
+    owner = UserFactory(username="o<wner>", first_name='Ann "A&B"', last_name="O'Neil")
+    nameless = UserFactory(username="plain&user")
+    tags = [TagFactory(name="<vip>", colour="#ff0000"), TagFactory(name="重点 & 'hot'")]
+    odd = CustomerFactory(
+        name='<script>alert("x")</script> & Co\'s', owner=owner, phone="<1>", email="a&b@example.com", level="A",
+        lifecycle_stage=Customer.Lifecycle.VIP,
+    )  # fmt: skip
+    odd.tags.set(tags)
+    CustomerFactory(name="上海华信科技有限公司", owner=nameless, phone="", email="").tags.set(tags[:1])
+    CustomerFactory(name="Plain", owner=nameless, lifecycle_stage=Customer.Lifecycle.CHURNED)
+    customers = Customer.objects.select_related("owner").prefetch_related("tags").order_by("pk")
+    with translation.override(language), timezone.override(zone):
+        template, python = _both(customers)
+    assert python == template
+    assert "&lt;script&gt;" in python and "<script>" not in python
+
+
+def test_an_empty_page_says_so_as_before():
+    with translation.override("zh-hans"):
+        template, python = _both([])
+    assert python == template
+    assert '<td colspan="9"' in python
