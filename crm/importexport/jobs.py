@@ -114,11 +114,12 @@ def _import(job, spec_for) -> Job:
             options = job.options
             # A dry run reads the file of the upload it checks; that job keeps the file until it is confirmed.
             source_file = job.parent.source_file if job.dry_run else job.source_file
+            spec = spec_for(actor=job.user)
             with source_file.open("rb") as source:
-                table = open_table(source, source_file.name)
+                table = open_table(source, source_file.name, meanwhile=spec.prepare)
                 side.start(table.total_estimate)
                 outcome = run_import(
-                    spec=spec_for(actor=job.user),
+                    spec=spec,
                     table=table,
                     mapping=options.get("mapping") or {},
                     duplicate_policy=options.get("duplicate_policy", "skip"),

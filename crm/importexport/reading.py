@@ -12,6 +12,8 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -160,24 +162,38 @@ def _limited(rows):
         yield number, cells
 
 
-def _read_xlsx(file) -> Table:
+def _read_xlsx(file, meanwhile=None) -> Table:
     """The first sheet of a workbook, read with python-calamine (Rust, fast) or else openpyxl read-only."""
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - calamine is a dependency; openpyxl is the fallback
-        return _read_xlsx_openpyxl(file)
+        return _read_xlsx_openpyxl(file, meanwhile)
     file.seek(0)
-    try:
-        workbook = CalamineWorkbook.from_filelike(file)
+    data = file.read()  # the upload limit keeps this small (IMPORT_MAX_BYTES); each reader gets its own view
+    file.seek(0)
+
+    def parse():
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        # Rows come from the sheet's first row (blank ones included); columns from the first one used.
-        last_row = (sheet.end or (0, 0))[0] + 1
-        iterator = iter(sheet.iter_rows())
-    except Exception as error:  # calamine raises its own kinds for a damaged file
-        raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
+        return sheet, iter(sheet.iter_rows())
+
+    # calamine parses the whole sheet before the first row exists (about a second per 100,000 rows), without
+    # holding the GIL: the formula scan and the caller's own preparation run meanwhile in this thread, instead
+    # of after it while the database waits for its first rows.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-parse") as pool:
+        parsing = pool.submit(parse)
+        missing = formulas_without_value(io.BytesIO(data))
+        if meanwhile is not None:
+            meanwhile()
+        try:
+            sheet, iterator = parsing.result()
+        except Exception as error:  # calamine raises its own kinds for a damaged file
+            raise ValidationError(_("The Excel workbook could not be read: %(error)s") % {"error": error}) from error
+    # Rows come from the sheet's first row (blank ones included); columns from the first one used.
+    last_row = (sheet.end or (0, 0))[0] + 1
     table = _xlsx_table(iterator, 1, total=last_row)
     table.first_column = (sheet.start or (0, 0))[1]
-    table.formulas_without_value = formulas_without_value(file)
+    table.formulas_without_value = missing
     return table
 
 
@@ -241,9 +257,11 @@ def formulas_without_value(file) -> frozenset:
         file.seek(0)
 
 
-def _read_xlsx_openpyxl(file) -> Table:
+def _read_xlsx_openpyxl(file, meanwhile=None) -> Table:
     from openpyxl import load_workbook
 
+    if meanwhile is not None:
+        meanwhile()
     missing = formulas_without_value(file)  # before the read-only workbook starts reading the file lazily
     file.seek(0)
     try:
@@ -322,15 +340,21 @@ def _read_csv(file) -> Table:
     return Table(headers=headers, rows=_limited(rows()), total_estimate=total, encoding=encoding)
 
 
-def open_table(file, name: str | None = None) -> Table:
+def open_table(file, name: str | None = None, *, meanwhile: Callable[[], None] | None = None) -> Table:
     """Check the upload (``crm.uploads.check_upload``, then a workbook's archive), then open it for reading
-    row by row."""
+    row by row. ``meanwhile`` (if given) is called once the file has passed the checks, while a workbook is
+    parsed: work that needs no row of it."""
     name = name or getattr(file, "name", "") or ""
     check_upload(file, allowed=IMPORT_TYPES, max_bytes=max_bytes(), name=name)
     kind = PurePath(name).suffix.lower().lstrip(".")
     if kind == "xlsx":
         check_xlsx_archive(file)
-    table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
+    if kind == "xlsx":
+        table = _read_xlsx(file, meanwhile)
+    else:
+        if meanwhile is not None:
+            meanwhile()
+        table = _read_csv(file)
     if not any(table.headers):
         raise ValidationError(_("The file has no header row."), code="no_header")
     return table

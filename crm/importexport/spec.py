@@ -61,6 +61,8 @@ class ImportSpec:
       record each one duplicates, or ``None``: one query per batch, not one per row.
     - ``create(rows)`` and ``update(pairs)`` write a batch (``pairs`` of ``(existing, row)``).
     - ``finish(counts)`` runs once after a real import inside its transaction, e.g. to log it.
+    - ``prepare()`` does what needs no row of the file (e.g. reading the records ``find_existing`` compares
+      with); callers pass it to ``open_table``, which runs it while a workbook is parsed.
     """
 
     dataset: str
@@ -71,6 +73,7 @@ class ImportSpec:
     row_keys: Callable[[dict], Iterable] | None = None
     validate_row: Callable[[dict], dict | None] | None = None
     finish: Callable[[dict], None] | None = None
+    prepare: Callable[[], None] | None = None
     batch_size: int = 1000
     extra: dict = field(default_factory=dict)
 

@@ -38,6 +38,7 @@ def customer_import_spec(*, actor, file_name="") -> ImportSpec:
         create=writer.create,
         update=writer.update,
         finish=writer.finish,
+        prepare=existing.prepare,
         batch_size=BATCH_SIZE,
     )
 

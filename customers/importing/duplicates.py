@@ -98,6 +98,10 @@ class ExistingCustomers:
         """The customers that existed before this import and the user may see."""
         return Customer.objects.visible_to(self.actor).filter(pk__lte=self.max_pk)
 
+    def prepare(self):
+        """Read the customers of a moderate scope now (the file is being parsed meanwhile), not at the first batch."""
+        self._preload()
+
     def _preload(self):
         """A scope of moderate size is read once, in key order; a huge one is asked batch by batch."""
         if self._preloaded is None:

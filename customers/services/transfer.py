@@ -36,8 +36,8 @@ def customers_import(
     ``mapping`` is column index → field key; when omitted it is guessed from the header row. Returns
     the engine's ImportOutcome. One transaction: a refused file leaves nothing behind.
     """
-    table = open_table(file, name)
     spec = customer_import_spec(actor=actor, file_name=name or getattr(file, "name", ""))
+    table = open_table(file, name, meanwhile=spec.prepare)
     if mapping is None:
         mapping = guess_mapping(table.headers, spec)
     return run_import(

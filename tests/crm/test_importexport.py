@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from crm.importexport import ImportField, ImportSpec, guess_mapping, neutralise, open_table, run_import, write_rows
@@ -376,3 +377,39 @@ def test_a_formula_cell_without_a_saved_value_is_reported_naming_the_cell_not_as
 def test_a_workbook_without_formulas_has_no_formula_cells():
     table = open_table(upload("data.xlsx", xlsx_bytes([["名称", "电话"], ["A", "01"]])))
     assert table.formulas_without_value == frozenset()
+
+
+@pytest.mark.parametrize("name", ["data.xlsx", "data.csv"])
+def test_work_that_needs_no_row_runs_once_while_the_file_is_read(name):
+    """``meanwhile`` (the import's preparation) runs once, after the upload checks; the rows are as without it."""
+    rows = [["名称", "电话"], ["华信", "01"], ["Acme", "02"]]
+    content = xlsx_bytes(rows) if name.endswith("xlsx") else csv_bytes(rows, "utf-8")
+    calls = []
+    table = open_table(upload(name, content), meanwhile=lambda: calls.append("prepared"))
+    assert calls == ["prepared"]
+    assert table.headers == ["名称", "电话"]
+    assert [cells for _number, cells in table.rows] == [["华信", "01"], ["Acme", "02"]]
+
+
+def test_an_unchecked_file_is_not_prepared_for():
+    calls = []
+    with pytest.raises(ValidationError):
+        open_table(upload("data.xlsx", b"name,phone\nx,y\n"), meanwhile=lambda: calls.append("prepared"))
+    assert calls == []
+
+
+def test_a_workbook_is_left_at_its_start_for_saving():
+    """The upload step saves the file after reading its header row: from the start."""
+    file = upload("data.xlsx", xlsx_bytes([["名称"], ["华信"]]))
+    open_table(file)
+    assert file.tell() == 0
+
+
+def test_a_workbook_calamine_cannot_parse_is_refused_in_the_readers_language():
+    """The sheet is parsed in a background thread; its error still reaches the user as a message in their
+    language, not as the parser's exception."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("[Content_Types].xml", "<Types/>")
+    with translation.override("zh-hans"), pytest.raises(ValidationError, match="无法读取 Excel 工作簿"):
+        open_table(upload("data.xlsx", archive.getvalue()))
