@@ -116,12 +116,12 @@ def load_tickets(cursor, missing: int) -> None:
         f"""
         INSERT INTO service_ticket (created_at, updated_at, subject, description, type, channel, priority, status,
             customer_id, queue_id, assignee_id, requester_name, requester_email, requester_phone, sla_paused_seconds,
-            response_breached, resolution_breached, needs_follow_up, search_document, search_grams)
+            response_breached, resolution_breached, needs_follow_up, search_document, search_grams, language)
         SELECT created, created, subject, 'bench', 'inquiry', 'phone', 'normal',
                (%s::text[])[1 + mod(g, 8)],
                %s + floor(random() * (%s - %s + 1))::bigint, %s,
                (%s::bigint[])[1 + mod(g, cardinality(%s::bigint[]))], '', '', '', 0, false, false, false,
-               lower(subject), crm_search_grams(lower(subject))
+               lower(subject), crm_search_grams(lower(subject)), ''
         FROM (SELECT g, now() - random() * interval '720 days' AS created, {PICK} || ' ' || g AS subject
               FROM generate_series(1, %s) AS g) AS rows
         """,

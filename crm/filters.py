@@ -5,6 +5,7 @@ import time
 from functools import lru_cache as cache_lru
 
 import django_filters
+from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -30,6 +31,16 @@ class SortFilter(django_filters.OrderingFilter):
              else label)
             for value, label in choices
         ]  # fmt: skip
+
+
+def is_searched(filterset) -> bool:
+    """Whether a search box (a text field) of the list's filter form holds a word: the list then counts its matches
+    only up to ``SEARCH_COUNT_LIMIT`` (crm.pagination)."""
+    form = filterset.form
+    return any(
+        isinstance(field, forms.CharField) and str(form.data.get(name, "")).strip()
+        for name, field in form.fields.items()
+    )
 
 
 # The rendered fields of a list's filter form are cached (``{% filter_fields %}``, crm/templatetags/lists.py): drawing

@@ -8,11 +8,11 @@ through never shift or repeat the rows it has not seen yet. No COUNT is run.
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
@@ -46,10 +46,33 @@ class KeysetPagination(BasePagination):
 
     @staticmethod
     def encode_cursor(ordering, value, pk):
-        if isinstance(value, datetime):
+        if isinstance(value, date):  # a datetime too
             value = value.isoformat()
         raw = json.dumps({"o": ordering, "v": value, "i": pk}, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def after_condition(self, model, field, descending, value, pk):
+        """The rows after the cursor's (``value``, ``pk``) in the order by ``field`` then id."""
+        model_field = model._meta.get_field(field)
+        after = "lt" if descending else "gt"
+        if value is None:
+            # A row without a value: PostgreSQL puts those last going up and first going down (NULLS LAST / FIRST).
+            if not model_field.null:
+                raise NotFound(self.invalid_cursor_message)
+            condition = Q(**{f"{field}__isnull": True, f"pk__{after}": pk})
+            return condition | Q(**{f"{field}__isnull": False}) if descending else condition
+        parse = {"DateTimeField": parse_datetime, "DateField": parse_date}.get(model_field.get_internal_type())
+        if parse is not None:
+            value = parse(value) if isinstance(value, str) else None
+            if value is None:
+                raise NotFound(self.invalid_cursor_message)
+        # The first condition is the index's range; the second only breaks ties on the value.
+        condition = Q(**{f"{field}__{after}e": value}) & (
+            Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"pk__{after}": pk})
+        )
+        if model_field.null and not descending:
+            condition |= Q(**{f"{field}__isnull": True})  # the rows without a value, after every dated one
+        return condition
 
     def paginate_queryset(self, queryset, request, view=None):
         ordering = view.get_keyset_ordering(request) if view is not None else "-id"
@@ -61,17 +84,7 @@ class KeysetPagination(BasePagination):
             if cursor_ordering != ordering:
                 raise NotFound(self.invalid_cursor_message)
             if field != "id":
-                model_field = queryset.model._meta.get_field(field)
-                if model_field.get_internal_type() == "DateTimeField":
-                    value = parse_datetime(value) if isinstance(value, str) else None
-                    if value is None:
-                        raise NotFound(self.invalid_cursor_message)
-                after = "lt" if descending else "gt"
-                # The first condition is the index's range; the second only breaks ties on the value.
-                queryset = queryset.filter(
-                    Q(**{f"{field}__{after}e": value}),
-                    Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"pk__{after}": pk}),
-                )
+                queryset = queryset.filter(self.after_condition(queryset.model, field, descending, value, pk))
             else:
                 queryset = queryset.filter(**{f"pk__{'lt' if descending else 'gt'}": pk})
         order = [ordering] if field == "id" else [ordering, "-id" if descending else "id"]

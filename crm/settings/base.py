@@ -550,7 +550,10 @@ LEAD_UNTOUCHED_DAYS = env.int("LEAD_UNTOUCHED_DAYS", default=7)
 
 # Lists never count more than this many rows exactly; beyond it they say "10,000+".
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
-# A list's count that reached LIST_COUNT_LIMIT is cached this long (crm/pagination.py); 0 = off.
+# A list searched by text counts its matches up to this many ("more than 1,000"); its pages still go on to
+# LIST_COUNT_LIMIT rows. A common word's matches, read through the text index and the scope's, cost a heap page each.
+SEARCH_COUNT_LIMIT = env.int("SEARCH_COUNT_LIMIT", default=1_000)
+# A list's count that reached its limit is cached this long (crm/pagination.py); 0 = off.
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
 # A list's rendered filter fields are cached this long at most (crm/filters.py, invalidated on every change of
 # their choices that sends a signal); 0 = off.

@@ -16,9 +16,15 @@ from ..services.segments import CHURN_HIGH, churn_reason_label, rfm_segment_labe
 
 def customer_list(*, user, data=None):
     """Customers visible to ``user`` as a filter set over the query ``data``; ``.qs`` is the page's rows
-    with owner and tags loaded in bulk."""
+    with owner and tags loaded in bulk, without the search columns (only a search's conditions read them, and they
+    are the row's largest)."""
 
-    queryset = Customer.objects.visible_to(user).select_related("owner").prefetch_related("tags")
+    queryset = (
+        Customer.objects.visible_to(user)
+        .select_related("owner")
+        .prefetch_related("tags")
+        .defer("search_document", "search_grams")
+    )
     return CustomerFilter(data or None, queryset=queryset, user=user)
 
 

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.filters import is_searched
 from crm.forms import call_service
 from crm.pagination import paginate
 
@@ -20,7 +21,7 @@ from ..quicklinks import customer_quick_links
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
     filterset = selectors.customer_list(user=request.user, data=request.GET)
-    page = paginate(filterset.qs, request)
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     context = {"filter": filterset, "page": page, "bulk_actions": BulkActionForm.ACTIONS}
     template = "customers/partials/customer_table.html" if request.htmx else "customers/customer_list.html"
     return render(request, template, context)
@@ -131,7 +132,8 @@ def customer_delete(request, pk):
 
 @permission_required("customers.view_contact", raise_exception=True)
 def contact_list(request):
-    page = paginate(selectors.contact_list(user=request.user, text=request.GET.get("q", "")), request)
+    text = request.GET.get("q", "")
+    page = paginate(selectors.contact_list(user=request.user, text=text), request, searched=bool(text.strip()))
     return render(request, "customers/contact_list.html", {"page": page, "q": request.GET.get("q", "")})
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.filters import is_searched
 from crm.forms import apply_validation_error, call_service
 from crm.pagination import paginate
 
@@ -18,7 +19,7 @@ from .common import form_errors_text, render_form_context
 @permission_required("sales.view_lead", raise_exception=True)
 def lead_list(request):
     filterset = selectors.lead_list(user=request.user, data=request.GET)
-    page = paginate(filterset.qs, request)
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     bulk = LeadBulkForm(user=request.user) if request.user.has_perm("sales.assign_lead") else None
     return render(request, "sales/lead_list.html", {"filter": filterset, "page": page, "bulk": bulk})
 

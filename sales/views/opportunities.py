@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.filters import is_searched
 from crm.forms import call_service
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
@@ -23,7 +24,7 @@ from .common import form_errors_text, id_param, render_form_context
 @permission_required("sales.view_opportunity", raise_exception=True)
 def opportunity_list(request):
     filterset = selectors.opportunity_list(user=request.user, data=request.GET)
-    page = paginate(filterset.qs, request)
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     return render(request, "sales/opportunity_list.html", {"filter": filterset, "page": page})
 
 

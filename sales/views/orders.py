@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.filters import is_searched
 from crm.forms import call_service, refusal_as_message
 from crm.pagination import paginate
 
@@ -20,7 +21,7 @@ from .common import id_param, render_form_context
 @permission_required("sales.view_order", raise_exception=True)
 def order_list(request):
     filterset = selectors.order_list(user=request.user, data=request.GET)
-    page = paginate(filterset.qs, request)
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     return render(request, "sales/order_list.html", {"filter": filterset, "page": page})
 
 

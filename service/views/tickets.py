@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from crm.filters import is_searched
 from crm.forms import call_service, refusal_as_message
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
@@ -33,7 +34,7 @@ VIEW_LABELS = {
 @permission_required("service.view_ticket", raise_exception=True)
 def ticket_list(request):
     filterset, view = selectors.ticket_list(user=request.user, data=request.GET)
-    page = paginate(filterset.qs, request)
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     context = {"filter": filterset, "page": page, "view": view, "now": timezone.now()}
     if request.htmx:
         return render(request, "service/partials/ticket_table.html", context)

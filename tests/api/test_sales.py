@@ -2,7 +2,10 @@
 with lines (+ confirm) and contracts — scoped like the pages, versioned (412 on a stale ETag), and the
 events integrators wait for (an opportunity won) go out as webhooks."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts import roles
 from crm.api import webhooks
@@ -179,3 +182,20 @@ def test_sales_records_are_not_deleted_through_the_api_as_the_pages_delete_none(
     admin = api_for(UserFactory(role=roles.ADMINISTRATOR))
     assert admin.delete(f"{V1}/leads/{lead.pk}/").status_code in (403, 405)
     assert Lead.objects.filter(pk=lead.pk).exists()
+
+
+@pytest.mark.parametrize("ordering", ["expected_close_date", "-expected_close_date"])
+def test_cursor_pages_by_a_date_some_rows_lack_show_every_row_once(api_for, rep_user, ordering):
+    # An opportunity need not have an expected close date: PostgreSQL sorts those rows last going up and first
+    # going down, and a cursor on one of them (or past them) must still find the rest.
+    customer = CustomerFactory(owner=rep_user)
+    for n in range(9):
+        close = None if n % 3 == 0 else timezone.localdate() + timedelta(days=n % 2)
+        OpportunityFactory(customer=customer, owner=rep_user, expected_close_date=close)
+    api = api_for(rep_user)
+    seen, url = [], f"{V1}/opportunities/?page_size=2&ordering={ordering}"
+    while url:
+        response = api.get(url)
+        seen += ids(response)
+        url = response.json()["next"]
+    assert sorted(seen) == sorted(Opportunity.objects.values_list("pk", flat=True)) and len(seen) == 9

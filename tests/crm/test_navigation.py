@@ -1,6 +1,9 @@
 """The sidebar: one section per module, showing only the entries a user's role opens."""
 
+import pytest
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import roles
 from tests.factories import UserFactory
@@ -45,3 +48,33 @@ def test_one_entry_is_the_current_page_when_two_share_a_model(client_for, rep_us
     assert _current(client, reverse("sales:opportunity-list")) == ["Opportunities"]
     # a page with no entry of its own still belongs to its model's list
     assert _current(client, reverse("sales:opportunity-create")) == ["Opportunities"]
+
+
+# The loop base.html had before the sidebar's sections were drawn in Python ({% sidebar_sections %}).
+TEMPLATE_SECTIONS = (
+    "{% for section in nav_sections %}\n"
+    '          {% if section.heading %}<h6 class="sidebar-heading">{{ section.heading }}</h6>{% endif %}\n'
+    '          <ul class="nav flex-column">\n'
+    "            {% for item in section.items %}\n"
+    '            <li class="nav-item"><a class="nav-link{% if item.active %} active{% endif %}"'
+    ' href="{{ item.url }}"{% if item.active %} aria-current="page"{% endif %}'
+    '><i class="bi {{ item.icon }}"></i> {{ item.label }}</a></li>\n'
+    "            {% endfor %}\n"
+    "          </ul>\n"
+    "          {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("role", [roles.SALES_REP, roles.ADMINISTRATOR])
+def test_the_sections_drawn_in_python_are_the_template_loops_markup(client, db, language, role):
+    client.force_login(UserFactory(username="someone", role=role, language=language))
+    sections = client.get(reverse("customers:customer-list")).context["nav_sections"]
+    sections[1]["items"][0]["label"] = '<b>"Kunden" & Co</b>'  # escaped the same way
+    with translation.override(language):
+        template = Template("{% load i18n %}" + TEMPLATE_SECTIONS).render(Context({"nav_sections": sections}))
+        python = Template("{% load navigation %}{% sidebar_sections nav_sections %}").render(
+            Context({"nav_sections": sections})
+        )
+    assert python == template
+    assert 'aria-current="page"' in python
