@@ -195,6 +195,26 @@ class SalesDailySummary(models.Model):
         return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.currency}"
 
 
+class LeadDailySummary(models.Model):
+    """Per local day (the site's time zone), owner, team and source: leads created, and of them those
+    qualified or converted (the funnel's second bar); owner and team are the columns the sales scope reads."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    source = models.CharField(max_length=32)
+    leads = models.PositiveIntegerField(default=0)
+    qualified = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lead daily summary")
+        verbose_name_plural = _("lead daily summaries")
+        indexes = [models.Index(fields=["day"], name="leaddaily_day")]
+
+    def __str__(self):
+        return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.source}"
+
+
 class CustomerSummary(models.Model):
     """Customers counted three ways, each a ``facet``: created per local day × lifecycle stage (growth),
     created per local day × source (sources), and all of them per lifecycle stage × data-quality bucket

@@ -24,13 +24,18 @@ from django.utils.translation import gettext as _
 from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
 from customers.models import Customer
 from customers.services.quality import QUALITY_BUCKETS
-from sales.models import Opportunity
+from sales.models import Lead, Opportunity
 from sales.money import rates_on
 
 from .datasets import in_base_currency
-from .models import CustomerSummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
+from .models import CustomerSummary, LeadDailySummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
 
 SALES = "sales"
+# Its own refresh stamp: a database that had the sales summaries before the lead summary existed must not read
+# an empty lead summary as "no leads" until the next rebuild.
+LEADS = "leads"
+# The funnel's "qualified leads": qualified, or qualified and then converted.
+LEAD_QUALIFIED = [Lead.Status.QUALIFIED, Lead.Status.CONVERTED]
 CUSTOMERS = "customers"
 # Any constant distinct from other advisory locks of the project: serialises concurrent rebuilds.
 LOCK_KEY = 7_270_001
@@ -63,10 +68,18 @@ FROM (
 GROUP BY day, owner_id, team_id, currency
 """
 
+LEAD_SQL = """
+INSERT INTO reports_leaddailysummary (day, owner_id, team_id, source, leads, qualified)
+SELECT (created_at AT TIME ZONE %(zone)s)::date AS day, owner_id, team_id, source,
+       COUNT(*), COUNT(*) FILTER (WHERE status = ANY(%(qualified)s))
+FROM sales_lead
+GROUP BY 1, owner_id, team_id, source
+"""
+
 
 @transaction.atomic
 def sales_summaries_refresh():
-    """Rebuild the sales summaries from the live opportunities; idempotent. Returns the rows written."""
+    """Rebuild the sales summaries from the live opportunities and leads; idempotent. Returns the rows written."""
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -85,7 +98,12 @@ def sales_summaries_refresh():
             {"zone": settings.TIME_ZONE, "won": Opportunity.Status.WON, "lost": Opportunity.Status.LOST},
         )
         written += cursor.rowcount
-    SummaryRefresh.objects.update_or_create(name=SALES, defaults={"refreshed_at": timezone.now()})
+        LeadDailySummary.objects.all().delete()
+        cursor.execute(LEAD_SQL, {"zone": settings.TIME_ZONE, "qualified": [str(s) for s in LEAD_QUALIFIED]})
+        written += cursor.rowcount
+    now = timezone.now()
+    SummaryRefresh.objects.update_or_create(name=SALES, defaults={"refreshed_at": now})
+    SummaryRefresh.objects.update_or_create(name=LEADS, defaults={"refreshed_at": now})
     return written
 
 
@@ -156,6 +174,12 @@ def scoped(queryset, user, filters, module=Module.SALES):
 
 def daily(user, filters):
     return scoped(SalesDailySummary.objects.all(), user, filters).filter(day__gte=filters.start, day__lte=filters.end)
+
+
+def leads(user, filters):
+    """The lead summary's rows of the period in the user's sales scope; leads have no per-user shares, so
+    nothing the user sees is missing from them."""
+    return scoped(LeadDailySummary.objects.all(), user, filters).filter(day__gte=filters.start, day__lte=filters.end)
 
 
 def pipeline(user, filters):

@@ -25,7 +25,7 @@ from ..registry import Panel, register_panel
 from ..tables import Chart, Series
 from .base import TOP, in_period, list_link, month_of, percent, titled
 
-QUALIFIED = [Lead.Status.QUALIFIED, Lead.Status.CONVERTED]
+QUALIFIED = summaries.LEAD_QUALIFIED
 UNCONVERTED = Count("pk", filter=Q(amount_base__isnull=True))
 
 
@@ -47,11 +47,19 @@ def _opportunities(user, filters, *, period=False):
     return narrow(dataset, dataset.queryset(user), filters, period=period)
 
 
+def _leads_refreshed_at(user):
+    return summaries.refreshed_at(user, summaries.LEADS)
+
+
 def sales_funnel(user, filters: DashboardFilters) -> Chart:
     """Leads created in the period, of them qualified (or converted); opportunities created in the period,
     and opportunities won in the period (from the closed deals the revenue panels share)."""
-    leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters).order_by()
-    lead_counts = leads.aggregate(total=Count("pk"), qualified=Count("pk", filter=Q(status__in=QUALIFIED)))
+    if _leads_refreshed_at(user):
+        lead_counts = summaries.leads(user, filters).aggregate(total=Sum("leads"), qualified=Sum("qualified"))
+        lead_counts = {key: value or 0 for key, value in lead_counts.items()}
+    else:
+        leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters).order_by()
+        lead_counts = leads.aggregate(total=Count("pk"), qualified=Count("pk", filter=Q(status__in=QUALIFIED)))
     refreshed = summaries.sales_refreshed_at(user)
     if refreshed:
         created = summaries.daily(user, filters).aggregate(created=Sum("created"))["created"] or 0
@@ -225,8 +233,13 @@ def pipeline_by_stage(user, filters: DashboardFilters) -> Chart:
 
 def lead_sources(user, filters: DashboardFilters) -> Chart:
     """Leads created in the period per source (the ten largest; the rest together)."""
-    leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters)
-    rows = list(leads.order_by().values("source").annotate(n=Count("pk")).order_by("-n", "source"))
+    refreshed = _leads_refreshed_at(user)
+    if refreshed:
+        rows = summaries.leads(user, filters).order_by().values("source").annotate(n=Sum("leads"))
+    else:
+        leads = narrow(datasets.LEADS, datasets.LEADS.queryset(user), filters)
+        rows = leads.order_by().values("source").annotate(n=Count("pk"))
+    rows = list(rows.order_by("-n", "source"))
     top, rest = rows[:TOP], sum(row["n"] for row in rows[TOP:])
     # A lead's source is free text: the customer sources' labels where it is one of their codes.
     known = dict(Customer.Source.choices)
@@ -234,7 +247,7 @@ def lead_sources(user, filters: DashboardFilters) -> Chart:
     # The lead list has no source filter: a slice opens the owner's leads.
     link = list_link("sales:lead-list", owner=filters.owner)
     return Chart(
-        title=_("Leads by source"),
+        title=titled(_("Leads by source"), refreshed),
         kind="doughnut",
         labels=labels,
         series=[

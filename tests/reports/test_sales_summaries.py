@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from reports import summaries, tasks
-from reports.models import SalesDailySummary, SalesPipelineSummary, SummaryRefresh
-from reports.panels.sales import pipeline_by_stage, sales_funnel, win_rate_by_rep, won_revenue_by_month
+from reports.models import LeadDailySummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
+from reports.panels.sales import (
+    lead_sources,
+    pipeline_by_stage,
+    sales_funnel,
+    win_rate_by_rep,
+    won_revenue_by_month,
+)
 from tests.reports import test_sales_reports as fixtures
 from tests.reports.factories import dashboard_filter_sets
 
@@ -22,7 +28,7 @@ deals = fixtures.deals
 leads = fixtures.leads
 english = fixtures.english
 PERIOD = fixtures.PERIOD
-PANELS = (sales_funnel, won_revenue_by_month, win_rate_by_rep, pipeline_by_stage)
+PANELS = (sales_funnel, won_revenue_by_month, win_rate_by_rep, pipeline_by_stage, lead_sources)
 
 
 def _fresh(user):
@@ -66,6 +72,19 @@ def test_panels_read_the_summary_and_say_when_it_was_refreshed(deals, rep_user):
     assert won_revenue_by_month(user, PERIOD).series[0].values == [0, 0, 0]
     chart = pipeline_by_stage(user, PERIOD)
     assert chart.series[1].values == [99]
+    assert "as of" in str(chart.title)
+
+
+def test_lead_panels_read_the_lead_summary(leads, rep_user, manager, executive):
+    """The funnel's lead bars and the lead sources come from the lead summary once it is rebuilt, for each scope."""
+    summaries.sales_summaries_refresh()
+    funnel = {u.username: sales_funnel(_fresh(u), PERIOD).series[0].values[:2] for u in (rep_user, manager, executive)}
+    assert funnel == {"alice": [3, 2], "mona": [3, 2], "eve": [4, 3]}
+    LeadDailySummary.objects.filter(source="web").update(leads=7, qualified=5)  # tampered: proves what is read
+    user = _fresh(rep_user)
+    assert sales_funnel(user, PERIOD).series[0].values[:2] == [15, 10]  # two web days of 7
+    chart = lead_sources(user, PERIOD)
+    assert chart.series[0].values == [14, 1]
     assert "as of" in str(chart.title)
 
 
