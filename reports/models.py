@@ -215,6 +215,31 @@ class LeadDailySummary(models.Model):
         return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.source}"
 
 
+class TicketDailySummary(models.Model):
+    """Per local day of creation (the site's time zone), assignee, queue, the queue's team and ticket type:
+    tickets, and the SLA counts the service panels show (as service.statistics counts them); assignee, team
+    and queue are what the service scope reads (queue members see the queue's tickets)."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    queue_id = models.BigIntegerField()
+    type = models.CharField(max_length=16)
+    tickets = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_in_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket daily summary")
+        verbose_name_plural = _("ticket daily summaries")
+        indexes = [models.Index(fields=["day"], name="ticketdaily_day")]
+
+    def __str__(self):
+        return f"{self.day} · owner {self.owner_id} · queue {self.queue_id} · {self.type}"
+
+
 class CustomerSummary(models.Model):
     """Customers counted three ways, each a ``facet``: created per local day × lifecycle stage (growth),
     created per local day × source (sources), and all of them per lifecycle stage × data-quality bucket

@@ -26,14 +26,23 @@ from customers.models import Customer
 from customers.services.quality import QUALITY_BUCKETS
 from sales.models import Lead, Opportunity
 from sales.money import rates_on
+from service.models import Queue
 
 from .datasets import in_base_currency
-from .models import CustomerSummary, LeadDailySummary, SalesDailySummary, SalesPipelineSummary, SummaryRefresh
+from .models import (
+    CustomerSummary,
+    LeadDailySummary,
+    SalesDailySummary,
+    SalesPipelineSummary,
+    SummaryRefresh,
+    TicketDailySummary,
+)
 
 SALES = "sales"
 # Its own refresh stamp: a database that had the sales summaries before the lead summary existed must not read
 # an empty lead summary as "no leads" until the next rebuild.
 LEADS = "leads"
+TICKETS = "tickets"
 # The funnel's "qualified leads": qualified, or qualified and then converted.
 LEAD_QUALIFIED = [Lead.Status.QUALIFIED, Lead.Status.CONVERTED]
 CUSTOMERS = "customers"
@@ -104,7 +113,8 @@ def sales_summaries_refresh():
     now = timezone.now()
     SummaryRefresh.objects.update_or_create(name=SALES, defaults={"refreshed_at": now})
     SummaryRefresh.objects.update_or_create(name=LEADS, defaults={"refreshed_at": now})
-    return written
+    # The service panels' summary rides on the same beat entry (and on the benchmark's rebuild).
+    return written + ticket_summaries_refresh()
 
 
 CUSTOMER_SQL = """
@@ -138,6 +148,31 @@ def customer_summaries_refresh():
         cursor.execute(CUSTOMER_SQL.format(bucket=_bucket_sql()), {"zone": settings.TIME_ZONE})
         written = cursor.rowcount
     SummaryRefresh.objects.update_or_create(name=CUSTOMERS, defaults={"refreshed_at": timezone.now()})
+    return written
+
+
+TICKET_SQL = """
+INSERT INTO reports_ticketdailysummary (day, owner_id, team_id, queue_id, type, tickets, responded,
+                                        responded_in_time, resolved, resolved_in_time)
+SELECT (t.created_at AT TIME ZONE %(zone)s)::date, t.assignee_id, q.team_id, t.queue_id, t.type, COUNT(*),
+       COUNT(*) FILTER (WHERE t.first_responded_at IS NOT NULL AND t.response_due_at IS NOT NULL),
+       COUNT(*) FILTER (WHERE t.first_responded_at <= t.response_due_at),
+       COUNT(*) FILTER (WHERE t.resolved_at IS NOT NULL AND t.resolution_due_at IS NOT NULL),
+       COUNT(*) FILTER (WHERE t.resolved_at <= t.resolution_due_at)
+FROM service_ticket t JOIN service_queue q ON q.id = t.queue_id
+GROUP BY 1, t.assignee_id, q.team_id, t.queue_id, t.type
+"""
+
+
+@transaction.atomic
+def ticket_summaries_refresh():
+    """Rebuild the ticket summary from the live tickets; idempotent. Returns the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 2])
+        TicketDailySummary.objects.all().delete()
+        cursor.execute(TICKET_SQL, {"zone": settings.TIME_ZONE})
+        written = cursor.rowcount
+    SummaryRefresh.objects.update_or_create(name=TICKETS, defaults={"refreshed_at": timezone.now()})
     return written
 
 
@@ -180,6 +215,24 @@ def leads(user, filters):
     """The lead summary's rows of the period in the user's sales scope; leads have no per-user shares, so
     nothing the user sees is missing from them."""
     return scoped(LeadDailySummary.objects.all(), user, filters).filter(day__gte=filters.start, day__lte=filters.end)
+
+
+def tickets(user, filters):
+    """The ticket summary's rows of the period the user sees: the service scope on assignee and the queue's
+    team, or a queue the user works in or manages (as ``Ticket.objects.visible_to``); tickets have no per-user
+    shares."""
+    queryset = TicketDailySummary.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if not is_active_actor(user):
+        return queryset.none()
+    condition = scope_condition(user, Module.SERVICE, owner="owner_id", team="team_id")
+    if condition is not None:
+        queues = Queue.objects.filter(Q(members=user) | Q(manager=user)).values("pk")
+        queryset = queryset.filter(condition | Q(queue_id__in=queues))
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.team:
+        queryset = queryset.filter(team_id=filters.team)
+    return queryset
 
 
 def pipeline(user, filters):

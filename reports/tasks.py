@@ -13,7 +13,7 @@ def send_scheduled_reports():
 
 @shared_task
 def refresh_sales_summaries():
-    """Every few minutes (beat): rebuild the summaries the sales panels read."""
+    """Every few minutes (beat): rebuild the summaries the sales and service panels read."""
     return summaries.sales_summaries_refresh()
 
 
