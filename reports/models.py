@@ -240,6 +240,27 @@ class TicketDailySummary(models.Model):
         return f"{self.day} · owner {self.owner_id} · queue {self.queue_id} · {self.type}"
 
 
+class CommunicationDailySummary(models.Model):
+    """Per local day (the site's time zone), customer owner and team (the columns the customer scope reads),
+    the user who recorded it and channel: communications. Records visible only through a shared customer are
+    not keyed here: the panels add them live."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    recorded_by_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=16)
+    communications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("communication daily summary")
+        verbose_name_plural = _("communication daily summaries")
+        indexes = [models.Index(fields=["day"], name="communicationdaily_day")]
+
+    def __str__(self):
+        return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.channel}"
+
+
 class CustomerSummary(models.Model):
     """Customers counted three ways, each a ``facet``: created per local day × lifecycle stage (growth),
     created per local day × source (sources), and all of them per lifecycle stage × data-quality bucket

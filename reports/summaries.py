@@ -22,7 +22,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
 from crm.scope import Module, is_active_actor, narrow, scope_condition, sees_all
-from customers.models import Customer
+from customers.models import Communication, Customer
 from customers.services.quality import QUALITY_BUCKETS
 from sales.models import Lead, Opportunity
 from sales.money import rates_on
@@ -30,6 +30,7 @@ from service.models import Queue
 
 from .datasets import in_base_currency
 from .models import (
+    CommunicationDailySummary,
     CustomerSummary,
     LeadDailySummary,
     SalesDailySummary,
@@ -43,6 +44,7 @@ SALES = "sales"
 # an empty lead summary as "no leads" until the next rebuild.
 LEADS = "leads"
 TICKETS = "tickets"
+COMMUNICATIONS = "communications"
 # The funnel's "qualified leads": qualified, or qualified and then converted.
 LEAD_QUALIFIED = [Lead.Status.QUALIFIED, Lead.Status.CONVERTED]
 CUSTOMERS = "customers"
@@ -148,7 +150,8 @@ def customer_summaries_refresh():
         cursor.execute(CUSTOMER_SQL.format(bucket=_bucket_sql()), {"zone": settings.TIME_ZONE})
         written = cursor.rowcount
     SummaryRefresh.objects.update_or_create(name=CUSTOMERS, defaults={"refreshed_at": timezone.now()})
-    return written
+    # The communications panel's summary rides on the same beat entry (and on the benchmark's rebuild).
+    return written + communication_summaries_refresh()
 
 
 TICKET_SQL = """
@@ -173,6 +176,26 @@ def ticket_summaries_refresh():
         cursor.execute(TICKET_SQL, {"zone": settings.TIME_ZONE})
         written = cursor.rowcount
     SummaryRefresh.objects.update_or_create(name=TICKETS, defaults={"refreshed_at": timezone.now()})
+    return written
+
+
+COMMUNICATION_SQL = """
+INSERT INTO reports_communicationdailysummary (day, owner_id, team_id, recorded_by_id, channel, communications)
+SELECT (occurred_at AT TIME ZONE %(zone)s)::date, customer_owner_id, customer_team_id, owner_id, channel, COUNT(*)
+FROM customers_communication
+GROUP BY 1, customer_owner_id, customer_team_id, owner_id, channel
+"""
+
+
+@transaction.atomic
+def communication_summaries_refresh():
+    """Rebuild the communication summary from the live records; idempotent. Returns the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 3])
+        CommunicationDailySummary.objects.all().delete()
+        cursor.execute(COMMUNICATION_SQL, {"zone": settings.TIME_ZONE})
+        written = cursor.rowcount
+    SummaryRefresh.objects.update_or_create(name=COMMUNICATIONS, defaults={"refreshed_at": timezone.now()})
     return written
 
 
@@ -233,6 +256,28 @@ def tickets(user, filters):
     if filters.team:
         queryset = queryset.filter(team_id=filters.team)
     return queryset
+
+
+def communications(user, filters):
+    """The communication summary's rows of the period in the user's customer scope; the dashboard's owner filter
+    is who recorded them and its team filter the customer's team, as on the live records."""
+    queryset = narrow(CommunicationDailySummary.objects.all(), user, Module.CUSTOMERS, owner="owner_id", team="team_id")
+    if filters.owner:
+        queryset = queryset.filter(recorded_by_id=filters.owner)
+    if filters.team:
+        queryset = queryset.filter(team_id=filters.team)
+    return queryset.filter(day__gte=filters.start, day__lte=filters.end)
+
+
+def communications_shared_only(user):
+    """The live communications the user sees only through a customer shared with them (the summary, keyed by
+    the customer's owner and team, cannot hold them); the caller narrows them by the dashboard filters."""
+    if not is_active_actor(user) or sees_all(user, Module.CUSTOMERS):
+        return Communication.objects.none()
+    condition = scope_condition(user, Module.CUSTOMERS, owner="customer_owner_id", team="customer_team_id")
+    through = Customer._meta.get_field(Customer.scope_shared_field).remote_field.through
+    shared = through.objects.filter(user=user).values("customer")
+    return Communication.objects.filter(customer__in=shared).exclude(condition)
 
 
 def pipeline(user, filters):

@@ -169,9 +169,24 @@ def communications_by_channel(user, filters: DashboardFilters) -> Chart:
         return list_link("customers:communication-list", channel=channel, owner=filters.owner,
                          occurred_after=first.isoformat(), occurred_before=last.isoformat())  # fmt: skip
 
+    counts = None
+    refreshed = summaries.refreshed_at(user, summaries.COMMUNICATIONS)
+    if refreshed:
+        rows = (
+            summaries.communications(user, filters)
+            .order_by()
+            .annotate(month=TruncMonth("day"))
+            .values_list("month", "channel")
+            .annotate(n=Sum("communications"))
+        )
+        counts = {(month, channel): n for month, channel, n in rows}
+        dataset = datasets.COMMUNICATIONS
+        shared = narrow(dataset, summaries.communications_shared_only(user), filters)
+        for key, n in month_counts(shared, dataset.date_path, "channel").items():
+            counts[key] = counts.get(key, 0) + n
     return monthly_stacked(
         user, filters, dataset=datasets.COMMUNICATIONS, split_field="channel", choices=Communication.Channel.choices,
-        title=_("Communications by month and channel"), link=link,
+        title=titled(_("Communications by month and channel"), refreshed), link=link, counts=counts,
     )  # fmt: skip
 
 
@@ -233,7 +248,11 @@ def headline_numbers(user, filters: DashboardFilters) -> list[dict]:
         ]
     if user.has_perm("customers.view_communication"):
         dataset = datasets.COMMUNICATIONS
-        count = narrow(dataset, dataset.queryset(user), filters).count()
+        if summaries.refreshed_at(user, summaries.COMMUNICATIONS):
+            count = summaries.communications(user, filters).aggregate(n=Sum("communications"))["n"] or 0
+            count += narrow(dataset, summaries.communications_shared_only(user), filters).count()
+        else:
+            count = narrow(dataset, dataset.queryset(user), filters).count()
         numbers.append(
             {
                 "label": _("Communications in period"),
