@@ -1,8 +1,10 @@
-"""Summary tables behind the heaviest sales panels: rebuilt by Celery beat, read with the record scope.
+"""Summary tables behind the heaviest dashboard panels: rebuilt by Celery beat, read with the record scope.
 
-At a million opportunities the live grouped scans cost more than the dashboard's budget (bench/README.md).
-Each summary is keyed by owner and team, so the record scope of the sales module (own, team, all) applies
-to it exactly; opportunities have no per-user shares, so nothing visible is missing from a summary.
+At a million opportunities, customers, leads, tickets and communications the live grouped scans cost more than
+the dashboard's budget (bench/README.md). Each summary is keyed by the owner and team columns its module's scope
+reads, so the record scope (own, team, all) applies to it exactly. Opportunities and leads have no per-user
+shares; tickets are also visible to their queue's agents and manager, so the ticket summary keeps the queue;
+customers and communications visible only through a shared customer are added from the live tables.
 
 A rebuild is one ``INSERT … SELECT … GROUP BY`` per summary after emptying it, in one transaction under an
 advisory lock: readers see the old figures until it commits, and two rebuilds never interleave. Figures

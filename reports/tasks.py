@@ -19,5 +19,5 @@ def refresh_sales_summaries():
 
 @shared_task
 def refresh_customer_summaries():
-    """Every few minutes (beat): rebuild the summary the customer panels read."""
+    """Every few minutes (beat): rebuild the summaries the customer and communication panels read."""
     return summaries.customer_summaries_refresh()

@@ -88,3 +88,14 @@ def test_without_a_refresh_or_in_another_time_zone_the_panel_stays_live(communic
         expected = live.count()
     assert "as of" not in str(chart.title)
     assert sum(sum(s.values) for s in chart.series) == expected > 0
+
+
+def test_a_communication_summary_rebuild_is_idempotent_and_picks_up_changes(communications, executive, period):
+    summaries.communication_summaries_refresh()
+    first = _figures(executive, period)
+    summaries.communication_summaries_refresh()
+    assert _figures(executive, period) == first
+    CommunicationFactory(customer=Customer.objects.first(), occurred_at=_local(3, 3))
+    assert _figures(executive, period)[1] == first[1]  # not yet rebuilt
+    summaries.communication_summaries_refresh()
+    assert _figures(executive, period)[1] == first[1] + 1

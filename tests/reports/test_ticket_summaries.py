@@ -94,3 +94,15 @@ def test_without_a_refresh_or_in_another_time_zone_the_service_panels_stay_live(
         chart = ticket_volume(_fresh(executive), PERIOD)
     assert "as of" not in str(chart.title)
     assert sum(sum(s.values) for s in chart.series) == 6
+
+
+def test_a_ticket_summary_rebuild_is_idempotent_and_picks_up_changes(team_tickets, executive):
+    summaries.ticket_summaries_refresh()
+    rows = list(TicketDailySummary.objects.order_by("day", "queue_id", "type").values())
+    summaries.ticket_summaries_refresh()
+    assert [{**r, "id": None} for r in TicketDailySummary.objects.order_by("day", "queue_id", "type").values()] == [
+        {**r, "id": None} for r in rows
+    ]
+    fixtures._ticket(Queue.objects.get(name="Support"), _at(3, 2), type=Ticket.Type.SUGGESTION)
+    summaries.ticket_summaries_refresh()
+    assert sum(sum(s.values) for s in ticket_volume(_fresh(executive), PERIOD).series) == 7
