@@ -146,12 +146,7 @@ def _bucket_sql():
 @transaction.atomic
 def customer_summaries_refresh():
     """Rebuild the customer summary from the live customers; idempotent. Returns the rows written."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 1])
-        CustomerSummary.objects.all().delete()
-        cursor.execute(CUSTOMER_SQL.format(bucket=_bucket_sql()), {"zone": settings.TIME_ZONE})
-        written = cursor.rowcount
-    SummaryRefresh.objects.update_or_create(name=CUSTOMERS, defaults={"refreshed_at": timezone.now()})
+    written = _rebuild(CUSTOMERS, LOCK_KEY + 1, CustomerSummary, CUSTOMER_SQL.format(bucket=_bucket_sql()))
     # The communications panel's summary rides on the same beat entry (and on the benchmark's rebuild).
     return written + communication_summaries_refresh()
 
@@ -172,13 +167,7 @@ GROUP BY 1, t.assignee_id, q.team_id, t.queue_id, t.type
 @transaction.atomic
 def ticket_summaries_refresh():
     """Rebuild the ticket summary from the live tickets; idempotent. Returns the rows written."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 2])
-        TicketDailySummary.objects.all().delete()
-        cursor.execute(TICKET_SQL, {"zone": settings.TIME_ZONE})
-        written = cursor.rowcount
-    SummaryRefresh.objects.update_or_create(name=TICKETS, defaults={"refreshed_at": timezone.now()})
-    return written
+    return _rebuild(TICKETS, LOCK_KEY + 2, TicketDailySummary, TICKET_SQL)
 
 
 COMMUNICATION_SQL = """
@@ -192,12 +181,19 @@ GROUP BY 1, customer_owner_id, customer_team_id, owner_id, channel
 @transaction.atomic
 def communication_summaries_refresh():
     """Rebuild the communication summary from the live records; idempotent. Returns the rows written."""
+    return _rebuild(COMMUNICATIONS, LOCK_KEY + 3, CommunicationDailySummary, COMMUNICATION_SQL)
+
+
+def _rebuild(name, lock, model, sql):
+    """Replace ``model``'s rows by ``sql``'s (grouped in the site's time zone) under advisory lock ``lock`` and
+    stamp summary ``name``; the caller's transaction makes it all or nothing. Returns the rows written."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY + 3])
-        CommunicationDailySummary.objects.all().delete()
-        cursor.execute(COMMUNICATION_SQL, {"zone": settings.TIME_ZONE})
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        # DELETE, not TRUNCATE: TRUNCATE's exclusive lock would make readers wait for the rebuild.
+        model.objects.all().delete()
+        cursor.execute(sql, {"zone": settings.TIME_ZONE})
         written = cursor.rowcount
-    SummaryRefresh.objects.update_or_create(name=COMMUNICATIONS, defaults={"refreshed_at": timezone.now()})
+    SummaryRefresh.objects.update_or_create(name=name, defaults={"refreshed_at": timezone.now()})
     return written
 
 

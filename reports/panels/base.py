@@ -3,7 +3,7 @@ month in one grouped query, the stacked monthly chart, and the title that says w
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,12 @@ def monthly(queryset, date_path, **aggregates) -> dict:
         .annotate(**aggregates)
     )
     return {month_of(row["month"]): row for row in rows}
+
+
+def summary_month_counts(rows, split_field, measure):
+    """{(month date, split value): sum of ``measure``} of summary ``rows`` (one per local day) in one grouped query."""
+    rows = rows.order_by().annotate(month=TruncMonth("day")).values_list("month", split_field).annotate(n=Sum(measure))
+    return {(month_of(month), split): n for month, split, n in rows}
 
 
 def month_counts(queryset, date_path, split_field):

@@ -7,7 +7,6 @@ been rebuilt (``reports/summaries.py``).
 """
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +18,7 @@ from .. import datasets, summaries
 from ..dashboard_filters import DashboardFilters, narrow
 from ..registry import Panel, register_panel
 from ..tables import Chart, Series
-from .base import in_period, list_link, month_counts, monthly, monthly_stacked, titled
+from .base import in_period, list_link, month_counts, monthly, monthly_stacked, summary_month_counts, titled
 
 SOURCE_CHOICES = [*Customer.Source.choices, ("", _("Unknown"))]
 
@@ -90,14 +89,8 @@ def customer_growth(user, filters: DashboardFilters) -> Chart:
     counts = None
     refreshed = _customers_refreshed_at(user)
     if refreshed:
-        rows = (
-            summaries.customers(user, filters, summaries.CustomerSummary.Facet.GROWTH)
-            .order_by()
-            .annotate(month=TruncMonth("day"))
-            .values_list("month", "lifecycle_stage")
-            .annotate(n=Sum("customers"))
-        )
-        counts = {(month, stage): n for month, stage, n in rows}
+        growth = summaries.customers(user, filters, summaries.CustomerSummary.Facet.GROWTH)
+        counts = summary_month_counts(growth, "lifecycle_stage", "customers")
         shared = narrow(datasets.CUSTOMERS, summaries.customers_shared_only(user, filters), filters)
         for key, n in month_counts(shared, "created_at", "lifecycle_stage").items():
             counts[key] = counts.get(key, 0) + n
@@ -172,14 +165,7 @@ def communications_by_channel(user, filters: DashboardFilters) -> Chart:
     counts = None
     refreshed = summaries.refreshed_at(user, summaries.COMMUNICATIONS)
     if refreshed:
-        rows = (
-            summaries.communications(user, filters)
-            .order_by()
-            .annotate(month=TruncMonth("day"))
-            .values_list("month", "channel")
-            .annotate(n=Sum("communications"))
-        )
-        counts = {(month, channel): n for month, channel, n in rows}
+        counts = summary_month_counts(summaries.communications(user, filters), "channel", "communications")
         dataset = datasets.COMMUNICATIONS
         shared = narrow(dataset, summaries.communications_shared_only(user), filters)
         for key, n in month_counts(shared, dataset.date_path, "channel").items():

@@ -10,7 +10,7 @@ from .. import datasets, summaries
 from ..dashboard_filters import DashboardFilters, narrow
 from ..registry import Panel, register_panel
 from ..tables import Chart, Series
-from .base import in_period, list_link, month_of, monthly, monthly_stacked, percent, titled
+from .base import in_period, list_link, month_of, monthly, monthly_stacked, percent, summary_month_counts, titled
 
 
 def ticket_volume(user, filters: DashboardFilters) -> Chart:
@@ -22,14 +22,7 @@ def ticket_volume(user, filters: DashboardFilters) -> Chart:
     counts = None
     refreshed = _tickets_refreshed_at(user)
     if refreshed:
-        rows = (
-            summaries.tickets(user, filters)
-            .order_by()
-            .annotate(month=TruncMonth("day"))
-            .values_list("month", "type")
-            .annotate(n=Sum("tickets"))
-        )
-        counts = {(month_of(month), kind): n for month, kind, n in rows}
+        counts = summary_month_counts(summaries.tickets(user, filters), "type", "tickets")
     return monthly_stacked(
         user, filters, dataset=datasets.TICKETS, split_field="type", choices=Ticket.Type.choices,
         title=titled(_("Tickets by month and type"), refreshed), link=link, counts=counts,
