@@ -41,7 +41,7 @@ def customer_rows(page):
         stage = stages[stage] if stage in stages else escape(stage)
         tags = "".join(
             f'<span class="badge tag-badge" data-colour="{escape(tag.colour)}">{escape(tag)}</span> '
-            for tag in customer.tags.all()
+            for tag in customer.tag_list
         )
         created = customer.created_at
         if created is not None and timezone.is_aware(created):
