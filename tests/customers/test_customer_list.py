@@ -115,3 +115,16 @@ def test_saved_filter_group_applies_its_query(client_for, executive, rep_user):
     )
     page = client_for(executive).get(reverse("customers:customer-list"), {"group": group.pk}).context["page"]
     assert list(page) == [vip]
+
+
+def test_the_page_reads_only_the_columns_its_table_shows(client_for, manager):
+    # The encrypted ID number was decrypted, and the notes and quality lists read, for every row of every page.
+    CustomerFactory(owner=manager, name="Shown", id_number="110101199003074258", notes="long notes")
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(manager).get(reverse("customers:customer-list"))
+    assert "Shown" in response.content.decode()
+    (rows,) = [q["sql"] for q in queries if '"customers_customer"."name"' in q["sql"].split(" FROM ")[0]]
+    for shown in ("name", "phone", "email", "lifecycle_stage", "level", "created_at"):
+        assert f'"customers_customer"."{shown}"' in rows
+    for unshown in ("id_number", "notes", "quality_missing", "churn_reasons", "search_document", "address"):
+        assert f'"customers_customer"."{unshown}"' not in rows

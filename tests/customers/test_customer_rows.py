@@ -5,6 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
+from customers import selectors
 from customers.models import Customer
 from tests.factories import CustomerFactory, TagFactory, UserFactory
 
@@ -53,7 +54,8 @@ def test_rows_are_the_templates_own_markup(language, zone):
     odd.tags.set(tags)
     CustomerFactory(name="上海华信科技有限公司", owner=nameless, phone="", email="").tags.set(tags[:1])
     CustomerFactory(name="Plain", owner=nameless, lifecycle_stage=Customer.Lifecycle.CHURNED)
-    customers = Customer.objects.select_related("owner").prefetch_related("tags").order_by("pk")
+    # The rows as the list page reads them: its columns only, the tags in bulk.
+    customers = selectors.customer_list(user=UserFactory(is_superuser=True)).qs.order_by("pk")
     with translation.override(language), timezone.override(zone):
         template, python = _both(customers)
     assert python == template
@@ -65,3 +67,19 @@ def test_an_empty_page_says_so_as_before():
         template, python = _both([])
     assert python == template
     assert '<td colspan="9"' in python
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Los_Angeles"])
+def test_each_row_shows_its_own_local_day(zone):
+    # A page formats each day once: rows of one day share it, rows of another day, or of the day before in the
+    # user's zone, do not.
+    owner = UserFactory()
+    moments = ["2026-03-01T01:00:00+00:00", "2026-03-01T23:30:00+00:00", "2026-03-02T12:00:00+00:00"]
+    for moment in moments:
+        Customer.objects.filter(pk=CustomerFactory(owner=owner).pk).update(created_at=moment)
+    customers = selectors.customer_list(user=UserFactory(is_superuser=True)).qs.order_by("pk")
+    with translation.override("en"), timezone.override(zone):
+        template, python = _both(customers)
+    assert python == template
+    days = {line for line in python.splitlines() if 'd-lg-table-cell">0' in line}
+    assert len(days) == (3 if zone == "America/Los_Angeles" else 2)  # Shanghai: 1 March 09:00, 2 March 07:30, 20:00
