@@ -125,17 +125,31 @@ def narrow(queryset, user, module, *, owner="owner", team="team"):
     return queryset if condition is None else queryset.filter(condition)
 
 
+def visible_users_key(user, module) -> tuple:
+    """Everything :func:`visible_users` builds its query from, so that equal keys are the same query (the cached
+    owner choices of a list's filter form are keyed by it)."""
+    if not is_active_actor(user):
+        return ()
+    scope = user.record_scope(module)
+    if scope == Scope.ALL:
+        return (Scope.ALL,)
+    if scope == Scope.TEAM:
+        return (Scope.TEAM, user.pk, tuple(user.scope_team_ids()))
+    return (Scope.OWN, user.pk)
+
+
 def visible_users(user, module):
     """Active users whose records ``user`` sees in ``module``: the choices of an owner field or filter."""
     users = get_user_model().objects.filter(is_active=True).select_related("team")
-    if not is_active_actor(user):
+    key = visible_users_key(user, module)
+    if not key:
         return users.none()
-    scope = user.record_scope(module)
-    if scope == Scope.ALL:
+    if key[0] == Scope.ALL:
         return users
-    if scope == Scope.TEAM:
-        return users.filter(Q(team_id__in=user.scope_team_ids()) | Q(pk=user.pk))
-    return users.filter(pk=user.pk)
+    if key[0] == Scope.TEAM:
+        _scope, pk, team_ids = key
+        return users.filter(Q(team_id__in=team_ids) | Q(pk=pk))
+    return users.filter(pk=key[1])
 
 
 def visible_teams(user, module):

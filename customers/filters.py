@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from functools import partial
 
 import django_filters
 from django import forms
@@ -6,11 +7,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import assignable_users
-from crm.filters import SortFilter
+from accounts.selectors import assignable_users, assignable_users_key
+from crm.filters import ListFilterSet, SortFilter
 from crm.forms import DatePicker
 from crm.scope import Module
-from crm.widgets import render_in_python
 
 from .models import Communication, Customer, CustomerGroup, Tag
 from .search import customer_search, customers_named, normalise_text
@@ -18,7 +18,14 @@ from .services.quality import quality_threshold
 from .services.segments import CHURN_HIGH
 
 
-class CustomerFilter(django_filters.FilterSet):
+def _limit_owners(filterset, user) -> None:
+    module = Module.CUSTOMERS
+    filterset.limit_choices(
+        "owner", partial(assignable_users, user=user, module=module), key=assignable_users_key(user=user, module=module)
+    )
+
+
+class CustomerFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
@@ -62,12 +69,8 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = assignable_users(user=user, module=Module.CUSTOMERS)
         self.user = user
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-        render_in_python(self.form)
+        _limit_owners(self, user)
 
     def filter_search(self, queryset, name, value):
         return customer_search(queryset, value)
@@ -98,7 +101,7 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset
 
 
-class CommunicationFilter(django_filters.FilterSet):
+class CommunicationFilter(ListFilterSet):
     """Communication records across customers: by channel, who recorded them, when, and customer name."""
 
     customer = django_filters.CharFilter(
@@ -119,11 +122,7 @@ class CommunicationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = assignable_users(user=user, module=Module.CUSTOMERS)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-        render_in_python(self.form)
+        _limit_owners(self, user)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("-occurred_at", "-id")

@@ -1,22 +1,13 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SortFilter
-from crm.widgets import render_in_python
+from crm.filters import ListFilterSet, SortFilter
 
 from .models import Asset, Campaign, Event, Registration
 
 
-def _style(filterset):
-    for field in filterset.form.fields.values():
-        is_select = isinstance(field.widget, forms.Select)
-        field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-    render_in_python(filterset.form)
-
-
-class CampaignFilter(django_filters.FilterSet):
+class CampaignFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Campaign.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Campaign.Status.choices)
@@ -35,12 +26,8 @@ class CampaignFilter(django_filters.FilterSet):
         model = Campaign
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class EventFilter(django_filters.FilterSet):
+class EventFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="theme", lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Event.Status.choices)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Event.Kind.choices)
@@ -54,12 +41,8 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class RegistrationFilter(django_filters.FilterSet):
+class RegistrationFilter(ListFilterSet):
     """The registrations of events (the API's list; the pages show them on the event)."""
 
     event = django_filters.NumberFilter(label=_("Event"), field_name="event_id")
@@ -72,17 +55,13 @@ class RegistrationFilter(django_filters.FilterSet):
         fields = []
 
 
-class AssetFilter(django_filters.FilterSet):
+class AssetFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Asset.Kind.choices)
 
     class Meta:
         model = Asset
         fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(tags__contains=[value.strip()]))

@@ -1,17 +1,16 @@
 from datetime import timedelta
+from functools import partial
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import assignable_users
-from crm.filters import SortFilter
+from accounts.selectors import assignable_users, assignable_users_key
+from crm.filters import ListFilterSet, SortFilter
 from crm.forms import DatePicker
 from crm.scope import Module
-from crm.widgets import render_in_python
 from customers.models import Customer
 from customers.search import text_search
 
@@ -22,18 +21,19 @@ def _date(label, field, lookup):
     return django_filters.DateFilter(label=label, field_name=field, lookup_expr=lookup, widget=DatePicker())
 
 
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on every widget; ``owner`` (when present) limited to the users in scope."""
+class StyledFilterSet(ListFilterSet):
+    """``owner`` (when present) limited to the users in scope."""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if "owner" in self.filters and user is not None:
-            self.filters["owner"].queryset = assignable_users(user=user, module=Module.SALES)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-        render_in_python(self.form)
+            module = Module.SALES
+            self.limit_choices(
+                "owner",
+                partial(assignable_users, user=user, module=module),
+                key=assignable_users_key(user=user, module=module),
+            )
 
 
 class ProductFilter(StyledFilterSet):

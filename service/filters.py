@@ -3,15 +3,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SortFilter
-from crm.widgets import render_in_python
+from crm.filters import ListFilterSet, SortFilter
 from customers.search import normalise_text, of_customers_matching, text_condition
 from sales.models import Product
 
 from .models import Queue, Ticket
 
 
-class TicketFilter(django_filters.FilterSet):
+class TicketFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
@@ -32,17 +31,6 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
-        render_in_python(self.form)
 
     def filter_search(self, queryset, name, value):
         value = value.strip().lstrip("#")
