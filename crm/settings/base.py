@@ -109,6 +109,8 @@ TEMPLATES = [
                 "crm.context_processors.navigation",
                 "crm.context_processors.upload_limits",
             ],
+            # {% url %} of a fixed route reversed once per process (crm/templatetags/fixed_url.py).
+            "builtins": ["crm.templatetags.fixed_url"],
         },
     },
 ]
