@@ -11,6 +11,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.forms.widgets import ChoiceWidget
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django_filters.fields import ChoiceIterator, ModelChoiceIterator
@@ -48,8 +49,29 @@ class _Filters(dict):
         return {name: _copy_filter(filter_) for name, filter_ in self.items()}
 
 
+_plain = {}
+
+
+def _shallow_copy(obj):
+    """``copy.copy(obj)`` for an object of a class that copies as ``object`` does (a new instance with the same
+    ``__dict__``), without the copy protocol's lookups; anything else through ``copy.copy``."""
+    cls = type(obj)
+    plain = _plain.get(cls)
+    if plain is None:
+        plain = _plain[cls] = (
+            not hasattr(cls, "__copy__") and not hasattr(cls, "__slots__") and not hasattr(cls, "__setstate__")
+            and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
+            and cls.__getstate__ is object.__getstate__ and cls.__new__ is object.__new__
+        )  # fmt: skip
+    if not plain:
+        return copy.copy(obj)
+    copied = object.__new__(cls)
+    copied.__dict__.update(obj.__dict__)
+    return copied
+
+
 def _copy_filter(filter_):
-    copied = copy.copy(filter_)
+    copied = _shallow_copy(filter_)
     # ``field`` writes the filter's queryset into ``extra`` and keeps the field it built.
     copied.extra = filter_.extra.copy()
     copied.__dict__.pop("_field", None)
@@ -68,7 +90,40 @@ class _Fields(dict):
 
     def __deepcopy__(self, memo):
         memo.update((id(value), value) for value in self.shared)
-        return {name: copy.deepcopy(field, memo) for name, field in self.items()}
+        return {name: _copy_field(field, memo) for name, field in self.items()}
+
+
+_FIELD_COPIES = {forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__, forms.ModelChoiceField.__deepcopy__}
+_WIDGET_COPIES = {forms.Widget.__deepcopy__, ChoiceWidget.__deepcopy__}
+
+
+def _copy_field(field, memo):
+    """What ``copy.deepcopy(field, memo)`` makes of a field whose class and widget's class copy themselves as Django's
+    Field, ChoiceField, ModelChoiceField, Widget and ChoiceWidget do, written out (Python's deep copy machinery was
+    half the copy's time); any other field is deep-copied."""
+    widget = field.widget
+    copies = type(field).__deepcopy__
+    if copies not in _FIELD_COPIES or type(widget).__deepcopy__ not in _WIDGET_COPIES:
+        return copy.deepcopy(field, memo)
+    result = _shallow_copy(field)
+    memo[id(field)] = result
+    result.widget = _shallow_copy(widget)
+    result.widget.attrs = widget.attrs.copy()
+    if isinstance(widget, ChoiceWidget):
+        result.widget.choices = _shallow_copy(widget.choices)
+    memo[id(widget)] = result.widget
+    result.error_messages = field.error_messages.copy()
+    result.validators = field.validators[:]
+    if copies is forms.ModelChoiceField.__deepcopy__:
+        if field.queryset is not None:
+            result.queryset = field.queryset  # the setter clones it and gives the widget choices of its own
+    elif copies is forms.ChoiceField.__deepcopy__:
+        choices = field._choices
+        if type(choices) is ChoiceIterator and id(choices.choices) in memo:
+            result._choices = ChoiceIterator(result, choices.choices)
+        else:
+            result._choices = copy.deepcopy(choices, memo)
+    return result
 
 
 def _frozen(choices):
