@@ -1,7 +1,11 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # The sidebar, one section per module in the order of the design's domains. Each entry names the
@@ -57,6 +61,7 @@ NAVIGATION = [
 ]  # fmt: skip
 
 
+@lru_cache(maxsize=1024)
 def _current_entry(view_name):
     """The one entry a page belongs to: its own, else its model's list (customers:customer-detail belongs
     to customers:customer-list, not to the contacts entry; the board and the opportunity list share a
@@ -69,40 +74,50 @@ def _current_entry(view_name):
     return (lists or same_model or [None])[0]
 
 
-@lru_cache(maxsize=256)
-def _address(url_name, script_prefix, urlconf):
-    return reverse(url_name, urlconf=urlconf)
+@lru_cache(maxsize=64)
+def _entries(language, script_prefix, urlconf):
+    """NAVIGATION with each address reversed and each text translated, once per process for each language (the
+    active one: ``language`` is only the key), script prefix and URLconf."""
+    return [
+        (heading and str(heading), [(name, reverse(name, urlconf=urlconf), str(label), icon, perm)
+                                    for name, label, icon, perm in entries])
+        for heading, entries in NAVIGATION
+    ]  # fmt: skip
 
 
-def navigation(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
+@receiver(setting_changed)
+def _forget_entries(**kwargs):
+    # Tests change languages and URLconfs; a process serving requests never does.
+    _entries.cache_clear()
+
+
+def _sections(request, user):
     current = _current_entry(request.resolver_match.view_name if request.resolver_match else "")
-    # Every page draws the sidebar: its addresses are reversed once per process (per script prefix and URLconf),
-    # and the permissions read once per request instead of a has_perm() through every backend per entry.
-    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-    granted = user.get_all_permissions() if user.is_active and not user.is_superuser else set()
-
-    def allowed(perm):
-        return not perm or (user.is_active and (user.is_superuser or perm in granted))
-
+    entries = _entries(get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    # Permissions read once per request instead of a has_perm() through every backend per entry.
+    active, superuser = user.is_active, user.is_superuser
+    granted = user.get_all_permissions() if active and not superuser else set()
     sections, items = [], []
-    for heading, entries in NAVIGATION:
+    for heading, shown in entries:
         shown = [
-            {
-                "url": _address(url_name, prefix, urlconf),
-                "label": label,
-                "icon": icon,
-                "active": url_name == current,
-            }
-            for url_name, label, icon, perm in entries
-            if allowed(perm)
+            {"url": url, "label": label, "icon": icon, "active": name == current}
+            for name, url, label, icon, perm in shown
+            if not perm or (active and (superuser or perm in granted))
         ]
         if shown:
             sections.append({"heading": heading, "items": shown})
             items += shown
-    return {"nav_sections": sections, "nav_items": items}
+    return sections, items
+
+
+def navigation(request):
+    """The sidebar's sections and entries, worked out only when a template reads them (an htmx fragment never
+    does)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    both = SimpleLazyObject(lambda: _sections(request, user))
+    return {"nav_sections": SimpleLazyObject(lambda: both[0]), "nav_items": SimpleLazyObject(lambda: both[1])}
 
 
 def upload_limits(request):
