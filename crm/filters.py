@@ -11,6 +11,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.forms.widgets import ChoiceWidget
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
@@ -325,9 +326,20 @@ def _models_by_table() -> dict:
     return {model._meta.db_table: model._meta.label for model in apps.get_models(include_auto_created=True)}
 
 
+def _compiled(queryset) -> tuple[bool, str, tuple]:
+    """Whether ``queryset`` reads only CHOICE_SOURCES, and its SQL and parameters. Compiled first: only then does the
+    query name its own table and the joins of ``select_related``."""
+    query = queryset.query.chain()
+    try:
+        sql, params = query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # a query that can match nothing reads nothing
+        return True, "", ()
+    tables = {_models_by_table().get(alias.table_name) for alias in query.alias_map.values()}
+    return tables <= CHOICE_SOURCES, sql, params
+
+
 def _reads_choice_sources(queryset) -> bool:
-    tables = {_models_by_table().get(alias.table_name) for alias in queryset.query.alias_map.values()}
-    return tables <= CHOICE_SOURCES
+    return _compiled(queryset)[0]
 
 
 def filter_form_cache_key(filterset, *parts) -> str | None:
@@ -350,9 +362,9 @@ def filter_form_cache_key(filterset, *parts) -> str | None:
         queryset = getattr(form.fields[name], "queryset", None)
         if queryset is None:
             continue
-        if not _reads_choice_sources(queryset):
+        sources_only, sql, params = _compiled(queryset)
+        if not sources_only:
             return None
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
         sources.append((name, sql, params))
     data = sorted((key, values) for key, values in form.data.lists() if key != "page") if form.is_bound else None
     cls = type(filterset)

@@ -15,7 +15,7 @@ from django.http import QueryDict
 
 from accounts import roles
 from accounts.models import RoleScope
-from crm.filters import ListFilterSet, filter_form_cache_key
+from crm.filters import ListFilterSet, cached_filter_fields, filter_form_cache_key
 from crm.scope import Module, Scope, visible_users, visible_users_key
 from customers.filters import CommunicationFilter, CustomerFilter
 from customers.models import Customer, Tag
@@ -183,3 +183,54 @@ def test_a_field_of_another_kind_is_deep_copied(db):
     first, second = Several().form.fields["tags"], Several().form.fields["tags"]
     assert first is not second and first.widget is not second.widget
     assert first.queryset is not second.queryset
+
+
+class _CustomerChoices(ListFilterSet):
+    """Choices read from a table outside CHOICE_SOURCES: customers change without moving the generation."""
+
+    customer = django_filters.ModelChoiceFilter(field_name="pk", queryset=Customer.objects.all())
+
+    class Meta:
+        model = Customer
+        fields = []
+
+
+class _OwnersAsCustomers(ListFilterSet):
+    owner = django_filters.ModelChoiceFilter(queryset=None)
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices("owner", Customer.objects.all, key="customers")
+
+
+def test_choices_declared_from_another_table_are_never_cached(db):
+    assert filter_form_cache_key(_CustomerChoices()) is None
+
+
+def test_limited_choices_from_another_table_are_drawn_each_time(db):
+    drawn = []
+
+    def render(filterset):
+        drawn.append(filterset)
+        return "".join(str(field) for field in filterset.form)
+
+    for _ in range(2):
+        filterset = _OwnersAsCustomers()
+        cached_filter_fields(filterset, lambda filterset=filterset: render(filterset))
+    assert len(drawn) == 2
+
+
+def test_an_inactive_users_empty_owner_choices_are_drawn_and_cached(db):
+    inactive = UserFactory(username="gone", is_active=False)
+    drawn = []
+    for _ in range(2):
+        filterset = CustomerFilter(user=inactive)
+        html = cached_filter_fields(
+            filterset, lambda filterset=filterset: drawn.append(1) or str(filterset.form["owner"])
+        )
+    assert len(drawn) == 1
+    assert 'name="owner"' in html
