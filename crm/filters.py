@@ -229,7 +229,8 @@ class ListFilterSet(django_filters.FilterSet):
     """The FilterSet of a list page: its widgets in Bootstrap's small classes and drawn in Python
     (crm.widgets.render_in_python), its form class built once per class rather than for every request, and choice
     lists that depend on the user given by :meth:`limit_choices` — built only when they are needed, and keyed for
-    the cached filter fields without compiling their SQL."""
+    the cached filter fields without compiling their SQL. (``get_form_class`` is not called: a form is made from the
+    class's own; change a form's fields per instance through ``self.form.fields`` or limit_choices.)"""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         cls = type(self)
@@ -283,10 +284,11 @@ def is_searched(filterset) -> bool:
 
 # The rendered fields of a list's filter form are cached (``{% filter_fields %}``, crm/templatetags/lists.py): drawing
 # a dozen selects, three of them read from the database, was the largest part of a list page's own work. An entry is
-# keyed by everything the HTML depends on — the FilterSet, the language, the query, and the SQL of each choice list
-# (which holds the user's scope) — and by a generation that any saved or deleted row of a model the choices are read
-# from moves on. A choice list reading any other table is not cached at all; a change that sends no signal (a bulk
-# UPDATE) shows within LIST_FILTER_CACHE_SECONDS.
+# keyed by everything the HTML depends on — the FilterSet, the language, the query, and what each choice list's query
+# is made of (a ListFilterSet's own choice lists are the same query for every instance, one that depends on the user
+# is keyed by what limit_choices was given, e.g. the user's scope; any other by its SQL) — and by a generation that any
+# saved or deleted row of a model the choices are read from moves on. A choice list reading any other table is not
+# cached at all; a change that sends no signal (a bulk UPDATE) shows within LIST_FILTER_CACHE_SECONDS.
 CHOICE_SOURCES = frozenset(
     {
         "accounts.User",
