@@ -11,6 +11,8 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.forms.widgets import ChoiceWidget
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django_filters.fields import ChoiceIterator, ModelChoiceIterator
@@ -48,8 +50,29 @@ class _Filters(dict):
         return {name: _copy_filter(filter_) for name, filter_ in self.items()}
 
 
+_plain = {}
+
+
+def _shallow_copy(obj):
+    """``copy.copy(obj)`` for an object of a class that copies as ``object`` does (a new instance with the same
+    ``__dict__``), without the copy protocol's lookups; anything else through ``copy.copy``."""
+    cls = type(obj)
+    plain = _plain.get(cls)
+    if plain is None:
+        plain = _plain[cls] = (
+            not hasattr(cls, "__copy__") and not hasattr(cls, "__slots__") and not hasattr(cls, "__setstate__")
+            and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
+            and cls.__getstate__ is object.__getstate__ and cls.__new__ is object.__new__
+        )  # fmt: skip
+    if not plain:
+        return copy.copy(obj)
+    copied = object.__new__(cls)
+    copied.__dict__.update(obj.__dict__)
+    return copied
+
+
 def _copy_filter(filter_):
-    copied = copy.copy(filter_)
+    copied = _shallow_copy(filter_)
     # ``field`` writes the filter's queryset into ``extra`` and keeps the field it built.
     copied.extra = filter_.extra.copy()
     copied.__dict__.pop("_field", None)
@@ -68,7 +91,40 @@ class _Fields(dict):
 
     def __deepcopy__(self, memo):
         memo.update((id(value), value) for value in self.shared)
-        return {name: copy.deepcopy(field, memo) for name, field in self.items()}
+        return {name: _copy_field(field, memo) for name, field in self.items()}
+
+
+_FIELD_COPIES = {forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__, forms.ModelChoiceField.__deepcopy__}
+_WIDGET_COPIES = {forms.Widget.__deepcopy__, ChoiceWidget.__deepcopy__}
+
+
+def _copy_field(field, memo):
+    """What ``copy.deepcopy(field, memo)`` makes of a field whose class and widget's class copy themselves as Django's
+    Field, ChoiceField, ModelChoiceField, Widget and ChoiceWidget do, written out (Python's deep copy machinery was
+    half the copy's time); any other field is deep-copied."""
+    widget = field.widget
+    copies = type(field).__deepcopy__
+    if copies not in _FIELD_COPIES or type(widget).__deepcopy__ not in _WIDGET_COPIES:
+        return copy.deepcopy(field, memo)
+    result = _shallow_copy(field)
+    memo[id(field)] = result
+    result.widget = _shallow_copy(widget)
+    result.widget.attrs = widget.attrs.copy()
+    if isinstance(widget, ChoiceWidget):
+        result.widget.choices = _shallow_copy(widget.choices)
+    memo[id(widget)] = result.widget
+    result.error_messages = field.error_messages.copy()
+    result.validators = field.validators[:]
+    if copies is forms.ModelChoiceField.__deepcopy__:
+        if field.queryset is not None:
+            result.queryset = field.queryset  # the setter clones it and gives the widget choices of its own
+    elif copies is forms.ChoiceField.__deepcopy__:
+        choices = field._choices
+        if type(choices) is ChoiceIterator and id(choices.choices) in memo:
+            result._choices = ChoiceIterator(result, choices.choices)
+        else:
+            result._choices = copy.deepcopy(choices, memo)
+    return result
 
 
 def _frozen(choices):
@@ -173,7 +229,8 @@ class ListFilterSet(django_filters.FilterSet):
     """The FilterSet of a list page: its widgets in Bootstrap's small classes and drawn in Python
     (crm.widgets.render_in_python), its form class built once per class rather than for every request, and choice
     lists that depend on the user given by :meth:`limit_choices` — built only when they are needed, and keyed for
-    the cached filter fields without compiling their SQL."""
+    the cached filter fields without compiling their SQL. (``get_form_class`` is not called: a form is made from the
+    class's own; change a form's fields per instance through ``self.form.fields`` or limit_choices.)"""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         cls = type(self)
@@ -227,10 +284,11 @@ def is_searched(filterset) -> bool:
 
 # The rendered fields of a list's filter form are cached (``{% filter_fields %}``, crm/templatetags/lists.py): drawing
 # a dozen selects, three of them read from the database, was the largest part of a list page's own work. An entry is
-# keyed by everything the HTML depends on — the FilterSet, the language, the query, and the SQL of each choice list
-# (which holds the user's scope) — and by a generation that any saved or deleted row of a model the choices are read
-# from moves on. A choice list reading any other table is not cached at all; a change that sends no signal (a bulk
-# UPDATE) shows within LIST_FILTER_CACHE_SECONDS.
+# keyed by everything the HTML depends on — the FilterSet, the language, the query, and what each choice list's query
+# is made of (a ListFilterSet's own choice lists are the same query for every instance, one that depends on the user
+# is keyed by what limit_choices was given, e.g. the user's scope; any other by its SQL) — and by a generation that any
+# saved or deleted row of a model the choices are read from moves on. A choice list reading any other table is not
+# cached at all; a change that sends no signal (a bulk UPDATE) shows within LIST_FILTER_CACHE_SECONDS.
 CHOICE_SOURCES = frozenset(
     {
         "accounts.User",
@@ -270,9 +328,20 @@ def _models_by_table() -> dict:
     return {model._meta.db_table: model._meta.label for model in apps.get_models(include_auto_created=True)}
 
 
+def _compiled(queryset) -> tuple[bool, str, tuple]:
+    """Whether ``queryset`` reads only CHOICE_SOURCES, and its SQL and parameters. Compiled first: only then does the
+    query name its own table and the joins of ``select_related``."""
+    query = queryset.query.chain()
+    try:
+        sql, params = query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # a query that can match nothing reads nothing
+        return True, "", ()
+    tables = {_models_by_table().get(alias.table_name) for alias in query.alias_map.values()}
+    return tables <= CHOICE_SOURCES, sql, params
+
+
 def _reads_choice_sources(queryset) -> bool:
-    tables = {_models_by_table().get(alias.table_name) for alias in queryset.query.alias_map.values()}
-    return tables <= CHOICE_SOURCES
+    return _compiled(queryset)[0]
 
 
 def filter_form_cache_key(filterset, *parts) -> str | None:
@@ -295,9 +364,9 @@ def filter_form_cache_key(filterset, *parts) -> str | None:
         queryset = getattr(form.fields[name], "queryset", None)
         if queryset is None:
             continue
-        if not _reads_choice_sources(queryset):
+        sources_only, sql, params = _compiled(queryset)
+        if not sources_only:
             return None
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
         sources.append((name, sql, params))
     data = sorted((key, values) for key, values in form.data.lists() if key != "page") if form.is_bound else None
     cls = type(filterset)

@@ -3,6 +3,7 @@ choices (the user's scope) are built only when a value is checked against them o
 filter fields are keyed without compiling any SQL — yet a scope change shows on the next page and a value outside
 the user's choices is still refused."""
 
+import copy
 import re
 from unittest import mock
 
@@ -14,7 +15,7 @@ from django.http import QueryDict
 
 from accounts import roles
 from accounts.models import RoleScope
-from crm.filters import ListFilterSet, filter_form_cache_key
+from crm.filters import ListFilterSet, cached_filter_fields, filter_form_cache_key
 from crm.scope import Module, Scope, visible_users, visible_users_key
 from customers.filters import CommunicationFilter, CustomerFilter
 from customers.models import Customer, Tag
@@ -139,3 +140,97 @@ def test_a_user_with_another_scope_gets_other_owner_choices_from_the_cache(clien
     rep_owners = _owner_values(client_for(rep_user).get("/customers/").content.decode())
     assert str(rep_user.pk) in manager_owners and str(far_rep.pk) not in manager_owners
     assert rep_owners == {str(rep_user.pk)}
+
+
+@pytest.mark.parametrize("filterset", WITH_USER + WITHOUT_USER)
+def test_each_form_field_is_the_copy_django_would_make(filterset, manager):
+    """The fields a form copies from its class (crm.filters._copy_field) are what ``copy.deepcopy`` makes of them:
+    equal, and nothing mutable shared with the class or another form."""
+    kwargs = {"user": manager} if filterset in WITH_USER else {}
+    base_fields = filterset(**kwargs)._prototype.form_class.base_fields
+    ours = filterset(**kwargs).form.fields
+    for name, original in base_fields.items():
+        django, copied = copy.deepcopy(original), ours[name]
+        assert type(copied) is type(django) or name in filterset(**kwargs).limited, name
+        assert type(copied.widget) is type(django.widget), name
+        assert copied.widget.attrs == django.widget.attrs and copied.widget.attrs is not original.widget.attrs
+        assert copied.error_messages == django.error_messages and copied.error_messages is not original.error_messages
+        assert copied.validators == django.validators and copied.validators is not original.validators
+        if name in filterset(**kwargs).limited:
+            continue
+        if hasattr(original, "queryset"):
+            assert str(copied.queryset.query) == str(django.queryset.query)
+            assert copied.queryset is not original.queryset
+        if hasattr(original, "choices"):
+            assert _shown(copied.choices) == _shown(django.choices), name
+            assert _shown(copied.widget.choices) == _shown(django.widget.choices), name
+            if hasattr(copied.choices, "field"):
+                assert copied.choices.field is copied
+
+
+def _shown(choices):
+    return [(str(value), str(label)) for value, label in choices]
+
+
+def test_a_field_of_another_kind_is_deep_copied(db):
+    class Several(ListFilterSet):
+        tags = django_filters.ModelMultipleChoiceFilter(field_name="tags", queryset=Tag.objects.all())
+
+        class Meta:
+            model = Customer
+            fields = []
+
+    first, second = Several().form.fields["tags"], Several().form.fields["tags"]
+    assert first is not second and first.widget is not second.widget
+    assert first.queryset is not second.queryset
+
+
+class _CustomerChoices(ListFilterSet):
+    """Choices read from a table outside CHOICE_SOURCES: customers change without moving the generation."""
+
+    customer = django_filters.ModelChoiceFilter(field_name="pk", queryset=Customer.objects.all())
+
+    class Meta:
+        model = Customer
+        fields = []
+
+
+class _OwnersAsCustomers(ListFilterSet):
+    owner = django_filters.ModelChoiceFilter(queryset=None)
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices("owner", Customer.objects.all, key="customers")
+
+
+def test_choices_declared_from_another_table_are_never_cached(db):
+    assert filter_form_cache_key(_CustomerChoices()) is None
+
+
+def test_limited_choices_from_another_table_are_drawn_each_time(db):
+    drawn = []
+
+    def render(filterset):
+        drawn.append(filterset)
+        return "".join(str(field) for field in filterset.form)
+
+    for _ in range(2):
+        filterset = _OwnersAsCustomers()
+        cached_filter_fields(filterset, lambda filterset=filterset: render(filterset))
+    assert len(drawn) == 2
+
+
+def test_an_inactive_users_empty_owner_choices_are_drawn_and_cached(db):
+    inactive = UserFactory(username="gone", is_active=False)
+    drawn = []
+    for _ in range(2):
+        filterset = CustomerFilter(user=inactive)
+        html = cached_filter_fields(
+            filterset, lambda filterset=filterset: drawn.append(1) or str(filterset.form["owner"])
+        )
+    assert len(drawn) == 1
+    assert 'name="owner"' in html
