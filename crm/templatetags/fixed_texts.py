@@ -3,9 +3,7 @@
 Through Django's tag every fixed text of every page is translated again on each request: a lazy translation object
 made and resolved, localised, escaped — 6–11 µs a tag, and a list page has twenty of them (bench/README.md, issue
 18). A fixed text (a quoted string without filters, ``noop`` or ``context``) gives the same output for the same
-language and escaping, so the output is kept under that key; any other use of the tag is Django's own. The language
-is ``get_language()``, as in Django's own per-language caches (formats, URL patterns); it is None under
-``deactivate_all()``, whose untranslated texts are kept apart.
+language and escaping, so the output is kept under that key; any other use of the tag is Django's own.
 
 ``{% load i18n %}`` loads Django's library by name, and a second library under the same name is a system-check
 warning, so :func:`install` (CrmConfig.ready) puts this tag into Django's i18n library in place of its own
