@@ -10,11 +10,8 @@ class CrmConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .filters import choices_changed
-        from .templatetags import fixed_texts
 
         # Every sender: the choice sources live in other apps, and a process that never draws a list (a worker
         # importing records) must invalidate too.
         post_save.connect(choices_changed, dispatch_uid="crm.filters.choices_changed")
         post_delete.connect(choices_changed, dispatch_uid="crm.filters.choices_changed")
-        # {% translate "a fixed text" %} looked up once per process and language, in every template.
-        fixed_texts.install()
