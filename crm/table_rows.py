@@ -1,5 +1,5 @@
-"""Helpers for list tables whose rows are drawn in Python (the lead, opportunity, contact and communication lists'
-``{% …_rows page %}`` tags; the customer list's customers/templatetags/customer_table.py works the same way).
+"""Helpers for list tables whose rows are drawn in Python (the lead, opportunity, contact, communication and ticket
+lists' ``{% …_rows page %}`` tags; the customer list's customers/templatetags/customer_table.py works the same way).
 
 Through the template each row resolved a dozen variables, reversed its detail address and looked up a date
 format: the rows were the largest part of a list page's template work (issue 18). What is the same for every row
@@ -72,7 +72,8 @@ def date_cell(format_name: str):
 
 
 def rows_read(page):
-    """``page`` with its rows read now, in the view: an uncounted-past-the-cap page (crm.pagination) holds a lazy
-    queryset, and its SQL would otherwise run inside the template, counted as drawing time."""
+    """``page`` with its rows read now, in the view: a page of a list under the count's cap (crm.pagination) holds a
+    lazy queryset, and its SELECT would otherwise run while the template draws (bench/lists.py counted it as template
+    time)."""
     page.object_list = list(page.object_list)
     return page
