@@ -2,18 +2,16 @@
 customers/templatetags/customer_lists.py) with the markup the template loops drew, character for character: the
 browser journeys and the pages' scripts read it."""
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.template import Context, Template
-from django.template.backends.django import Template as DjangoTemplate
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers import selectors
 from customers.models import Communication
+from tests.drawing import queries_while_drawing
 from tests.factories import CommunicationFactory, ContactFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,32 +121,6 @@ def test_contacts_of_a_shown_customer_link_to_it(client_for, manager):
     assert f'<td>Bert</td>\n      <td><a href="{second.get_absolute_url()}">' in page
 
 
-@contextmanager
-def _queries_while_drawing():
-    """The statements run while a template draws (the outermost render, as bench/lists.py times it)."""
-    drawing, queries = [0], []
-    render = DjangoTemplate.render
-
-    def counted_render(template, *args, **kwargs):
-        drawing[0] += 1
-        try:
-            return render(template, *args, **kwargs)
-        finally:
-            drawing[0] -= 1
-
-    def watch(execute, sql, params, many, context):
-        if drawing[0]:
-            queries.append(sql)
-        return execute(sql, params, many, context)
-
-    DjangoTemplate.render = counted_render
-    try:
-        with connection.execute_wrapper(watch):
-            yield queries
-    finally:
-        DjangoTemplate.render = render
-
-
 @pytest.mark.parametrize("url_name", ["customers:contact-list", "customers:communication-list"])
 def test_the_lists_read_their_rows_before_drawing(client_for, manager, url_name):
     """The page's rows are read in the view: drawing the page runs no SQL (the filter form's fields come from the
@@ -157,7 +129,7 @@ def test_the_lists_read_their_rows_before_drawing(client_for, manager, url_name)
     CommunicationFactory(customer=customer, contact=ContactFactory(customer=customer))
     client = client_for(manager)
     client.get(reverse(url_name))
-    with _queries_while_drawing() as queries:
+    with queries_while_drawing() as queries:
         response = client.get(reverse(url_name))
     assert response.status_code == 200 and len(response.context["page"]) == 1
     assert queries == []

@@ -2,14 +2,11 @@
 sales/templatetags/sales_rows.py) with the markup the template loops drew, character for character: the browser
 journeys and the pages' scripts read it."""
 
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.template import Context, Template
-from django.template.backends.django import Template as DjangoTemplate
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -17,6 +14,7 @@ from marketing.models import Campaign
 from sales import selectors
 from sales.forms import LeadBulkForm
 from sales.models import Lead, Opportunity
+from tests.drawing import queries_while_drawing
 from tests.factories import CustomerFactory, UserFactory
 
 from .factories import LeadFactory, OpportunityFactory, open_stages
@@ -149,32 +147,6 @@ def test_the_lead_lists_bulk_selects_are_djangos_own_markup(client_for, manager,
     assert str(rep_user) in str(form["owner"]) and "&lt;Ann&gt; &amp; Co" in str(form["owner"])
 
 
-@contextmanager
-def _queries_while_drawing():
-    """The statements run while a template draws (the outermost render, as bench/lists.py times it)."""
-    drawing, queries = [0], []
-    render = DjangoTemplate.render
-
-    def counted_render(template, *args, **kwargs):
-        drawing[0] += 1
-        try:
-            return render(template, *args, **kwargs)
-        finally:
-            drawing[0] -= 1
-
-    def watch(execute, sql, params, many, context):
-        if drawing[0]:
-            queries.append(sql)
-        return execute(sql, params, many, context)
-
-    DjangoTemplate.render = counted_render
-    try:
-        with connection.execute_wrapper(watch):
-            yield queries
-    finally:
-        DjangoTemplate.render = render
-
-
 @pytest.mark.parametrize("url_name", ["sales:lead-list", "sales:opportunity-list"])
 def test_the_lists_read_their_rows_before_drawing(client_for, manager, rep_user, url_name):
     """The page's rows and the bulk form's choices are read in the view: drawing the page runs no SQL (the filter
@@ -183,7 +155,7 @@ def test_the_lists_read_their_rows_before_drawing(client_for, manager, rep_user,
     OpportunityFactory(customer=CustomerFactory(owner=rep_user))
     client = client_for(manager)
     client.get(reverse(url_name))  # the filter form's fields are cached from here on (crm.filters)
-    with _queries_while_drawing() as queries:
+    with queries_while_drawing() as queries:
         response = client.get(reverse(url_name))
     assert response.status_code == 200 and len(response.context["page"]) == 1
     assert queries == []
