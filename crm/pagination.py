@@ -12,7 +12,8 @@ than 10,000" stays true from one page to the next, and the capped count (a scan 
 expensive query of a large list. A count under the cap is never kept, so a record just added or removed shows in it
 at once.
 
-Every page is read in a total order (crm.ordering): the list's own order, then the primary key, so rows that tie on
+A page's rows are read when the page is made, so no list's SELECT runs while its template draws. Every page is read
+in a total order (crm.ordering): the list's own order, then the primary key, so rows that tie on
 the list's keys come in one order on every page and each shows exactly once.
 """
 
@@ -65,7 +66,8 @@ class CappedPaginator(Paginator):
         if not self.is_capped:
             if top + self.orphans >= self.count:
                 top = self.count
-            return self._get_page(first_rows(self.object_list, top)[bottom:top], number, self)
+            # Read here, in the view: a template drawing the page would otherwise run its SELECT.
+            return self._get_page(list(first_rows(self.object_list, top)[bottom:top]), number, self)
         rows = list(first_rows(self.object_list, top + 1)[bottom : top + 1])
         page = self._get_page(rows[: self.per_page], number, self)
         page.more = len(rows) > self.per_page and number < self.num_pages

@@ -69,11 +69,3 @@ def date_cell(format_name: str):
         return formatted[key]
 
     return cell
-
-
-def rows_read(page):
-    """``page`` with its rows read now, in the view: a page of a list under the count's cap (crm.pagination) holds a
-    lazy queryset, and its SELECT would otherwise run while the template draws (bench/lists.py counted it as template
-    time)."""
-    page.object_list = list(page.object_list)
-    return page

@@ -10,7 +10,6 @@ from django_htmx.http import trigger_client_event
 from crm.filters import is_searched
 from crm.forms import call_service
 from crm.pagination import paginate
-from crm.table_rows import rows_read
 
 from .. import selectors
 from ..forms import CommunicationForm
@@ -25,7 +24,7 @@ TASKS_CHANGED = "tasks-changed"
 @permission_required("customers.view_communication", raise_exception=True)
 def communication_list(request):
     filterset = selectors.communication_list(user=request.user, data=request.GET)
-    page = rows_read(paginate(filterset.qs, request, searched=is_searched(filterset)))
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     context = {"filter": filterset, "page": page}
     template = "customers/partials/communication_table.html" if request.htmx else "customers/communication_list.html"
     return render(request, template, context)

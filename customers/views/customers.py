@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from crm.filters import is_searched
 from crm.forms import call_service
 from crm.pagination import paginate
-from crm.table_rows import rows_read
 
 from .. import selectors, services
 from ..dedupe import find_duplicates
@@ -134,9 +133,7 @@ def customer_delete(request, pk):
 @permission_required("customers.view_contact", raise_exception=True)
 def contact_list(request):
     text = request.GET.get("q", "")
-    page = rows_read(
-        paginate(selectors.contact_list(user=request.user, text=text), request, searched=bool(text.strip()))
-    )
+    page = paginate(selectors.contact_list(user=request.user, text=text), request, searched=bool(text.strip()))
     return render(request, "customers/contact_list.html", {"page": page, "q": request.GET.get("q", "")})
 
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from crm.filters import is_searched
 from crm.forms import apply_validation_error, call_service
 from crm.pagination import paginate
-from crm.table_rows import rows_read
 from crm.widgets import render_in_python
 
 from .. import selectors
@@ -21,7 +20,7 @@ from .common import form_errors_text, render_form_context
 @permission_required("sales.view_lead", raise_exception=True)
 def lead_list(request):
     filterset = selectors.lead_list(user=request.user, data=request.GET)
-    page = rows_read(paginate(filterset.qs, request, searched=is_searched(filterset)))
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     bulk = LeadBulkForm(user=request.user) if request.user.has_perm("sales.assign_lead") else None
     if bulk is not None:
         # Its owner and team selects drawn through Django's widget templates were a third of the page's template

@@ -11,7 +11,6 @@ from crm.forms import call_service
 from crm.importexport.exporter import FORMATS
 from crm.importexport.exports import attachment
 from crm.pagination import paginate
-from crm.table_rows import rows_read
 from customers.selectors import customer_get
 
 from .. import selectors
@@ -25,7 +24,7 @@ from .common import form_errors_text, id_param, render_form_context
 @permission_required("sales.view_opportunity", raise_exception=True)
 def opportunity_list(request):
     filterset = selectors.opportunity_list(user=request.user, data=request.GET)
-    page = rows_read(paginate(filterset.qs, request, searched=is_searched(filterset)))
+    page = paginate(filterset.qs, request, searched=is_searched(filterset))
     return render(request, "sales/opportunity_list.html", {"filter": filterset, "page": page})
 
 

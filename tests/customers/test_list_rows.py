@@ -121,7 +121,9 @@ def test_contacts_of_a_shown_customer_link_to_it(client_for, manager):
     assert f'<td>Bert</td>\n      <td><a href="{second.get_absolute_url()}">' in page
 
 
-@pytest.mark.parametrize("url_name", ["customers:contact-list", "customers:communication-list"])
+@pytest.mark.parametrize(
+    "url_name", ["customers:customer-list", "customers:contact-list", "customers:communication-list"]
+)
 def test_the_lists_read_their_rows_before_drawing(client_for, manager, url_name):
     """The page's rows are read in the view: drawing the page runs no SQL (the filter form's fields come from the
     cache once drawn)."""
