@@ -93,9 +93,14 @@ class CappedPage(Page):
 
 
 def _cache_key(queryset) -> str:
-    # The SQL holds the scope (owner, teams, shares), every filter and the cap, so equal SQL means an equal count.
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    digest = hashlib.sha256(f"{connections[queryset.db].settings_dict['NAME']}\0{sql}\0{params!r}".encode())
+    return capped_count_key(queryset.db, sql, params)
+
+
+def capped_count_key(alias, sql, params) -> str:
+    """The cache key under which a capped count that reached its cap is kept (``LIST_COUNT_CACHE_SECONDS``): the SQL
+    holds the scope (owner, teams, shares), every filter and the cap, so equal SQL means an equal count."""
+    digest = hashlib.sha256(f"{connections[alias].settings_dict['NAME']}\0{sql}\0{params!r}".encode())
     return f"list-count-capped:{digest.hexdigest()}"
 
 

@@ -1,7 +1,12 @@
 """Agents see the tickets assigned to them and those of their queues; nothing else, and a 404 past that."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import roles
 from service.models import SatisfactionSurvey, Ticket
@@ -146,3 +151,25 @@ def test_the_list_rows_show_priority_status_and_due_as_the_ticket_page_does(clie
     assert '<span class="badge text-bg-info" data-status="new">' in html
     assert 'class="text-danger fw-semibold"' in html  # the overdue one
     assert "bi-pause-circle" in html  # the paused one
+
+
+def test_a_view_past_the_cap_is_not_counted_again_while_a_smaller_one_is(settings, queue, customer, agent):
+    # At 1,000,000 tickets the views past the cap read 10,001 rows each on every page of the list.
+    settings.LIST_COUNT_LIMIT = 2
+    settings.LIST_COUNT_CACHE_SECONDS = 60
+    now = timezone.now()
+    TicketFactory.create_batch(
+        3,
+        queue=queue,
+        customer=customer,
+        assignee=agent,
+        status="in_progress",
+        response_due_at=now - timedelta(hours=1),
+    )
+    assert ticket_view_counts(user=agent)["overdue"] == 3  # past the cap of 2: shown as more than 2
+    TicketFactory(queue=queue, customer=customer, status="new", needs_follow_up=True)
+    with CaptureQueriesContext(connection) as queries:
+        counts = ticket_view_counts(user=agent)
+    assert counts["overdue"] == 3 and counts["follow_up"] == 1  # the small view is read afresh
+    (union,) = [q["sql"] for q in queries.captured_queries if "counted_view" in q["sql"]]
+    assert "'overdue'" not in union and "'mine'" not in union and "'follow_up'" in union
