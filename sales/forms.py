@@ -114,12 +114,20 @@ class LeadAssignForm(forms.Form):
         self.fields["owner"].queryset = assignable_users(user=user, module=Module.SALES)
 
 
+# The bulk bar's selects, small and side by side, as the customer list's.
+_BULK_SELECT = {"class": "form-select form-select-sm w-auto"}
+
+
 class LeadBulkForm(forms.Form):
     ACTIONS = [("assign", _("Assign to…")), ("round_robin", _("Deal out round-robin in a team"))]
 
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    owner = forms.ModelChoiceField(label=_("New owner"), queryset=None, required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.Select(attrs=_BULK_SELECT))
+    owner = forms.ModelChoiceField(
+        label=_("New owner"), queryset=None, required=False, widget=forms.Select(attrs=_BULK_SELECT)
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=None, required=False, widget=forms.Select(attrs=_BULK_SELECT)
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

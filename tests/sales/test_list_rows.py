@@ -159,3 +159,11 @@ def test_the_lists_read_their_rows_before_drawing(client_for, manager, rep_user,
         response = client.get(reverse(url_name))
     assert response.status_code == 200 and len(response.context["page"]) == 1
     assert queries == []
+
+
+def test_the_lead_lists_bulk_selects_are_styled_as_the_customer_lists(client_for, manager):
+    # They showed as the browser's bare selects beside the styled "Apply" button.
+    LeadFactory(owner=manager)
+    page = client_for(manager).get(reverse("sales:lead-list")).content.decode()
+    for name in ("action", "owner", "team"):
+        assert f'<select name="{name}" class="form-select form-select-sm w-auto"' in page
