@@ -5,6 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.journey import sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -30,11 +31,7 @@ def test_rep_pages_past_a_capped_search_count_in_both_languages(browser, live_se
         CustomerFactory(name=f"Acme Pager {number:02d}", owner=rep_user)
     CustomerFactory(name="Northwind Trading", owner=rep_user)
 
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
-    wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
+    sign_in(browser, live_server, rep_user.username, "secret-pass-123")
 
     # the rep searches the customer list; the pager says the count stopped and still offers the next page
     browser.get(f"{live_server.url}/customers/")
