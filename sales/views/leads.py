@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from crm.filters import is_searched
 from crm.forms import apply_validation_error, call_service
 from crm.pagination import paginate
-from crm.widgets import render_in_python
 
 from .. import selectors
 from ..forms import LeadAssignForm, LeadBulkForm, LeadConvertForm, LeadForm, LeadStatusForm
@@ -21,13 +20,7 @@ from .common import form_errors_text, render_form_context
 def lead_list(request):
     filterset = selectors.lead_list(user=request.user, data=request.GET)
     page = paginate(filterset.qs, request, searched=is_searched(filterset))
-    bulk = LeadBulkForm(user=request.user) if request.user.has_perm("sales.assign_lead") else None
-    if bulk is not None:
-        # Its owner and team selects drawn through Django's widget templates were a third of the page's template
-        # work: they draw themselves in Python, from choices read here rather than while the template draws them.
-        render_in_python(bulk)
-        for field in bulk.fields.values():
-            field.choices = list(iter(field.choices))  # iter: list() would ask a ModelChoiceIterator for a COUNT
+    bulk = LeadBulkForm(user=request.user).for_page() if request.user.has_perm("sales.assign_lead") else None
     return render(request, "sales/lead_list.html", {"filter": filterset, "page": page, "bulk": bulk})
 
 
