@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, OuterRef, Prefetch, Q
+from django.db.models import Count, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -31,14 +31,33 @@ def customer_filter(*, user, data=None):
 
 def customer_list(*, user, data=None):
     """:func:`customer_filter` for the list page: ``.qs`` is the page's rows with the columns the table shows, the
-    owner joined and the tags read in bulk as ``tag_list``."""
+    owner joined and each row's tag ids (``tag_ids``); :func:`with_tags` turns those into the rows' tags."""
     filterset = customer_filter(user=user, data=data)
     filterset.queryset = (
         filterset.queryset.select_related("owner")
         .only(*LIST_COLUMNS)
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("name", "colour"), to_attr="tag_list"))
+        .annotate(tag_ids=_link_ids(Customer.tags.through, "tag_id"))
     )
     return filterset
+
+
+def with_tags(customers) -> list:
+    """``customers`` (rows of :func:`customer_list`), each with its tags in name order as ``tag_list``: the page's
+    tags are one query of the tag table's primary key. A prefetch of the tags joined the link table to the tags and
+    went through Django's prefetch machinery: 1.5 of the list's ~11 ms, against ~0.5 for this (bench/README.md)."""
+    customers = list(customers)
+    wanted = {pk for customer in customers for pk in customer.tag_ids}
+    tags = list(Tag.objects.filter(pk__in=wanted).only("name", "colour")) if wanted else []
+    rank = {tag.pk: (position, tag) for position, tag in enumerate(tags)}
+    for customer in customers:
+        customer.tag_list = [tag for _position, tag in sorted(rank[pk] for pk in customer.tag_ids if pk in rank)]
+    return customers
+
+
+def _link_ids(through, column):
+    """The ids a row links to through the many-to-many table ``through`` (its ``column``), read by the row's own
+    subquery of the link table's index."""
+    return ArraySubquery(through.objects.filter(customer_id=OuterRef("pk")).order_by().values(column))
 
 
 def customer_api_list(*, user, data=None):
@@ -48,10 +67,7 @@ def customer_api_list(*, user, data=None):
     filterset = customer_filter(user=user, data=data)
     Tags, Groups = Customer.tags.through, Customer.groups.through
     filterset.queryset = filterset.queryset.annotate(
-        tag_ids=ArraySubquery(Tags.objects.filter(customer_id=OuterRef("pk")).order_by().values("tag_id")),
-        group_ids=ArraySubquery(
-            Groups.objects.filter(customer_id=OuterRef("pk")).order_by().values("customergroup_id")
-        ),
+        tag_ids=_link_ids(Tags, "tag_id"), group_ids=_link_ids(Groups, "customergroup_id")
     )
     return filterset
 

@@ -128,3 +128,32 @@ def test_the_page_reads_only_the_columns_its_table_shows(client_for, manager):
         assert f'"customers_customer"."{shown}"' in rows
     for unshown in ("id_number", "notes", "quality_missing", "churn_reasons", "search_document", "address"):
         assert f'"customers_customer"."{unshown}"' not in rows
+
+
+def _row_tag_queries(queries):
+    # The rows' tags (by id, or joined to the rows' links), not the filter form's tag choices (every tag).
+    after = [q["sql"].split('FROM "customers_tag" ', 1)[1] for q in queries if 'FROM "customers_tag" ' in q["sql"]]
+    return [sql for sql in after if sql.startswith(("WHERE", 'INNER JOIN "customers_customer_tags"'))]
+
+
+def test_each_row_shows_its_own_tags_in_name_order_read_in_one_query(client_for, manager):
+    zeta, alpha, mid = TagFactory(name="zeta"), TagFactory(name="alpha"), TagFactory(name="mid")
+    CustomerFactory(owner=manager, name="Tagged").tags.set([zeta, alpha])
+    CustomerFactory(owner=manager, name="Other").tags.set([mid])
+    CustomerFactory(owner=manager, name="Bare")
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(manager).get(reverse("customers:customer-list"))
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in response.content.decode().split("<tr>")[1:]}
+    assert [tag in rows["Tagged"] for tag in (">alpha<", ">zeta<", ">mid<")] == [True, True, False]
+    assert rows["Tagged"].index(">alpha<") < rows["Tagged"].index(">zeta<")
+    assert ">mid<" in rows["Other"] and "tag-badge" not in rows["Bare"]
+    assert len(_row_tag_queries(queries)) == 1
+
+
+def test_a_page_without_tags_reads_no_tags(client_for, manager):
+    CustomerFactory(owner=manager, name="Bare")
+    TagFactory(name="unused")
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(manager).get(reverse("customers:customer-list"))
+    assert "Bare" in response.content.decode()
+    assert not _row_tag_queries(queries)

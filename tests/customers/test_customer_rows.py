@@ -55,7 +55,7 @@ def test_rows_are_the_templates_own_markup(language, zone):
     CustomerFactory(name="上海华信科技有限公司", owner=nameless, phone="", email="").tags.set(tags[:1])
     CustomerFactory(name="Plain", owner=nameless, lifecycle_stage=Customer.Lifecycle.CHURNED)
     # The rows as the list page reads them: its columns only, the tags in bulk.
-    customers = selectors.customer_list(user=UserFactory(is_superuser=True)).qs.order_by("pk")
+    customers = selectors.with_tags(selectors.customer_list(user=UserFactory(is_superuser=True)).qs.order_by("pk"))
     with translation.override(language), timezone.override(zone):
         template, python = _both(customers)
     assert python == template
@@ -77,7 +77,7 @@ def test_each_row_shows_its_own_local_day(zone):
     moments = ["2026-03-01T01:00:00+00:00", "2026-03-01T23:30:00+00:00", "2026-03-02T12:00:00+00:00"]
     for moment in moments:
         Customer.objects.filter(pk=CustomerFactory(owner=owner).pk).update(created_at=moment)
-    customers = selectors.customer_list(user=UserFactory(is_superuser=True)).qs.order_by("pk")
+    customers = selectors.with_tags(selectors.customer_list(user=UserFactory(is_superuser=True)).qs.order_by("pk"))
     with translation.override("en"), timezone.override(zone):
         template, python = _both(customers)
     assert python == template
