@@ -20,6 +20,7 @@ register = template.Library()
 
 @register.simple_tag
 def customer_rows(page):
+    """``page``: rows of customers.selectors.customer_list_rows (values, not model instances)."""
     customers = list(page)
     if not customers:
         return mark_safe(  # noqa: S308 - a translated text, escaped
@@ -31,25 +32,25 @@ def customer_rows(page):
     created = date_cell("SHORT_DATE_FORMAT")
     parts = []
     for customer in customers:
-        name = escape(customer.name)
-        stage = customer.lifecycle_stage
+        pk, name = customer["pk"], escape(customer["name"])
+        stage = customer["lifecycle_stage"]
         stage = stages[stage] if stage in stages else escape(stage)
         tags = "".join(
             f'<span class="badge tag-badge" data-colour="{escape(tag.colour)}">{escape(tag)}</span> '
-            for tag in customer.tag_list
+            for tag in customer["tags"]
         )
         parts.append(
             f"\n      <tr>"
-            f'\n        <td><input type="checkbox" class="form-check-input row-select" name="ids" value="{customer.pk}"'
+            f'\n        <td><input type="checkbox" class="form-check-input row-select" name="ids" value="{pk}"'
             f' aria-label="{name}"></td>'
-            f'\n        <td><a href="{url(customer.pk)}">{name}</a></td>'
+            f'\n        <td><a href="{url(pk)}">{name}</a></td>'
             f"\n        <td>{stage}</td>"
-            f"\n        <td>{escape(customer.level)}</td>"
-            f'\n        <td class="d-none d-md-table-cell text-nowrap">{escape(customer.phone)}</td>'
-            f'\n        <td class="d-none d-lg-table-cell">{escape(customer.email)}</td>'
-            f"\n        <td>{escape(customer.owner)}</td>"
+            f"\n        <td>{escape(customer['level'])}</td>"
+            f'\n        <td class="d-none d-md-table-cell text-nowrap">{escape(customer["phone"])}</td>'
+            f'\n        <td class="d-none d-lg-table-cell">{escape(customer["email"])}</td>'
+            f"\n        <td>{escape(customer['owner'])}</td>"
             f'\n        <td class="d-none d-md-table-cell">{tags}</td>'
-            f'\n        <td class="d-none d-lg-table-cell">{created(customer.created_at)}</td>'
+            f'\n        <td class="d-none d-lg-table-cell">{created(customer["created_at"])}</td>'
             f"\n      </tr>\n    "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

@@ -22,7 +22,7 @@ from ..quicklinks import customer_quick_links
 def customer_list(request):
     filterset = selectors.customer_list(user=request.user, data=request.GET)
     page = paginate(filterset.qs, request, searched=is_searched(filterset))
-    page.object_list = selectors.with_tags(page.object_list)
+    page.object_list = selectors.customer_list_rows(page.object_list)
     context = {"filter": filterset, "page": page, "bulk_actions": BulkActionForm.ACTIONS}
     template = "customers/partials/customer_table.html" if request.htmx else "customers/customer_list.html"
     return render(request, template, context)

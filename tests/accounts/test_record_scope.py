@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from customers.models import Customer, CustomerShare
 from tests.factories import ContactFactory, CustomerFactory, TagFactory
+from tests.list_rows import shown_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,9 @@ def test_rep_reaches_own_customer(client_for, rep_user, customers):
 
 def test_rep_list_and_search_show_only_own_customers(client_for, rep_user, customers):
     client = client_for(rep_user)
-    listed = list(client.get(reverse("customers:customer-list")).context["page"])
+    listed = shown_customers(client.get(reverse("customers:customer-list")).context["page"])
     assert listed == [customers["mine"]]
-    searched = list(client.get(reverse("customers:customer-list"), {"q": "ltd."}).context["page"])
+    searched = shown_customers(client.get(reverse("customers:customer-list"), {"q": "ltd."}).context["page"])
     assert searched == [customers["mine"]]
     assert list(client.get(reverse("customers:customer-list"), {"q": "Beta"}).context["page"]) == []
 
@@ -99,7 +100,7 @@ def test_bulk_assign_cannot_give_to_user_outside_scope(client_for, rep_user, far
 
 def test_manager_sees_the_teams_customers_only(client_for, manager, customers):
     client = client_for(manager)
-    listed = set(client.get(reverse("customers:customer-list")).context["page"])
+    listed = set(shown_customers(client.get(reverse("customers:customer-list")).context["page"]))
     assert listed == {customers["mine"], customers["teammate"]}
     assert client.get(reverse("customers:customer-detail", args=[customers["far"].pk])).status_code == 404
 
@@ -108,13 +109,13 @@ def test_manager_sees_sub_teams(client_for, manager, team, customers, far_rep):
     far_rep.team.parent = team
     far_rep.team.save()
     client = client_for(manager)
-    listed = set(client.get(reverse("customers:customer-list")).context["page"])
+    listed = set(shown_customers(client.get(reverse("customers:customer-list")).context["page"]))
     assert customers["far"] in listed
 
 
 def test_executive_sees_all_customers(client_for, executive, customers):
     client = client_for(executive)
-    listed = set(client.get(reverse("customers:customer-list")).context["page"])
+    listed = set(shown_customers(client.get(reverse("customers:customer-list")).context["page"]))
     assert listed == set(customers.values())
     assert client.get(reverse("customers:customer-detail", args=[customers["far"].pk])).status_code == 200
 
@@ -128,7 +129,7 @@ def test_shared_customer_is_visible_to_the_user_it_is_shared_with(client_for, re
     CustomerShare.objects.create(customer=customers["far"], user=rep_user)
     client = client_for(rep_user)
     assert client.get(reverse("customers:customer-detail", args=[customers["far"].pk])).status_code == 200
-    assert customers["far"] in set(client.get(reverse("customers:customer-list")).context["page"])
+    assert customers["far"] in set(shown_customers(client.get(reverse("customers:customer-list")).context["page"]))
 
 
 def test_anonymous_user_is_sent_to_login(client, customers):

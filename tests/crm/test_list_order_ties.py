@@ -18,6 +18,7 @@ from marketing.models import Campaign, Event
 from sales.models import Contract, Lead, Opportunity, Order, Product
 from service.models import Ticket
 from tests.factories import CommunicationFactory, ContactFactory, CustomerFactory, UserFactory
+from tests.list_rows import row_pk
 from tests.marketing.factories import CampaignFactory, EventFactory
 from tests.sales.factories import ContractFactory, LeadFactory, OpportunityFactory, OrderFactory, ProductFactory
 from tests.service.factories import QueueFactory, TicketFactory
@@ -133,7 +134,7 @@ def _walk(client, url, params):
     shown, number = [], 1
     while True:
         page = client.get(url, {**params, "page": number}).context["page"]
-        shown += [row.pk for row in page]
+        shown += [row_pk(row) for row in page]
         if not page.has_next():
             return shown
         number += 1

@@ -10,6 +10,7 @@ from django.urls import reverse
 from crm.pagination import CappedPaginator
 from customers.models import Contact, Customer
 from tests.factories import CommunicationFactory, ContactFactory, CustomerFactory, UserFactory
+from tests.list_rows import row_pk
 from tests.sales.factories import LeadFactory
 from tests.service.factories import QueueFactory, TicketFactory
 
@@ -63,7 +64,7 @@ def _walk(client, url, params):
         response = client.get(url, {**params, "page": number})
         assert response.status_code == 200
         page = response.context["page"]
-        shown += [row.pk for row in page]
+        shown += [row_pk(row) for row in page]
         if not page.has_next():
             return shown, response
         number += 1

@@ -8,6 +8,7 @@ from django.urls import reverse
 from customers import services
 from customers.models import Customer
 from tests.factories import CustomerFactory, TagFactory
+from tests.list_rows import shown_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_search_matches_name_phone_email_and_contact_names_in_chinese(client_for
     client = client_for(rep_user)
 
     def search(text):
-        return list(client.get(reverse("customers:customer-list"), {"q": text}).context["page"])
+        return shown_customers(client.get(reverse("customers:customer-list"), {"q": text}).context["page"])
 
     assert search("华信科技") == [acme]
     assert search("王建华") == [acme]
@@ -62,11 +63,11 @@ def test_filters_and_sort(client_for, executive, rep_user):
     CustomerFactory(name="Charlie", owner=rep_user, lifecycle_stage=Customer.Lifecycle.PROSPECT)
     client = client_for(executive)
     page = client.get(reverse("customers:customer-list"), {"lifecycle_stage": "vip", "sort": "name"}).context["page"]
-    assert list(page) == [a, b]
+    assert shown_customers(page) == [a, b]
     page = client.get(reverse("customers:customer-list"), {"lifecycle_stage": "vip", "sort": "-name"}).context["page"]
-    assert list(page) == [b, a]
+    assert shown_customers(page) == [b, a]
     page = client.get(reverse("customers:customer-list"), {"level": "A"}).context["page"]
-    assert list(page) == [b]
+    assert shown_customers(page) == [b]
 
 
 def test_htmx_request_gets_only_the_table(client_for, rep_user):
@@ -114,7 +115,7 @@ def test_saved_filter_group_applies_its_query(client_for, executive, rep_user):
         name="VIPs", kind=CustomerGroup.Kind.FILTER, filter_query="lifecycle_stage=vip"
     )
     page = client_for(executive).get(reverse("customers:customer-list"), {"group": group.pk}).context["page"]
-    assert list(page) == [vip]
+    assert shown_customers(page) == [vip]
 
 
 def test_the_page_reads_only_the_columns_its_table_shows(client_for, manager):

@@ -13,12 +13,13 @@ from customers.search import customer_search
 from customers.search_text import search_grams
 from customers.services import transfer
 from tests.customers.test_customer_import import xlsx_file
+from tests.list_rows import shown_customers
 
 pytestmark = pytest.mark.django_db
 
 
 def _search(client, text):
-    return list(client.get(reverse("customers:customer-list"), {"q": text}).context["page"])
+    return shown_customers(client.get(reverse("customers:customer-list"), {"q": text}).context["page"])
 
 
 def test_two_character_infix_finds_the_customer(client_for, rep_user):
