@@ -7,10 +7,10 @@ the scope's, and counting each one reads its row (a rep's `建华`: 7,675 contac
 count under the cap is never cached). Past the count's cap the pages go on — each page reads one row more than it
 shows to know whether another follows — down to the ``LIST_COUNT_LIMIT`` rows of any list.
 
-A count that reached the cap is kept in the cache for ``LIST_COUNT_CACHE_SECONDS`` under its query's SQL: "more
-than 10,000" stays true from one page to the next, and the capped count (a scan of 10,001 rows) was the most
-expensive query of a large list. A count under the cap is never kept, so a record just added or removed shows in it
-at once.
+A count that reached the cap is kept in the cache for ``LIST_COUNT_CACHE_SECONDS`` under its query's SQL (and in
+each process that read it, until the same moment): "more than 10,000" stays true from one page to the next, and the
+capped count (a scan of 10,001 rows) was the most expensive query of a large list. A count under the cap is never
+kept, so a record just added or removed shows in it at once.
 
 A page's rows are read when the page is made, so no list's SELECT runs while its template draws. Every page is read
 in a total order (crm.ordering): the list's own order, then the primary key, so rows that tie on
@@ -19,6 +19,7 @@ the list's keys come in one order on every page and each shows exactly once.
 
 import hashlib
 import math
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,11 +45,19 @@ class CappedPaginator(Paginator):
         if not seconds:
             return capped.count()
         key = _cache_key(capped)
-        if cache.get(key):
+        now = time.time()
+        if _capped_here.get(key, 0) > now:
+            return limit + 1
+        until = cache.get(key)
+        if until:
+            if until is not True:  # an entry from before the moment was kept in it
+                _remember_capped(key, until)
             return limit + 1
         count = capped.count()
         if count > limit:
-            cache.set(key, True, seconds)
+            until = now + seconds
+            cache.set(key, until, seconds)
+            _remember_capped(key, until)
         return count
 
     @cached_property
@@ -90,6 +99,19 @@ class CappedPage(Page):
 
     def end_index(self):
         return super().end_index() if self.more is None else self.start_index() + len(self.object_list) - 1
+
+
+# Capped counts this process has read or made, each until the moment its cache entry expires: a page past the cap
+# reads the cache once a minute in each process instead of on every request (a round trip, ~0.15 ms of a list's
+# CPU at 1,000,000 rows). Bounded: cleared when it holds more keys than any real use does.
+_capped_here: dict[str, float] = {}
+_CAPPED_HERE_MAX = 4096
+
+
+def _remember_capped(key: str, until: float) -> None:
+    if len(_capped_here) >= _CAPPED_HERE_MAX:
+        _capped_here.clear()
+    _capped_here[key] = until
 
 
 def _cache_key(queryset) -> str:

@@ -2,8 +2,10 @@
 
 from datetime import datetime, time, timedelta
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, OuterRef, Q
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import BigIntegerField, Count, Q
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -58,8 +60,15 @@ def customer_list_rows(rows) -> list[dict]:
 
 def _link_ids(through, column):
     """The ids a row links to through the many-to-many table ``through`` (its ``column``), read by the row's own
-    subquery of the link table's index."""
-    return ArraySubquery(through.objects.filter(customer_id=OuterRef("pk")).order_by().values(column))
+    subquery of the link table's index. Written as SQL: an ``ArraySubquery`` of a queryset took ~0.4 ms a request to
+    build and compile, a third of the rows query's own. It names the customer table as the outermost query of a
+    queryset does (its base table is never aliased) and is only ever selected, never filtered or ordered on."""
+    quote = connection.ops.quote_name
+    link, target = quote(through._meta.db_table), quote(column)
+    source = quote(through._meta.get_field("customer").column)
+    outer = f"{quote(Customer._meta.db_table)}.{quote(Customer._meta.pk.column)}"
+    sql = f"ARRAY(SELECT {link}.{target} FROM {link} WHERE {link}.{source} = {outer})"  # noqa: S608 - our own table and column names
+    return RawSQL(sql, (), output_field=ArrayField(BigIntegerField()))  # noqa: S611 - no value of a request in it
 
 
 def customer_api_list(*, user, data=None):

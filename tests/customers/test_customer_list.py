@@ -158,3 +158,19 @@ def test_a_page_without_tags_reads_no_tags(client_for, manager):
         response = client_for(manager).get(reverse("customers:customer-list"))
     assert "Bare" in response.content.decode()
     assert not _row_tag_queries(queries)
+
+
+def test_a_reps_page_of_own_and_shared_customers_shows_each_rows_tags(client_for, rep_user, other_rep):
+    # A rep's page is read through the parts of the scope (own, shared) merged again by the outer query: each row's
+    # tags still come with the row.
+    vip, cold = TagFactory(name="vip"), TagFactory(name="cold")
+    CustomerFactory(owner=rep_user, name="Mine").tags.set([vip])
+    shared = CustomerFactory(owner=other_rep, name="Shared")
+    shared.tags.set([cold, vip])
+    shared.shared_with.add(rep_user)
+    CustomerFactory(owner=other_rep, name="Hidden").tags.set([cold])
+    body = client_for(rep_user).get(reverse("customers:customer-list")).content.decode().split("<tbody>")[1]
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in body.split("<tr>")[1:]}
+    assert set(rows) == {"Mine", "Shared"}
+    assert ">vip<" in rows["Mine"] and ">cold<" not in rows["Mine"]
+    assert rows["Shared"].index(">cold<") < rows["Shared"].index(">vip<")
