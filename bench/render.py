@@ -14,7 +14,8 @@ the whole middleware chain, the session and the user, no page) and the list page
 ``--seconds`` a time, with ``--connections`` connections; the ratio is taken from the sums, so both views share the
 machine's state of that minute. Many short rounds (6 of 5 s) rather than two long ones: on a shared virtual machine
 the bare view alone measured 420–630 req/s from one quarter minute to the next, and a slow spell that fell on one
-view's long round moved a two-round ratio by up to five points. Uses the data as it is: load it with ``lists.py`` or ``customer_list.py`` first.
+view's long round moved a two-round ratio by up to five points. Uses the data as it is: load it with ``lists.py`` or
+``customer_list.py`` first.
 """
 
 import argparse
