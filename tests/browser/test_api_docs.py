@@ -6,6 +6,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.journey import sign_in
 from tests.browser.test_content_security_policy import COLLECT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -17,10 +18,7 @@ ERRORS = "window.__errors = []; window.addEventListener('error', e => window.__e
 def test_the_docs_page_renders_the_operations_without_policy_violations(browser, live_server, rep_user):
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COLLECT + ERRORS})
     wait = WebDriverWait(browser, 20)
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
 
     browser.get(f"{live_server.url}/api/docs/")

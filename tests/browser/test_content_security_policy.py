@@ -5,6 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.journey import sign_in
 from tests.factories import CustomerFactory, TagFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -23,10 +24,7 @@ def test_pages_and_htmx_run_without_policy_violations(browser, live_server, rep_
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COLLECT})
     wait = WebDriverWait(browser, 10)
 
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
     # The home page draws its charts from json_script data; the bell loads through htmx.
     wait.until(lambda driver: driver.execute_script("return document.querySelector('canvas[data-chart]') !== null"))
@@ -62,10 +60,7 @@ def test_styles_from_data_apply_without_inline_styles(browser, live_server, rep_
     customer.tags.add(TagFactory(name="vip", colour="#ff0000"))
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COLLECT})
     wait = WebDriverWait(browser, 10)
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
 
     browser.get(f"{live_server.url}/customers/{customer.pk}/")

@@ -6,6 +6,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from customers.models import Customer
+from tests.browser.journey import sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -18,10 +19,7 @@ def test_rep_creates_finds_and_reads_in_chinese(browser, live_server, rep_user):
     CustomerFactory(name="Northwind Trading Co., Ltd.", owner=rep_user)
 
     # given a rep at the sign-in page
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
 
     # when they create a customer with a Chinese name

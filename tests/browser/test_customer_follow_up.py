@@ -6,6 +6,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.journey import sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,10 +22,7 @@ def test_the_follow_up_card_shows_the_task_a_quick_add_scheduled(browser, live_s
     customer = CustomerFactory(name="杭州云杉智能科技有限公司", owner=rep_user)
 
     # given a rep on the customer's page, with no open task yet
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
     browser.get(f"{live_server.url}{customer.get_absolute_url()}")
     wait.until(EC.text_to_be_present_in_element((By.ID, "customer-tasks"), "No open tasks"))

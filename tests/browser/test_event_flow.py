@@ -10,6 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from marketing import links
 from marketing.models import Registration
 from marketing.services import registrations
+from tests.browser.journey import sign_in
 from tests.marketing.factories import EventFactory, RegistrationFactory
 
 from .conftest import chromium
@@ -18,10 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def _sign_in(browser, live_server, username):
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, username)
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "my-numbers")))
 
 

@@ -6,6 +6,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from sales.models import Lead, Opportunity
+from tests.browser.journey import sign_in
 from tests.sales.factories import LeadFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -16,10 +17,7 @@ def test_manager_converts_a_lead_by_clicking_save(browser, live_server, manager)
     lead = LeadFactory(owner=manager, company="杭州云杉智能科技有限公司", name="王芳")
 
     # given a manager signed in on the lead's conversion page
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("mona")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "mona")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
     browser.get(f"{live_server.url}/sales/leads/{lead.pk}/convert/")
 

@@ -7,6 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from reports.registry import panels_for
+from tests.browser.journey import sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,10 +30,7 @@ def test_manager_clicks_a_bar_and_lands_on_the_filtered_customer_list(browser, l
     CustomerFactory(name="Prospect Ltd.", owner=rep_user, lifecycle_stage="prospect")
 
     # given the manager signed in on the dashboard
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("mona")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "mona")
     wait.until(lambda driver: "/accounts/login/" not in driver.current_url)
     browser.get(f"{live_server.url}/reports/dashboard/")
     wait.until(

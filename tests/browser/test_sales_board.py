@@ -5,6 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from sales.models import Opportunity
+from tests.browser.journey import sign_in
 from tests.factories import CustomerFactory
 from tests.sales.factories import OpportunityFactory, open_stages
 
@@ -40,10 +41,7 @@ def test_rep_moves_deals_by_dragging_and_with_the_select(browser, live_server, r
     selected = OpportunityFactory(name="Keyboard deal", owner=rep_user, customer=CustomerFactory(owner=rep_user),
                                   stage=stages[0])  # fmt: skip
 
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(lambda driver: "/accounts/login/" not in driver.current_url)
     browser.get(f"{live_server.url}/sales/opportunities/board/")
 
@@ -72,10 +70,7 @@ def test_dropping_on_the_lost_column_asks_why_before_closing(browser, live_serve
     lost = stage.pipeline.stages.get(is_lost=True)
     deal = OpportunityFactory(name="Budget gone", owner=rep_user, customer=CustomerFactory(owner=rep_user), stage=stage)
 
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(lambda driver: "/accounts/login/" not in driver.current_url)
     browser.get(f"{live_server.url}/sales/opportunities/board/")
 

@@ -7,6 +7,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from customers.models import Customer
+from tests.browser.journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -14,10 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def test_an_over_size_form_is_stopped_and_keeps_its_text(browser, live_server, rep_user, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
     wait = WebDriverWait(browser, 10)
-    browser.get(f"{live_server.url}/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("alice")
-    browser.find_element(By.NAME, "password").send_keys("secret-pass-123")
-    browser.find_element(By.ID, "login-submit").click()
+    sign_in(browser, live_server, "alice")
     wait.until(EC.presence_of_element_located((By.ID, "my-numbers")))
 
     browser.get(f"{live_server.url}/customers/create/")
