@@ -173,13 +173,22 @@ class SalesPipelineSummary(models.Model):
         return f"stage {self.stage_id} · owner {self.owner_id} · team {self.team_id}"
 
 
-class SalesDailySummary(models.Model):
-    """Per local day (the site's time zone), owner, team and currency: opportunities created, and those
-    closed won or lost with the won amount in the deal's own currency."""
+class DailySummary(models.Model):
+    """A summary's rows per local day (the site's time zone) and the owner and team columns the record scope reads
+    (crm.scope.narrow): plain ids, so a summary is narrowed as its live table is, without a join."""
 
     day = models.DateField()
     owner_id = models.BigIntegerField(null=True)
     team_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class SalesDailySummary(DailySummary):
+    """Per local day (the site's time zone), owner, team and currency: opportunities created, and those
+    closed won or lost with the won amount in the deal's own currency."""
+
     currency = models.CharField(max_length=3)
     created = models.PositiveIntegerField(default=0)
     won = models.PositiveIntegerField(default=0)
@@ -195,13 +204,10 @@ class SalesDailySummary(models.Model):
         return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.currency}"
 
 
-class LeadDailySummary(models.Model):
+class LeadDailySummary(DailySummary):
     """Per local day (the site's time zone), owner, team and source: leads created, and of them those
     qualified or converted (the funnel's second bar); owner and team are the columns the sales scope reads."""
 
-    day = models.DateField()
-    owner_id = models.BigIntegerField(null=True)
-    team_id = models.BigIntegerField(null=True)
     source = models.CharField(max_length=32)
     leads = models.PositiveIntegerField(default=0)
     qualified = models.PositiveIntegerField(default=0)
@@ -215,14 +221,11 @@ class LeadDailySummary(models.Model):
         return f"{self.day} · owner {self.owner_id} · team {self.team_id} · {self.source}"
 
 
-class TicketDailySummary(models.Model):
+class TicketDailySummary(DailySummary):
     """Per local day of creation (the site's time zone), assignee, queue, the queue's team and ticket type:
     tickets, and the SLA counts the service panels show (as service.statistics counts them); assignee, team
     and queue are what the service scope reads (queue members see the queue's tickets)."""
 
-    day = models.DateField()
-    owner_id = models.BigIntegerField(null=True)
-    team_id = models.BigIntegerField(null=True)
     queue_id = models.BigIntegerField()
     type = models.CharField(max_length=16)
     tickets = models.PositiveIntegerField(default=0)
@@ -240,14 +243,11 @@ class TicketDailySummary(models.Model):
         return f"{self.day} · owner {self.owner_id} · queue {self.queue_id} · {self.type}"
 
 
-class CommunicationDailySummary(models.Model):
+class CommunicationDailySummary(DailySummary):
     """Per local day (the site's time zone), customer owner and team (the columns the customer scope reads),
     the user who recorded it and channel: communications. Records visible only through a shared customer are
     not keyed here: the panels add them live."""
 
-    day = models.DateField()
-    owner_id = models.BigIntegerField(null=True)
-    team_id = models.BigIntegerField(null=True)
     recorded_by_id = models.BigIntegerField(null=True)
     channel = models.CharField(max_length=16)
     communications = models.PositiveIntegerField(default=0)
