@@ -23,6 +23,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -44,7 +45,12 @@ class CappedPaginator(Paginator):
         seconds = settings.LIST_COUNT_CACHE_SECONDS
         if not seconds:
             return capped.count()
-        key = _cache_key(capped)
+        try:
+            key = _cache_key(capped)
+        except EmptyResultSet:
+            # A condition that can match nothing (``pk__in=[]``: a search naming no customer) has no SQL; Django's
+            # own count answers 0 for it without a query.
+            return 0
         now = time.time()
         if _capped_here.get(key, 0) > now:
             return limit + 1
