@@ -91,7 +91,7 @@ format: $(INSTALLED)
 
 ## Refresh the translation catalogs after changing strings, then compile them.
 messages: $(INSTALLED)
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -45,12 +45,17 @@ def order_pdf(*, order, lines) -> bytes:
                 ]
             )
         )
+
+        def field(label, value):
+            # The label translated by the caller: makemessages does not look inside an f-string.
+            return pdf.paragraph(f"{label}: {value}", body)
+
         story = [
             pdf.paragraph(_("Sales order %(number)s") % {"number": order.number}, title),
-            pdf.paragraph(f"{_('Customer')}: {order.customer.name}", body),
-            pdf.paragraph(f"{_('Order date')}: {date_format(order.ordered_on, 'SHORT_DATE_FORMAT')}", body),
-            pdf.paragraph(f"{_('Status')}: {order.get_status_display()}", body),
-            pdf.paragraph(f"{_('Owner')}: {order.owner}", body),
+            field(_("Customer"), order.customer.name),
+            field(_("Order date"), date_format(order.ordered_on, "SHORT_DATE_FORMAT")),
+            field(_("Status"), order.get_status_display()),
+            field(_("Owner"), order.owner),
             Spacer(1, 6 * mm),
             table,
         ]

@@ -47,6 +47,12 @@ def _fixed(language, script_prefix, urlconf):
     def src(path):
         return escape(static(path))
 
+    # Translated before the f-strings that hold them: makemessages does not look inside an f-string.
+    another_code, text_label = escape(_("Show another code")), escape(_("the text"))
+    menu, crm, manual = escape(_("Menu")), escape(_("CRM")), escape(_("User manual"))
+    notifications, close, modules = escape(_("Notifications")), escape(_("Close")), escape(_("Modules"))
+    language_label, sign_out_label = escape(_("Language")), escape(_("Sign out"))
+
     head = (
         '<meta name="htmx-config" content=\'{"allowEval":false,"includeIndicatorStyles":false}\'>\n'
         f'  <link rel="icon" href="{src("favicon.ico")}" sizes="48x48">\n'
@@ -58,16 +64,14 @@ def _fixed(language, script_prefix, urlconf):
         f'  <script src="{src("vendor/bootstrap/bootstrap.bundle.min.js")}" defer></script>\n'
         f'  <script src="{src("js/crm.js")}" defer></script>\n'
         f'  <meta name="captcha-refresh" content="{url("captcha-refresh")}"'
-        f' data-label="{escape(_("Show another code"))}">\n'
+        f' data-label="{another_code}">\n'
         f'  <script src="{src("js/upload-limit.js")}" defer></script>'
     )
     too_large = _(
         "This is too large to send: {what} is {size}, at most {limit} may be sent. Nothing was sent and your text "
         "is still here."
     )
-    body_labels = (
-        f' data-upload-text-label="{escape(_("the text"))}"\n      data-upload-too-large="{escape(too_large)}">'
-    )
+    body_labels = f' data-upload-text-label="{text_label}"\n      data-upload-too-large="{escape(too_large)}">'
     languages = "\n    " + "".join(
         f'\n    <button type="submit" name="language" value="{escape(code)}" id="lang-{escape(code)}"\n'
         f'            class="btn {"btn-light" if code == language else "btn-outline-light"}">'
@@ -78,19 +82,19 @@ def _fixed(language, script_prefix, urlconf):
         '<nav class="navbar navbar-expand-md navbar-dark bg-dark sticky-top">\n'
         '  <div class="container-fluid">\n'
         '    <button class="navbar-toggler me-2" type="button" data-bs-toggle="offcanvas" data-bs-target="#sidebar"\n'
-        f'            aria-controls="sidebar" aria-label="{escape(_("Menu"))}">'
+        f'            aria-controls="sidebar" aria-label="{menu}">'
         '<span class="navbar-toggler-icon"></span></button>\n'
-        f'    <a class="navbar-brand" href="{url("home")}"><i class="bi bi-people-fill"></i> {escape(_("CRM"))}</a>\n'
+        f'    <a class="navbar-brand" href="{url("home")}"><i class="bi bi-people-fill"></i> {crm}</a>\n'
         '    <div class="ms-auto d-flex align-items-center gap-2">\n      '
     )
     user_menu = (
         f'\n      <a href="{url("manual")}" class="btn btn-outline-light btn-sm" id="manual-link"'
-        f' title="{escape(_("User manual"))}" aria-label="{escape(_("User manual"))}"><i class="bi bi-book"></i></a>\n'
+        f' title="{manual}" aria-label="{manual}"><i class="bi bi-book"></i></a>\n'
         f'      <a href="{url("accounts:notification-list")}" class="btn btn-outline-light btn-sm position-relative"'
         ' id="notification-bell"\n'
         f'         hx-get="{url("accounts:notification-bell")}" hx-trigger="load, every 60s" hx-target="#bell-count"'
         ' hx-swap="innerHTML"\n'
-        f'         aria-label="{escape(_("Notifications"))}"><i class="bi bi-bell"></i>'
+        f'         aria-label="{notifications}"><i class="bi bi-bell"></i>'
         '<span id="bell-count"></span></a>\n'
         '      <div class="dropdown">\n'
         '        <button type="button" class="btn btn-outline-light btn-sm dropdown-toggle" data-bs-toggle="dropdown"'
@@ -101,14 +105,16 @@ def _fixed(language, script_prefix, urlconf):
     def item(name, label):
         return f'<li><a class="dropdown-item" href="{url(name)}">{escape(label)}</a></li>'
 
+    items = (
+        item("accounts:preferences", _("Preferences")),
+        item("accounts:password-change", _("Change password")),
+        item("integrations:token-list", _("API tokens")),
+        item("integrations:webhook-list", _("Webhooks")),
+    )
     user_items = (
-        "\n        </button>\n"
-        '        <ul class="dropdown-menu dropdown-menu-end">\n'
-        f"          {item('accounts:preferences', _('Preferences'))}\n"
-        f"          {item('accounts:password-change', _('Change password'))}\n"
-        f"          {item('integrations:token-list', _('API tokens'))}\n"
-        f"          {item('integrations:webhook-list', _('Webhooks'))}\n"
-        "          "
+        '\n        </button>\n        <ul class="dropdown-menu dropdown-menu-end">\n'
+        + "".join(f"          {entry}\n" for entry in items)
+        + "          "
     )
     administration = item("admin:index", _("Administration"))
     sign_out = (
@@ -117,7 +123,7 @@ def _fixed(language, script_prefix, urlconf):
     )
     sidebar = (
         '\n            <button class="dropdown-item" type="submit" id="logout">'
-        f"{escape(_('Sign out'))}</button></form></li>\n"
+        f"{sign_out_label}</button></form></li>\n"
         "        </ul>\n"
         "      </div>\n"
         "    </div>\n"
@@ -127,20 +133,18 @@ def _fixed(language, script_prefix, urlconf):
         '  <div class="row">\n'
         '    <div class="offcanvas-md offcanvas-start col-md-3 col-lg-2 bg-body-tertiary p-0 sidebar" tabindex="-1"'
         ' id="sidebar">\n'
-        f'      <div class="offcanvas-header"><h5 class="offcanvas-title">{escape(_("CRM"))}</h5>\n'
+        f'      <div class="offcanvas-header"><h5 class="offcanvas-title">{crm}</h5>\n'
         '        <button type="button" class="btn-close" data-bs-dismiss="offcanvas" data-bs-target="#sidebar"'
-        f' aria-label="{escape(_("Close"))}"></button></div>\n'
+        f' aria-label="{close}"></button></div>\n'
         '      <div class="offcanvas-body p-0">\n'
-        f'        <nav class="w-100 py-2" aria-label="{escape(_("Modules"))}">\n          '
+        f'        <nav class="w-100 py-2" aria-label="{modules}">\n          '
     )
     main = '\n        </nav>\n      </div>\n    </div>\n    <main class="col-md-9 col-lg-10 px-md-4 py-3">\n      '
     return SimpleNamespace(
         head=head,
         body_labels=body_labels,
         language_form=(f'\n<form method="post" action="{url("accounts:language")}" class="d-flex" id="language-form">'),
-        language_group=(
-            f'">\n  <div class="btn-group btn-group-sm" role="group" aria-label="{escape(_("Language"))}">'
-        ),
+        language_group=(f'">\n  <div class="btn-group btn-group-sm" role="group" aria-label="{language_label}">'),
         languages=languages,
         navbar=navbar,
         user_menu=user_menu,
