@@ -27,7 +27,7 @@ def scripts(rows: int) -> list[tuple[str, list[str], str]]:
     """(script, arguments, database)."""
     return [
         ("lists.py", ["--rows", str(rows), "--database", "crm_bench_small", "--requests", "15"], "crm_bench_small"),
-        ("render.py", ["--database", "crm_bench_small", "--seconds", "5", "--rounds", "1"], "crm_bench_small"),
+        ("render.py", ["--database", "crm_bench_small", "--seconds", "5", "--rounds", "2"], "crm_bench_small"),
         ("customer_list.py", ["--customers", str(rows), "--database", "crm_bench_small", "--requests", "15"],
          "crm_bench_small"),
         ("sales_board.py", ["--opportunities", str(rows), "--database", "crm_bench_small_sales", "--requests", "10"],
