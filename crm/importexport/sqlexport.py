@@ -93,8 +93,11 @@ def _xlsx_cell(kind: str, column: str, zone: str) -> str:
             "ELSE '<c/>' END"
         )
     if kind == "datetime":
-        # Excel counts days since 1899-12-30; 25569 is 1970-01-01. The epoch of the local (naive) moment.
-        serial = f"(date_part('epoch', {column} AT TIME ZONE {zone}) / 86400 + 25569)::text"
+        # Excel counts days since 1899-12-30 (2,209,161,600 s before 1970-01-01). The local (naive) moment's seconds
+        # since then, exact, made a double and divided by a day's, as crm.importexport.xlsx computes it: the same
+        # number to the last digit (adding 25569 days to the epoch's days rounded twice, and a moment at half a
+        # millisecond read back a millisecond apart).
+        serial = f"((extract(epoch FROM {column} AT TIME ZONE {zone}) + 2209161600)::float8 / 86400)::text"
         return f"CASE WHEN {column} IS NULL THEN '<c/>' ELSE '<c s=\"1\"><v>' || {serial} || '</v></c>' END"
     if kind == "date":
         days = f"({column} - DATE '1899-12-30')::text"

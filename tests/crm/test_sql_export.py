@@ -5,6 +5,8 @@ and empty cells, in XLSX and CSV; the app's exports all take that path."""
 import csv
 import datetime
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -81,6 +83,25 @@ def test_postgresql_writes_the_same_workbook_as_python(rep_user, zone):
     assert names[5] == "bell and form feed and " and names[6] == "  leading and trailing  "
     assert names[8] is None
     assert sql_rows[3][1] == "retired-stage" and sql_rows[1][1] == "潜在客户"
+
+
+def test_a_moment_is_the_same_serial_number_to_the_last_digit(rep_user):
+    # Moments whose serial number the two ways once wrote one digit apart in the last place (openpyxl then read a
+    # moment at half a millisecond as two different milliseconds).
+    moments = ["2026-12-06 16:53:16.878287", "2026-12-06 16:57:10.069464", "2026-12-06 17:00:22.642630"]
+    for moment in moments:
+        customer = CustomerFactory(owner=rep_user)
+        at = datetime.datetime.fromisoformat(moment).replace(tzinfo=datetime.UTC)
+        Customer.objects.filter(pk=customer.pk).update(created_at=at)  # not auto_now_add's
+    fields = [ExportField("created", _("Created"), "created_at"), ExportField("id", _("Number"), "pk")]
+    with timezone.override("UTC"):
+        sql, python = _both_ways("xlsx", fields, Customer.objects.order_by("pk"))
+
+    def serials(content):
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            return re.findall(r'<c s="1"><v>([^<]*)</v>', book.read("xl/worksheets/sheet1.xml").decode())
+
+    assert serials(sql) == serials(python) == ["46362.703667572765", "46362.70636654473", "46362.708595400814"]
 
 
 def test_postgresql_writes_the_same_csv_as_python(rep_user):
